@@ -1,0 +1,68 @@
+// Building blocks of the JSON API handlers: replies in the one error shape of
+// API.md section 0, JSON and form body reading with their 413/415/400 rules,
+// list paging, and bearer-token authentication.
+//
+// The helpers that can fail return std::optional<Response>: empty when the
+// input was accepted, otherwise the complete error reply, so a handler reads
+//   if (auto err = read_json_body(req, &body)) return *err;
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/context.h"
+#include "access/http.h"
+#include "access/oauth_error.h"
+#include "access/status.h"
+#include "access/store.h"
+
+namespace access_service {
+
+using json = nlohmann::json;
+
+// 200 (or `status`) with a JSON body and Cache-Control: no-store.
+Response json_reply(const json& body, int status = 200);
+// {"error","error_description"} with the status and headers of `e`.
+// `extra` is the value of Allow (405) or Retry-After (429) where they apply.
+Response error_reply(ApiError e, const std::string& description, const std::string& extra = "");
+// Maps a store Status: NotFound->404, Invalid->400, Conflict->409,
+// Unavailable->503 temporarily_unavailable, Internal->500 (logged, never shown).
+Response status_reply(const Status& st);
+
+// JSON bodies: 413 when too large, 415 unless Content-Type is
+// application/json, 400 for malformed JSON, invalid UTF-8, nesting deeper than
+// 32, or a top level that is not an object.
+std::optional<Response> read_json_body(const Request& req, json* out);
+// Form bodies: 413, 415 unless application/x-www-form-urlencoded, 400
+// (invalid_request) for malformed or repeated parameters.
+std::optional<Response> read_form_body(const Request& req, Params* out);
+
+// Paging of list endpoints: limit 0-100, offset >= 0, orderBy ASC|DESC and
+// sortBy from `sort_columns` (API name -> column; the first is the default).
+std::optional<Response> read_page(const Request& req,
+                                  const std::vector<std::pair<std::string, std::string>>& sort_columns,
+                                  Page* out);
+
+// What a valid bearer token says about its holder.
+struct Principal {
+  std::string user_id;
+  std::string email;
+  std::vector<std::string> authorities;
+  std::string client_id;
+  std::vector<std::string> scope;
+  std::string jti;
+  long long exp = 0;
+  bool has_authority(const std::string& a) const;
+};
+
+// Verifies the bearer token: signature and alg (TokenSigner::verify), iss, exp,
+// iat (not in the future beyond 60 s of skew), not a restrictive MFA token,
+// and not revoked (one indexed read). 401 invalid_token otherwise.
+std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out);
+// As above, then 403 access_denied unless the principal holds `role`.
+std::optional<Response> authenticate_role(Context& ctx, const Request& req, const std::string& role,
+                                          Principal* out);
+
+}  // namespace access_service

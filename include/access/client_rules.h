@@ -1,0 +1,32 @@
+// The rules of a client app registration (API.md section 2), shared by the
+// admin API and `accessctl client add` so that both accept exactly the same
+// apps, and the app's JSON form.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "access/store.h"
+
+namespace access_service {
+
+// Applies the members of `body` to `app` and checks every rule on the result.
+// create=true: required members must be present, defaults are filled in, and
+// a secret is generated when `clientSecret` is absent. create=false (PUT):
+// members present replace stored values. Unknown members are refused.
+// On success `new_secret` holds the plaintext secret when one was given or
+// generated (the caller hashes it), "" otherwise. On failure: the message for
+// a 400 invalid_request, naming the member.
+std::optional<std::string> apply_client_json(const nlohmann::json& body, bool create,
+                                             ClientApp* app, std::string* new_secret);
+
+// True for a redirect URI the registry accepts: absolute, no fragment, no
+// whitespace or control characters, http only for loopback hosts, no
+// javascript:/data:/file:/vbscript: schemes.
+bool valid_redirect_uri(const std::string& uri);
+
+// The object of API.md section 2 (without clientSecret).
+nlohmann::json client_to_json(const ClientApp& app);
+
+}  // namespace access_service

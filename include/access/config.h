@@ -1,0 +1,69 @@
+// Config: the YAML configuration file, loaded and validated in one place.
+//
+// Every key has a default except `issuer`; see conf/access-service.yaml for the
+// documented list. load_config() checks types, ranges and unknown keys itself
+// (yaml-cpp would only say "bad conversion") and every error names the
+// offending key, e.g. "store.synchronous: must be FULL or NORMAL".
+// Relative paths are resolved against the directory holding the config file.
+#pragma once
+
+#include <string>
+
+#include "access/status.h"
+
+namespace access_service {
+
+struct Config {
+  std::string path;    // the file this was loaded from (absolute)
+  std::string issuer;  // `iss` claim, RFC 8414 issuer; never taken from Host
+
+  // server
+  std::string listen;             // "unix:/abs/path" or "127.0.0.1:port" / "[::1]:port"
+  int socket_mode = 0660;         // permissions of a unix socket
+  std::string socket_group;       // group to chown a unix socket to ("" = leave)
+  int workers = 0;                // 0 = number of CPUs
+  int backlog = 256;
+
+  // store
+  std::string db_path;
+  bool synchronous_full = true;   // FULL (default) or NORMAL
+  int busy_timeout_ms = 5000;
+  long long journal_size_limit = 64LL << 20;
+
+  // keys
+  std::string key_dir;
+  std::string algorithm = "RS256";  // algorithm of keys made by `accessctl init`
+  std::string jwks_file;            // public JWKS written by the master for nginx
+
+  // tokens
+  int refresh_reuse_grace_seconds = 0;
+  int authorization_code_seconds = 60;
+  int session_seconds = 8 * 3600;
+
+  // password hashing (argon2id), used for new hashes; verification reads the
+  // parameters stored in each PHC string.
+  int argon2_time_cost = 2;
+  int argon2_memory_kib = 19456;
+  int argon2_parallelism = 1;
+
+  // lockout
+  int lockout_max_failures = 5;
+  int lockout_window_seconds = 900;
+  int lockout_lock_seconds = 900;
+
+  std::string log_level = "info";  // debug | info | warn | error
+
+  // Derived: "unix" or "tcp" and the pieces of `listen`.
+  bool listen_is_unix() const { return listen.rfind("unix:", 0) == 0; }
+  std::string listen_unix_path() const { return listen.substr(5); }
+};
+
+// Loads and validates `path`. Errors: kNotFound (cannot read), kInvalid (the
+// message names the key and the rule).
+Result<Config> load_config(const std::string& path);
+
+// The same validation applied to YAML text (for tests and fuzzing); `base_dir`
+// resolves relative paths.
+Result<Config> parse_config(const std::string& yaml_text, const std::string& base_dir);
+
+}  // namespace access_service

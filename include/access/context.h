@@ -1,0 +1,56 @@
+// The per-worker context: what a worker opened after fork and hands to every
+// handler. There is exactly one per worker process; nothing in it is shared
+// between processes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "access/config.h"
+#include "access/http.h"
+#include "access/password.h"
+#include "access/signer.h"
+#include "access/store.h"
+
+namespace access_service {
+
+// Client authentication (RFC 6749 2.3.1, HTTP Basic) with a per-worker cache of
+// verified secrets. The cache key is SHA-256 over (record id, stored PHC hash,
+// presented secret): a changed secret changes the stored hash and so misses
+// the cache; a disabled or deleted app is refused before the cache is asked.
+// Only successful verifications are cached; the set is bounded and cleared
+// when full.
+class ClientAuthenticator {
+ public:
+  // The enabled app whose Basic credentials are in `authorization`.
+  // kNotFound when there are none, kInvalid when they are wrong, malformed,
+  // or the app is unknown or disabled. kUnavailable/kInternal from the store.
+  Result<ClientApp> authenticate(Store& store, const std::string& authorization);
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  std::unordered_set<std::string> verified_;
+};
+
+struct Context {
+  Config config;
+  std::unique_ptr<Store> store;
+  std::shared_ptr<TokenSigner> signer;
+  std::string hmac_key;  // keys.dir/hmac.key: derives rotated refresh tokens
+  ClientAuthenticator clients;
+
+  Argon2Params argon2() const {
+    return {config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism};
+  }
+};
+
+// Opens the store (after fork), loads the signing keys and the HMAC key.
+Result<std::unique_ptr<Context>> open_context(const Config& config);
+
+// Path of the HMAC key inside the key directory, and its creation for
+// `accessctl init` (32 random bytes, 0600; left alone when it exists).
+std::string hmac_key_path(const Config& config);
+Status ensure_hmac_key(const Config& config);
+
+}  // namespace access_service

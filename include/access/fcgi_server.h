@@ -1,0 +1,22 @@
+// The worker side of FastCGI: the FCGX_Accept_r loop.
+//
+// The listening socket is non-blocking and shared by every worker: each waits
+// in poll() (one second at most, so a stop request is seen promptly), then
+// calls FCGX_Accept_r; a worker that loses the race for a connection gets
+// EAGAIN and goes back to poll. Each request is read into a Request (the body
+// only when CONTENT_LENGTH is within kMaxBodyBytes), handed to `handle`, and
+// the Response is written with one FCGX_PutStr (never FCGX_FPrintF, which
+// drops %zu). The loop returns after the request in hand when `stop` is set.
+#pragma once
+
+#include <csignal>
+#include <functional>
+
+#include "access/http.h"
+
+namespace access_service {
+
+void serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>& handle,
+                   const volatile sig_atomic_t& stop);
+
+}  // namespace access_service

@@ -1,0 +1,36 @@
+// The endpoint handlers, one file per endpoint family under src/handlers/.
+// Each validates its input first, does at most one store transaction, and
+// replies; see API.md for what each path accepts and answers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "access/context.h"
+#include "access/http.h"
+
+namespace access_service {
+
+// The values of the "{}" segments of the matched route, in order.
+using PathParams = std::vector<std::string>;
+using Handler = Response (*)(Context&, const Request&, const PathParams&);
+
+// health.cpp
+Response handle_health(Context&, const Request&, const PathParams&);
+// token.cpp: POST /api/oauth/token (password, refresh_token)
+Response handle_token(Context&, const Request&, const PathParams&);
+// clientapps.cpp
+Response handle_clientapps_create(Context&, const Request&, const PathParams&);
+Response handle_clientapps_list(Context&, const Request&, const PathParams&);
+Response handle_clientapps_get(Context&, const Request&, const PathParams&);
+Response handle_clientapps_update(Context&, const Request&, const PathParams&);
+Response handle_clientapps_delete(Context&, const Request&, const PathParams&);
+Response handle_clientapps_enable(Context&, const Request&, const PathParams&);
+Response handle_dashboard_clients(Context&, const Request&, const PathParams&);
+// users.cpp
+Response handle_users_me_get(Context&, const Request&, const PathParams&);
+Response handle_users_me_put(Context&, const Request&, const PathParams&);
+Response handle_users_create(Context&, const Request&, const PathParams&);
+Response handle_users_list(Context&, const Request&, const PathParams&);
+
+}  // namespace access_service

@@ -1,0 +1,31 @@
+// The master process (`access-service --config FILE`), after nginx's
+// master/worker model: it binds the FastCGI socket, writes the public JWKS
+// file that nginx serves, forks the workers and then only supervises.
+//
+//  - A worker that dies is respawned (after a one-second pause when it died
+//    within a second of starting, so a broken database cannot spin the CPU).
+//  - SIGTERM / SIGINT: every worker is asked to stop (SIGTERM), finishes the
+//    request in hand, and exits; after 30 s stragglers are killed. The socket
+//    is removed and the master exits 0.
+//  - SIGHUP: the config file and keys are read again (an invalid config is
+//    logged and the old one kept), the JWKS file rewritten, and the workers
+//    replaced one by one: a new worker is started before an old one is told
+//    to stop. The listen address cannot change without a restart.
+//
+// Signals are taken synchronously with sigtimedwait(), so there are no
+// asynchronous handlers at all in the master.
+#pragma once
+
+#include <string>
+
+#include "access/config.h"
+
+namespace access_service {
+
+// Runs until stopped; returns the process exit code.
+int run_master(const Config& config);
+
+// Loads the keys of `config` and writes its JWKS file (atomically).
+Status write_jwks_file(const Config& config);
+
+}  // namespace access_service

@@ -1,0 +1,190 @@
+// Store: everything the server persists, behind one interface so that a
+// second backend (PostgreSQL via libpq) can be added without touching the
+// handlers. The SQLite implementation is in sqlite_store.h.
+//
+// Threading and processes: a Store object belongs to one worker process and is
+// used by one request at a time. It must be opened after fork().
+//
+// Transactions: a request that writes opens one WriteTransaction (BEGIN
+// IMMEDIATE in SQLite: it takes the write lock up front so that a read-check-
+// update sequence, such as consuming a refresh token, cannot race with another
+// worker). Calls outside a transaction are individually atomic.
+//
+// Secrets: the store never sees a plaintext refresh token, code or session id,
+// only their SHA-256; passwords and client secrets arrive as argon2id PHC
+// strings.
+//
+// Errors: kNotFound (no such row), kConflict (unique key taken), kUnavailable
+// (database busy, read-only or full: retry later, 503), kInternal (anything
+// else).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/config.h"
+#include "access/status.h"
+
+namespace access_service {
+
+struct ClientApp {
+  std::string id;         // record id (UUID)
+  std::string client_id;  // public identifier used in OAuth
+  std::string app_name;
+  std::string secret_hash;  // argon2id PHC string
+  std::vector<std::string> grant_types;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> scope;
+  int access_seconds = 0;
+  std::optional<int> refresh_seconds;
+  bool auto_approve = false;
+  bool enabled = true;
+  int64_t created_at = 0;
+
+  bool has_grant(const std::string& g) const;
+};
+
+struct User {
+  std::string id;
+  std::string email;          // stored lower-case
+  std::string password_hash;  // argon2id PHC string; "" = cannot sign in with a password
+  std::optional<std::string> first_name, last_name, other_name, mobile_number;
+  std::vector<std::string> roles;
+  bool mfa_enabled = false;
+  bool enabled = true;
+  int64_t created_at = 0;
+
+  bool has_role(const std::string& r) const;
+};
+
+// Paging of list endpoints (API.md section 0). `sort_by` is a column name the
+// handler has already checked against its allow-list.
+struct Page {
+  int limit = 0;  // 0 = no limit
+  int offset = 0;
+  bool descending = false;
+  std::string sort_by;
+};
+
+template <typename T>
+struct ListResult {
+  std::vector<T> items;
+  int64_t count = 0;  // total matching, regardless of paging
+};
+
+// A refresh token looked up by hash, with its family.
+struct RefreshRecord {
+  std::string family_id;
+  std::string app_id;   // ClientApp::id
+  std::string user_id;
+  std::vector<std::string> scope;  // the family's (original) scope
+  int64_t family_expires_at = 0;
+  bool family_revoked = false;
+  std::optional<int64_t> used_at;  // set once the token has been rotated
+};
+
+// An issued access token (kept until it expires so that it can be revoked).
+struct AccessRecord {
+  std::string jti;
+  std::string app_id;
+  std::string user_id;
+  std::string family_id;  // "" when no refresh token came with it
+  int64_t expires_at = 0;
+};
+
+struct LoginFailures {
+  int count = 0;
+  int64_t window_start = 0;
+  int64_t locked_until = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates or upgrades the schema (PRAGMA user_version in SQLite).
+  virtual Status migrate() = 0;
+  // A cheap read proving the database answers (GET /api/health).
+  virtual Status ping() = 0;
+
+  virtual Status begin_write() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() = 0;
+
+  // Client apps. insert/update: kConflict when client_id is taken.
+  virtual Status insert_client(const ClientApp& app) = 0;
+  virtual Result<ClientApp> find_client(const std::string& id) = 0;
+  virtual Result<ClientApp> find_client_by_client_id(const std::string& client_id) = 0;
+  virtual Result<ListResult<ClientApp>> list_clients(const Page& page) = 0;
+  virtual Status update_client(const ClientApp& app) = 0;
+  // Deletes the app, its token families (and so refresh tokens) and marks
+  // every outstanding access token issued to it revoked. kNotFound if absent.
+  virtual Status delete_client(const std::string& id) = 0;
+  virtual Result<int64_t> count_clients() = 0;
+
+  // Users. insert: kConflict when the email is taken.
+  virtual Status insert_user(const User& user) = 0;
+  virtual Result<User> find_user(const std::string& id) = 0;
+  virtual Result<User> find_user_by_email(const std::string& email) = 0;
+  virtual Result<ListResult<User>> list_users(const Page& page) = 0;
+  // Replaces the profile fields (names, mobile number) of user.id.
+  virtual Status update_user_profile(const User& user) = 0;
+  virtual Status set_user_enabled(const std::string& id, bool enabled) = 0;
+  virtual Status set_user_password(const std::string& id, const std::string& phc) = 0;
+
+  // Lockout counters, keyed by the normalised username as typed (whether or
+  // not such a user exists, so that lockout does not reveal accounts).
+  virtual Result<LoginFailures> find_login_failures(const std::string& username) = 0;
+  virtual Status save_login_failures(const std::string& username, const LoginFailures& f) = 0;
+  virtual Status clear_login_failures(const std::string& username) = 0;
+
+  // Tokens.
+  virtual Status insert_access_token(const AccessRecord& rec) = 0;
+  // kNotFound for a jti this server never issued (or already purged);
+  // otherwise true when not revoked.
+  virtual Result<bool> access_token_live(const std::string& jti) = 0;
+  virtual Status insert_family(const std::string& family_id, const std::string& app_id,
+                               const std::string& user_id, const std::vector<std::string>& scope,
+                               int64_t created_at, int64_t expires_at) = 0;
+  virtual Status insert_refresh(const std::string& token_hash, const std::string& family_id,
+                                int64_t issued_at) = 0;
+  virtual Result<RefreshRecord> find_refresh(const std::string& token_hash) = 0;
+  // Marks a live refresh token used; false when it was already used.
+  virtual Result<bool> mark_refresh_used(const std::string& token_hash, int64_t now) = 0;
+  // Revokes a family: its refresh tokens die and the access tokens issued
+  // from it are marked revoked.
+  virtual Status revoke_family(const std::string& family_id, int64_t now) = 0;
+  // Revokes every family and access token of a user (all apps).
+  virtual Status revoke_user_tokens(const std::string& user_id, int64_t now) = 0;
+};
+
+// Opens the store named by config (SQLite today). Call after fork().
+Result<std::unique_ptr<Store>> open_store(const Config& config);
+
+// Rolls back unless commit() succeeded; the one way handlers write.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Store& store) : store_(store), status_(store.begin_write()) {}
+  ~WriteTransaction() {
+    if (status_.ok() && !committed_) store_.rollback();
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  // The result of BEGIN; check before doing anything.
+  const Status& status() const { return status_; }
+  Status commit() {
+    Status st = store_.commit();
+    committed_ = st.ok();
+    return st;
+  }
+
+ private:
+  Store& store_;
+  Status status_;
+  bool committed_ = false;
+};
+
+}  // namespace access_service

@@ -1,0 +1,13 @@
+// A worker process: opens its own store connection and loads keys (after
+// fork), then serves FastCGI requests until SIGTERM, finishing the request in
+// hand first. One bad request never ends a worker (see router.h).
+#pragma once
+
+#include "access/config.h"
+
+namespace access_service {
+
+// Never returns: exits 0 after a clean stop, 2 when it cannot start.
+[[noreturn]] void run_worker(const Config& config, int listen_fd);
+
+}  // namespace access_service

@@ -1,0 +1,255 @@
+// accessctl: the administrator's command line on the service's own config.
+// Writes go straight to the database (the running service sees them at once)
+// under the same rules as the HTTP API. Secrets are never taken from the
+// command line (they would show in `ps` and shell history): passwords are
+// prompted for, or read from stdin with --password-stdin / --secret-stdin.
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "access/client_rules.h"
+#include "access/config.h"
+#include "access/context.h"
+#include "access/crypto.h"
+#include "access/signer.h"
+#include "access/store.h"
+#include "access/strings.h"
+#include "access/user_rules.h"
+
+namespace {
+
+using access_service::Status;
+using json = nlohmann::json;
+
+const char kUsage[] =
+    "usage: accessctl --config FILE COMMAND\n"
+    "  init                                   create the schema, first signing key, HMAC key\n"
+    "  user add EMAIL --role ROLE [--role ROLE ...] [--password-stdin]\n"
+    "  user list\n"
+    "  user disable EMAIL                     disable and revoke every token of the user\n"
+    "  client add --client-id ID --name NAME --grant GRANT [--grant GRANT ...]\n"
+    "             [--redirect-uri URI ...] [--scope S ...] --access-seconds N\n"
+    "             [--refresh-seconds N] [--auto-approve] [--secret-stdin]\n"
+    "  client list\n";
+
+int fail(const std::string& msg) {
+  std::cerr << "accessctl: " << msg << "\n";
+  return 1;
+}
+
+// Options of the form --name VALUE (repeatable) and bare flags.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> options;
+  std::vector<std::string> flags;
+  bool flag(const std::string& f) const { return access_service::contains(flags, f); }
+  std::string one(const std::string& o) const {
+    auto it = options.find(o);
+    return it == options.end() ? "" : it->second.back();
+  }
+};
+
+bool parse_args(int argc, char** argv, int start, const std::vector<std::string>& bare_flags,
+                Args* out, std::string* err) {
+  for (int i = start; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0) {
+      out->positional.push_back(a);
+    } else if (access_service::contains(bare_flags, a)) {
+      out->flags.push_back(a);
+    } else if (i + 1 < argc) {
+      out->options[a].push_back(argv[++i]);
+    } else {
+      *err = a + " needs a value";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string read_line_stdin() {
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// Prompts twice on the terminal with echo off.
+bool prompt_password(std::string* out) {
+  if (!isatty(STDIN_FILENO)) return false;
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::cerr << "Password: ";
+  std::string a = read_line_stdin();
+  std::cerr << "\nRepeat password: ";
+  std::string b = read_line_stdin();
+  std::cerr << "\n";
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  if (a != b) return false;
+  *out = a;
+  return true;
+}
+
+access_service::Argon2Params argon2(const access_service::Config& c) {
+  return {c.argon2_time_cost, c.argon2_memory_kib, c.argon2_parallelism};
+}
+
+int cmd_init(const access_service::Config& config) {
+  auto signer = access_service::TokenSigner::load(config.key_dir);
+  if (!signer.ok()) {
+    auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
+    if (!path.ok()) return fail(path.status().message());
+    std::cout << "created signing key " << *path << "\n";
+  }
+  Status st = access_service::ensure_hmac_key(config);
+  if (!st.ok()) return fail(st.message());
+  std::cout << "database " << config.db_path << " is at the current schema\n";
+  return 0;
+}
+
+int cmd_user_add(const access_service::Config& config, access_service::Store& store, const Args& args) {
+  if (args.positional.size() != 1) return fail("user add needs exactly one EMAIL");
+  auto roles_it = args.options.find("--role");
+  json body = {{"email", args.positional[0]},
+               {"roles", roles_it == args.options.end() ? json::array() : json(roles_it->second)}};
+  for (const auto& o : args.options)
+    if (o.first != "--role") return fail("unknown option " + o.first);
+  std::string password;
+  if (args.flag("--password-stdin")) {
+    password = read_line_stdin();
+  } else if (!prompt_password(&password)) {
+    return fail("passwords differ, or no terminal (use --password-stdin)");
+  }
+  body["password"] = password;
+  access_service::User user;
+  if (auto msg = access_service::apply_new_user_json(body, &user, &password)) return fail(*msg);
+  auto phc = access_service::hash_password(password, argon2(config));
+  if (!phc.ok()) return fail(phc.status().message());
+  user.password_hash = *phc;
+  user.id = access_service::uuid4();
+  user.created_at = access_service::now_seconds();
+  Status st = store.insert_user(user);
+  if (st.is_conflict()) return fail("a user with this email exists");
+  if (!st.ok()) return fail(st.message());
+  std::cout << access_service::user_to_json(user).dump(2) << "\n";
+  return 0;
+}
+
+int cmd_user_list(access_service::Store& store) {
+  access_service::Page page;
+  page.sort_by = "email";
+  auto list = store.list_users(page);
+  if (!list.ok()) return fail(list.status().message());
+  for (const auto& u : list->items)
+    std::cout << u.email << "\t" << access_service::join_words(u.roles) << "\t"
+              << (u.enabled ? "enabled" : "disabled") << "\t" << u.id << "\n";
+  return 0;
+}
+
+int cmd_user_disable(access_service::Store& store, const Args& args) {
+  if (args.positional.size() != 1) return fail("user disable needs exactly one EMAIL");
+  access_service::WriteTransaction txn(store);
+  if (!txn.status().ok()) return fail(txn.status().message());
+  auto user = store.find_user_by_email(access_service::to_lower(args.positional[0]));
+  if (!user.ok()) return fail("no such user");
+  Status st = store.set_user_enabled(user->id, false);
+  if (st.ok()) st = store.revoke_user_tokens(user->id, access_service::now_seconds());
+  if (st.ok()) st = txn.commit();
+  if (!st.ok()) return fail(st.message());
+  std::cout << "disabled " << user->email << "; its tokens are revoked\n";
+  return 0;
+}
+
+bool to_int(const std::string& s, json* out) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  *out = std::stoi(s);
+  return true;
+}
+
+int cmd_client_add(const access_service::Config& config, access_service::Store& store, const Args& args) {
+  static const std::map<std::string, const char*> kLists = {
+      {"--grant", "authorizedGrantTypes"}, {"--redirect-uri", "registeredRedirectUris"}, {"--scope", "scope"}};
+  json body = json::object();
+  for (const auto& o : args.options) {
+    if (o.first == "--client-id") body["clientId"] = o.second.back();
+    else if (o.first == "--name") body["appName"] = o.second.back();
+    else if (kLists.count(o.first)) body[kLists.at(o.first)] = o.second;
+    else if (o.first == "--access-seconds" || o.first == "--refresh-seconds") {
+      json n;
+      if (!to_int(o.second.back(), &n)) return fail(o.first + " must be a number of seconds");
+      body[o.first == "--access-seconds" ? "accessTokenValiditySeconds" : "refreshTokenValiditySeconds"] = n;
+    } else {
+      return fail("unknown option " + o.first);
+    }
+  }
+  if (!args.positional.empty()) return fail("unexpected argument " + args.positional[0]);
+  if (args.flag("--auto-approve")) body["autoApprove"] = true;
+  if (args.flag("--secret-stdin")) body["clientSecret"] = read_line_stdin();
+  access_service::ClientApp app;
+  std::string secret;
+  if (auto msg = access_service::apply_client_json(body, true, &app, &secret)) return fail(*msg);
+  auto phc = access_service::hash_password(secret, argon2(config));
+  if (!phc.ok()) return fail(phc.status().message());
+  app.secret_hash = *phc;
+  app.id = access_service::uuid4();
+  app.created_at = access_service::now_seconds();
+  Status st = store.insert_client(app);
+  if (st.is_conflict()) return fail("clientId is already registered");
+  if (!st.ok()) return fail(st.message());
+  json out = access_service::client_to_json(app);
+  out["clientSecret"] = secret;
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int cmd_client_list(access_service::Store& store) {
+  access_service::Page page;
+  page.sort_by = "client_id";
+  auto list = store.list_clients(page);
+  if (!list.ok()) return fail(list.status().message());
+  for (const auto& a : list->items)
+    std::cout << a.client_id << "\t" << a.app_name << "\t" << access_service::join_words(a.grant_types)
+              << "\t" << (a.enabled ? "enabled" : "disabled") << "\t" << a.id << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4 || std::strcmp(argv[1], "--config") != 0) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  auto config = access_service::load_config(argv[2]);
+  if (!config.ok()) return fail(std::string(argv[2]) + ": " + config.status().message());
+  std::string cmd = argv[3];
+  std::string sub = argc > 4 ? argv[4] : "";
+  Args args;
+  std::string err;
+  int first = cmd == "init" ? 4 : 5;
+  if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve"}, &args, &err))
+    return fail(err);
+  auto store = access_service::open_store(*config);
+  if (!store.ok()) return fail(store.status().message());
+  Status st = (*store)->migrate();
+  if (!st.ok()) return fail(st.message());
+  access_service::Store& s = **store;
+  if (cmd == "init") return cmd_init(*config);
+  if (cmd == "user" && sub == "add") return cmd_user_add(*config, s, args);
+  if (cmd == "user" && sub == "list") return cmd_user_list(s);
+  if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
+  if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
+  if (cmd == "client" && sub == "list") return cmd_client_list(s);
+  std::cerr << kUsage;
+  return 2;
+}

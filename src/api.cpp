@@ -1,0 +1,243 @@
+#include "access/api.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "access/log.h"
+#include "access/strings.h"
+
+namespace access_service {
+
+const char* error_code(ApiError e) {
+  switch (e) {
+    case ApiError::kInvalidRequest: return "invalid_request";
+    case ApiError::kInvalidClient: return "invalid_client";
+    case ApiError::kInvalidGrant: return "invalid_grant";
+    case ApiError::kUnauthorizedClient: return "unauthorized_client";
+    case ApiError::kUnsupportedGrantType: return "unsupported_grant_type";
+    case ApiError::kInvalidScope: return "invalid_scope";
+    case ApiError::kAccessDenied: return "access_denied";
+    case ApiError::kUnsupportedResponseType: return "unsupported_response_type";
+    case ApiError::kInvalidToken: return "invalid_token";
+    case ApiError::kNotFound: return "not_found";
+    case ApiError::kMethodNotAllowed: return "method_not_allowed";
+    case ApiError::kConflict: return "conflict";
+    case ApiError::kPayloadTooLarge: return "payload_too_large";
+    case ApiError::kUnsupportedMediaType: return "unsupported_media_type";
+    case ApiError::kTooManyRequests: return "too_many_requests";
+    case ApiError::kServerError: return "server_error";
+    case ApiError::kTemporarilyUnavailable: return "temporarily_unavailable";
+  }
+  return "server_error";
+}
+
+int error_status(ApiError e) {
+  switch (e) {
+    case ApiError::kInvalidClient:
+    case ApiError::kInvalidToken: return 401;
+    case ApiError::kAccessDenied: return 403;
+    case ApiError::kNotFound: return 404;
+    case ApiError::kMethodNotAllowed: return 405;
+    case ApiError::kConflict: return 409;
+    case ApiError::kPayloadTooLarge: return 413;
+    case ApiError::kUnsupportedMediaType: return 415;
+    case ApiError::kTooManyRequests: return 429;
+    case ApiError::kServerError: return 500;
+    case ApiError::kTemporarilyUnavailable: return 503;
+    default: return 400;
+  }
+}
+
+Response json_reply(const json& body, int status) {
+  Response r;
+  r.status = status;
+  r.set_header("Content-Type", "application/json");
+  r.set_header("Cache-Control", "no-store");
+  r.set_header("Pragma", "no-cache");
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+Response error_reply(ApiError e, const std::string& description, const std::string& extra) {
+  Response r = json_reply({{"error", error_code(e)}, {"error_description", description}},
+                          error_status(e));
+  switch (e) {
+    case ApiError::kInvalidClient:
+      r.set_header("WWW-Authenticate", "Basic realm=\"access-service\"");
+      break;
+    case ApiError::kInvalidToken:
+      r.set_header("WWW-Authenticate", "Bearer realm=\"access-service\", error=\"invalid_token\"");
+      break;
+    case ApiError::kMethodNotAllowed: r.set_header("Allow", extra); break;
+    case ApiError::kTooManyRequests: r.set_header("Retry-After", extra.empty() ? "60" : extra); break;
+    case ApiError::kTemporarilyUnavailable: r.set_header("Retry-After", "5"); break;
+    default: break;
+  }
+  return r;
+}
+
+Response status_reply(const Status& st) {
+  switch (st.code()) {
+    case Status::kNotFound: return error_reply(ApiError::kNotFound, st.message());
+    case Status::kInvalid: return error_reply(ApiError::kInvalidRequest, st.message());
+    case Status::kConflict: return error_reply(ApiError::kConflict, st.message());
+    case Status::kUnavailable:
+      log_warn("store unavailable: " + st.message());
+      return error_reply(ApiError::kTemporarilyUnavailable,
+                         "the service cannot store data right now; retry later");
+    default:
+      log_error("internal error: " + st.ToString());
+      return error_reply(ApiError::kServerError, "internal error");
+  }
+}
+
+namespace {
+
+// Rejects nesting deeper than `max` before the parser sees the text.
+bool nesting_within(const std::string& s, int max) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+std::optional<Response> check_body(const Request& req, const char* media_type) {
+  if (req.body_too_large || req.body.size() > kMaxBodyBytes)
+    return error_reply(ApiError::kPayloadTooLarge, "request body larger than 64 KiB");
+  if (!content_type_is(req.content_type, media_type))
+    return error_reply(ApiError::kUnsupportedMediaType,
+                       std::string("Content-Type must be ") + media_type);
+  return std::nullopt;
+}
+
+bool parse_int(const std::string& s, long long lo, long long hi, int* out) {
+  if (s.empty() || s.size() > 10) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  long long v = std::strtoll(s.c_str(), nullptr, 10);
+  if (v < lo || v > hi) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+std::optional<Response> read_json_body(const Request& req, json* out) {
+  if (auto err = check_body(req, "application/json")) return err;
+  if (!valid_utf8(req.body) || !nesting_within(req.body, 32))
+    return error_reply(ApiError::kInvalidRequest, "malformed JSON body");
+  *out = json::parse(req.body, nullptr, false);
+  if (out->is_discarded()) return error_reply(ApiError::kInvalidRequest, "malformed JSON body");
+  if (!out->is_object()) return error_reply(ApiError::kInvalidRequest, "JSON body must be an object");
+  return std::nullopt;
+}
+
+std::optional<Response> read_form_body(const Request& req, Params* out) {
+  if (auto err = check_body(req, "application/x-www-form-urlencoded")) return err;
+  Result<Params> p = Params::parse(req.body);
+  if (!p.ok()) return error_reply(ApiError::kInvalidRequest, p.status().message());
+  *out = std::move(*p);
+  return std::nullopt;
+}
+
+std::optional<Response> read_page(const Request& req,
+                                  const std::vector<std::pair<std::string, std::string>>& sort_columns,
+                                  Page* out) {
+  Result<Params> p = Params::parse(req.query);
+  if (!p.ok()) return error_reply(ApiError::kInvalidRequest, p.status().message());
+  *out = Page{};
+  out->sort_by = sort_columns.front().second;
+  if (p->has("limit") && !parse_int(p->get("limit"), 0, 100, &out->limit))
+    return error_reply(ApiError::kInvalidRequest, "limit must be an integer from 0 to 100");
+  if (p->has("offset") && !parse_int(p->get("offset"), 0, 1000000000, &out->offset))
+    return error_reply(ApiError::kInvalidRequest, "offset must be a non-negative integer");
+  const std::string& order = p->get("orderBy");
+  if (!order.empty() && order != "ASC" && order != "DESC")
+    return error_reply(ApiError::kInvalidRequest, "orderBy must be ASC or DESC");
+  out->descending = order == "DESC";
+  if (p->has("sortBy")) {
+    std::string names;
+    for (const auto& sc : sort_columns) {
+      if (sc.first == p->get("sortBy")) {
+        out->sort_by = sc.second;
+        return std::nullopt;
+      }
+      names += (names.empty() ? "" : ", ") + sc.first;
+    }
+    return error_reply(ApiError::kInvalidRequest, "sortBy must be one of " + names);
+  }
+  return std::nullopt;
+}
+
+bool Principal::has_authority(const std::string& a) const { return contains(authorities, a); }
+
+namespace {
+
+bool string_array(const json& j, std::vector<std::string>* out) {
+  if (!j.is_array()) return false;
+  for (const auto& e : j) {
+    if (!e.is_string()) return false;
+    out->push_back(e.get<std::string>());
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out) {
+  Result<std::string> token = parse_bearer(req.authorization);
+  if (!token.ok())
+    return error_reply(ApiError::kInvalidToken, token.status().is_not_found()
+                                                    ? "a bearer access token is required"
+                                                    : "malformed bearer token");
+  Result<json> claims = ctx.signer->verify(*token);
+  auto invalid = [] { return error_reply(ApiError::kInvalidToken, "access token is not valid"); };
+  if (!claims.ok()) return invalid();
+  const json& c = *claims;
+  long long now = now_seconds();
+  Principal p;
+  if (!c.contains("exp") || !c["exp"].is_number_integer() || !c.contains("iat") ||
+      !c["iat"].is_number_integer() || !c.contains("iss") || c["iss"] != ctx.config.issuer ||
+      !c.contains("sub") || !c["sub"].is_string() || !c.contains("jti") || !c["jti"].is_string() ||
+      !c.contains("user_name") || !c["user_name"].is_string() || !c.contains("client_id") ||
+      !c["client_id"].is_string() || !c.contains("authorities") ||
+      !string_array(c["authorities"], &p.authorities) || !c.contains("scope") ||
+      !string_array(c["scope"], &p.scope))
+    return invalid();
+  p.exp = c["exp"].get<long long>();
+  if (p.exp <= now) return error_reply(ApiError::kInvalidToken, "access token has expired");
+  if (c["iat"].get<long long>() > now + 60) return invalid();
+  // A restrictive token (MFA pending) is good only for grant_type=mfa.
+  if (contains(p.scope, "mfa")) return invalid();
+  p.user_id = c["sub"];
+  p.email = c["user_name"];
+  p.client_id = c["client_id"];
+  p.jti = c["jti"];
+  Result<bool> live = ctx.store->access_token_live(p.jti);
+  if (!live.ok() && !live.status().is_not_found()) return status_reply(live.status());
+  if (!live.ok() || !*live) return error_reply(ApiError::kInvalidToken, "access token has been revoked");
+  *out = std::move(p);
+  return std::nullopt;
+}
+
+std::optional<Response> authenticate_role(Context& ctx, const Request& req, const std::string& role,
+                                          Principal* out) {
+  if (auto err = authenticate_bearer(ctx, req, out)) return err;
+  if (!out->has_authority(role))
+    return error_reply(ApiError::kAccessDenied, "this operation requires " + role);
+  return std::nullopt;
+}
+
+}  // namespace access_service

@@ -1,0 +1,215 @@
+#include "access/config.h"
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace access_service {
+namespace {
+
+// One setter per key: receives the YAML scalar and the config, returns an
+// error message (without the key name) or "" when the value was accepted.
+using Setter = std::function<std::string(const YAML::Node&, Config&)>;
+
+std::string read_string(const YAML::Node& n, std::string* out) {
+  if (!n.IsScalar()) return "must be a string";
+  *out = n.Scalar();
+  return "";
+}
+
+Setter str(std::string Config::*field) {
+  return [field](const YAML::Node& n, Config& c) { return read_string(n, &(c.*field)); };
+}
+
+std::string read_int(const YAML::Node& n, long long lo, long long hi, long long* out) {
+  std::string range = "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+  if (!n.IsScalar()) return range;
+  const std::string& s = n.Scalar();
+  if (s.empty() || s.size() > 19) return range;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || v < lo || v > hi) return range;
+  *out = v;
+  return "";
+}
+
+Setter integer(int Config::*field, long long lo, long long hi) {
+  return [=](const YAML::Node& n, Config& c) {
+    long long v = 0;
+    std::string err = read_int(n, lo, hi, &v);
+    if (err.empty()) c.*field = static_cast<int>(v);
+    return err;
+  };
+}
+
+Setter one_of(std::string Config::*field, std::initializer_list<const char*> allowed) {
+  std::vector<std::string> list(allowed.begin(), allowed.end());
+  return [=](const YAML::Node& n, Config& c) -> std::string {
+    std::string msg = "must be one of";
+    for (const auto& a : list) msg += " " + a;
+    if (!n.IsScalar()) return msg;
+    for (const auto& a : list)
+      if (n.Scalar() == a) {
+        c.*field = a;
+        return "";
+      }
+    return msg;
+  };
+}
+
+const std::map<std::string, Setter>& setters() {
+  static const std::map<std::string, Setter> kSetters = {
+      {"issuer", str(&Config::issuer)},
+      {"server.listen", str(&Config::listen)},
+      {"server.socket_mode",
+       [](const YAML::Node& n, Config& c) -> std::string {
+         const char* msg = "must be an octal mode such as \"0660\"";
+         if (!n.IsScalar() || n.Scalar().empty() || n.Scalar().size() > 4) return msg;
+         char* end = nullptr;
+         long v = std::strtol(n.Scalar().c_str(), &end, 8);
+         if (*end != '\0' || v < 0 || v > 0777) return msg;
+         c.socket_mode = static_cast<int>(v);
+         return "";
+       }},
+      {"server.socket_group", str(&Config::socket_group)},
+      {"server.workers", integer(&Config::workers, 0, 256)},
+      {"server.backlog", integer(&Config::backlog, 1, 65535)},
+      {"store.path", str(&Config::db_path)},
+      {"store.synchronous",
+       [](const YAML::Node& n, Config& c) -> std::string {
+         if (!n.IsScalar() || (n.Scalar() != "FULL" && n.Scalar() != "NORMAL"))
+           return "must be FULL or NORMAL";
+         c.synchronous_full = n.Scalar() == "FULL";
+         return "";
+       }},
+      {"store.busy_timeout_ms", integer(&Config::busy_timeout_ms, 0, 60000)},
+      {"store.journal_size_limit_bytes",
+       [](const YAML::Node& n, Config& c) {
+         return read_int(n, 1 << 20, 1LL << 40, &c.journal_size_limit);
+       }},
+      {"keys.dir", str(&Config::key_dir)},
+      {"keys.algorithm", one_of(&Config::algorithm, {"RS256"})},
+      {"keys.jwks_file", str(&Config::jwks_file)},
+      {"tokens.refresh_reuse_grace_seconds",
+       integer(&Config::refresh_reuse_grace_seconds, 0, 300)},
+      {"tokens.authorization_code_seconds", integer(&Config::authorization_code_seconds, 1, 600)},
+      {"tokens.session_seconds", integer(&Config::session_seconds, 60, 30 * 86400)},
+      {"password.argon2_time_cost", integer(&Config::argon2_time_cost, 1, 16)},
+      {"password.argon2_memory_kib", integer(&Config::argon2_memory_kib, 8192, 1 << 20)},
+      {"password.argon2_parallelism", integer(&Config::argon2_parallelism, 1, 16)},
+      {"lockout.max_failures", integer(&Config::lockout_max_failures, 1, 1000)},
+      {"lockout.window_seconds", integer(&Config::lockout_window_seconds, 1, 86400)},
+      {"lockout.lock_seconds", integer(&Config::lockout_lock_seconds, 1, 86400)},
+      {"log.level", one_of(&Config::log_level, {"debug", "info", "warn", "error"})},
+  };
+  return kSetters;
+}
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  return base_dir + "/" + p;
+}
+
+// Walks a mapping; `prefix` is "" at the top and "section." below.
+Status apply(const YAML::Node& map, const std::string& prefix, Config& c) {
+  for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) return Status::Invalid(prefix + "<key>: keys must be strings");
+    std::string key = prefix + kv.first.Scalar();
+    if (kv.second.IsMap()) {
+      if (!prefix.empty()) return Status::Invalid(key + ": unknown section");
+      bool known = false;
+      for (const auto& s : setters()) known = known || s.first.rfind(key + ".", 0) == 0;
+      if (!known) return Status::Invalid(key + ": unknown section");
+      Status st = apply(kv.second, key + ".", c);
+      if (!st.ok()) return st;
+      continue;
+    }
+    auto it = setters().find(key);
+    if (it == setters().end()) return Status::Invalid(key + ": unknown key");
+    if (kv.second.IsNull()) return Status::Invalid(key + ": must have a value");
+    std::string err = it->second(kv.second, c);
+    if (!err.empty()) return Status::Invalid(key + ": " + err);
+  }
+  return Status::Ok();
+}
+
+Status check_listen(const Config& c) {
+  if (c.listen_is_unix()) {
+    std::string p = c.listen_unix_path();
+    if (p.empty() || p[0] != '/' || p.size() > 100)
+      return Status::Invalid("server.listen: unix socket path must be absolute and short");
+    return Status::Ok();
+  }
+  // Only loopback TCP: a FastCGI port bound to every interface would let anyone
+  // on the network bypass nginx (and forge HTTPS/REMOTE_ADDR parameters).
+  auto colon = c.listen.rfind(':');
+  if (colon == std::string::npos)
+    return Status::Invalid("server.listen: must be unix:/path or 127.0.0.1:port");
+  std::string host = c.listen.substr(0, colon), port = c.listen.substr(colon + 1);
+  if (host != "127.0.0.1" && host != "[::1]" && host != "localhost")
+    return Status::Invalid("server.listen: TCP is allowed on loopback only (127.0.0.1:port)");
+  long long v = 0;
+  if (!read_int(YAML::Node(port), 1, 65535, &v).empty())
+    return Status::Invalid("server.listen: port must be 1-65535");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& yaml_text, const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid("YAML syntax error at line " + std::to_string(e.mark.line + 1) +
+                           ": " + e.msg);
+  }
+  if (!root.IsMap()) return Status::Invalid("the config must be a YAML mapping");
+  Config c;
+  Status st = apply(root, "", c);
+  if (!st.ok()) return st;
+  for (const char* required : {"issuer", "server.listen", "store.path", "keys.dir", "keys.jwks_file"}) {
+    std::string k = required;
+    auto dot = k.find('.');
+    YAML::Node n = dot == std::string::npos ? root[k] : root[k.substr(0, dot)][k.substr(dot + 1)];
+    if (!n) return Status::Invalid(k + ": required key is missing");
+  }
+  // The issuer is an https URL (RFC 8414 2) except on loopback for development.
+  bool https = c.issuer.rfind("https://", 0) == 0;
+  bool loopback = c.issuer.rfind("http://127.0.0.1", 0) == 0 ||
+                  c.issuer.rfind("http://localhost", 0) == 0 || c.issuer.rfind("http://[::1]", 0) == 0;
+  if (!https && !loopback)
+    return Status::Invalid("issuer: must be an https URL (http only for loopback)");
+  if (c.issuer.back() == '/' || c.issuer.find_first_of("?# ") != std::string::npos)
+    return Status::Invalid("issuer: must have no trailing slash, query or fragment");
+  st = check_listen(c);
+  if (!st.ok()) return st;
+  c.db_path = resolve(base_dir, c.db_path);
+  c.key_dir = resolve(base_dir, c.key_dir);
+  c.jwks_file = resolve(base_dir, c.jwks_file);
+  return c;
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound(path + ": cannot read config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  char buf[PATH_MAX];
+  std::string abs = path;
+  if (realpath(path.c_str(), buf)) abs = buf;
+  std::string dir = abs.substr(0, abs.rfind('/'));
+  if (dir.empty()) dir = "/";
+  Result<Config> r = parse_config(ss.str(), dir);
+  if (r.ok()) r->path = abs;
+  return r;
+}
+
+}  // namespace access_service

@@ -1,0 +1,61 @@
+#include "access/fcgi_server.h"
+
+#include <fcgiapp.h>
+#include <poll.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace access_service {
+namespace {
+
+std::string param(const FCGX_Request& r, const char* name) {
+  const char* v = FCGX_GetParam(name, r.envp);
+  return v ? v : "";
+}
+
+Request read_request(FCGX_Request& r) {
+  Request req;
+  req.method = param(r, "REQUEST_METHOD");
+  req.path = param(r, "DOCUMENT_URI");
+  req.query = param(r, "QUERY_STRING");
+  req.content_type = param(r, "CONTENT_TYPE");
+  req.authorization = param(r, "HTTP_AUTHORIZATION");
+  req.cookie = param(r, "HTTP_COOKIE");
+  req.remote_addr = param(r, "REMOTE_ADDR");
+  req.https = param(r, "HTTPS") == "on";
+  std::string length = param(r, "CONTENT_LENGTH");
+  unsigned long long n = 0;
+  if (!length.empty() && length.size() <= 19 && length.find_first_not_of("0123456789") == std::string::npos)
+    n = std::strtoull(length.c_str(), nullptr, 10);
+  else if (!length.empty())
+    req.body_too_large = true;  // unparseable length: refuse rather than guess
+  if (n > kMaxBodyBytes) {
+    req.body_too_large = true;
+  } else if (n > 0) {
+    req.body.resize(n);
+    int got = FCGX_GetStr(&req.body[0], static_cast<int>(n), r.in);
+    req.body.resize(got > 0 ? got : 0);
+  }
+  return req;
+}
+
+}  // namespace
+
+void serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>& handle,
+                   const volatile sig_atomic_t& stop) {
+  FCGX_Init();
+  FCGX_Request r;
+  FCGX_InitRequest(&r, listen_fd, 0);
+  while (!stop) {
+    pollfd pfd{listen_fd, POLLIN, 0};
+    if (poll(&pfd, 1, 1000) <= 0) continue;  // timeout or EINTR: re-check `stop`
+    if (FCGX_Accept_r(&r) < 0) continue;     // another worker took it (EAGAIN)
+    std::string out = handle(read_request(r)).serialize();
+    FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
+    FCGX_Finish_r(&r);
+  }
+  FCGX_Free(&r, 1);
+}
+
+}  // namespace access_service

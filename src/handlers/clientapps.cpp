@@ -1,0 +1,121 @@
+// /api/v1/clientapps and /api/v1/dashboard/clients (API.md section 2):
+// ROLE_SYSTEM_ADMIN only.
+#include "access/api.h"
+#include "access/client_rules.h"
+#include "access/crypto.h"
+#include "access/handlers.h"
+#include "access/strings.h"
+
+namespace access_service {
+namespace {
+
+const char kAdmin[] = "ROLE_SYSTEM_ADMIN";
+
+// Hashes a new secret into `app` (argon2id) before anything is written.
+std::optional<Response> hash_secret(Context& ctx, const std::string& secret, ClientApp* app) {
+  if (secret.empty()) return std::nullopt;
+  Result<std::string> phc = hash_password(secret, ctx.argon2());
+  if (!phc.ok()) return status_reply(phc.status());
+  app->secret_hash = *phc;
+  return std::nullopt;
+}
+
+Response with_secret(const ClientApp& app, const std::string& secret) {
+  json body = client_to_json(app);
+  if (!secret.empty()) body["clientSecret"] = secret;
+  return json_reply(body);
+}
+
+}  // namespace
+
+Response handle_clientapps_create(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  json body;
+  if (auto err = read_json_body(req, &body)) return *err;
+  ClientApp app;
+  std::string secret;
+  if (auto msg = apply_client_json(body, /*create=*/true, &app, &secret))
+    return error_reply(ApiError::kInvalidRequest, *msg);
+  app.id = uuid4();
+  app.created_at = now_seconds();
+  if (auto err = hash_secret(ctx, secret, &app)) return *err;
+  Status st = ctx.store->insert_client(app);
+  if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
+  if (!st.ok()) return status_reply(st);
+  return with_secret(app, secret);
+}
+
+Response handle_clientapps_list(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  Page page;
+  if (auto err = read_page(req, {{"createdAt", "created_at"}, {"appName", "app_name"},
+                                 {"clientId", "client_id"}},
+                           &page))
+    return *err;
+  Result<ListResult<ClientApp>> list = ctx.store->list_clients(page);
+  if (!list.ok()) return status_reply(list.status());
+  json items = json::array();
+  for (const auto& a : list->items) items.push_back(client_to_json(a));
+  return json_reply({{"items", items}, {"count", list->count}, {"offset", page.offset}});
+}
+
+Response handle_clientapps_get(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  Result<ClientApp> app = ctx.store->find_client(p[0]);
+  if (!app.ok()) return status_reply(app.status());
+  return json_reply(client_to_json(*app));
+}
+
+Response handle_clientapps_update(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  json body;
+  if (auto err = read_json_body(req, &body)) return *err;
+  Result<ClientApp> app = ctx.store->find_client(p[0]);
+  if (!app.ok()) return status_reply(app.status());
+  std::string secret;
+  if (auto msg = apply_client_json(body, /*create=*/false, &*app, &secret))
+    return error_reply(ApiError::kInvalidRequest, *msg);
+  if (auto err = hash_secret(ctx, secret, &*app)) return *err;
+  Status st = ctx.store->update_client(*app);
+  if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
+  if (!st.ok()) return status_reply(st);
+  return with_secret(*app, secret);
+}
+
+Response handle_clientapps_delete(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  Status st = ctx.store->delete_client(p[0]);
+  if (!st.ok()) return status_reply(st);
+  return json_reply(json::object());
+}
+
+Response handle_clientapps_enable(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  // Read and flip under the write lock so that two toggles cannot both read
+  // the same state.
+  WriteTransaction txn(*ctx.store);
+  if (!txn.status().ok()) return status_reply(txn.status());
+  Result<ClientApp> app = ctx.store->find_client(p[0]);
+  if (!app.ok()) return status_reply(app.status());
+  app->enabled = !app->enabled;
+  Status st = ctx.store->update_client(*app);
+  if (st.ok()) st = txn.commit();
+  if (!st.ok()) return status_reply(st);
+  return json_reply(client_to_json(*app));
+}
+
+Response handle_dashboard_clients(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
+  Result<int64_t> n = ctx.store->count_clients();
+  if (!n.ok()) return status_reply(n.status());
+  return json_reply({{"totalClientApps", *n}});
+}
+
+}  // namespace access_service

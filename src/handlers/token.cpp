@@ -1,0 +1,157 @@
+// POST /api/oauth/token (RFC 6749 section 4.3 password, section 6 refresh).
+#include "access/api.h"
+#include "access/crypto.h"
+#include "access/handlers.h"
+#include "access/log.h"
+#include "access/strings.h"
+#include "access/token_issuer.h"
+
+namespace access_service {
+namespace {
+
+Response invalid_grant(const std::string& why) { return error_reply(ApiError::kInvalidGrant, why); }
+
+// Counts a failed sign-in for `username` and locks it after the configured
+// number of failures within the window (API.md section 3).
+Status record_failure(Context& ctx, const std::string& username, int64_t now) {
+  WriteTransaction txn(*ctx.store);
+  if (!txn.status().ok()) return txn.status();
+  Result<LoginFailures> found = ctx.store->find_login_failures(username);
+  if (!found.ok() && !found.status().is_not_found()) return found.status();
+  LoginFailures f = found.ok() ? *found : LoginFailures{};
+  if (now - f.window_start >= ctx.config.lockout_window_seconds) f = LoginFailures{0, now, 0};
+  if (++f.count >= ctx.config.lockout_max_failures) {
+    f.locked_until = now + ctx.config.lockout_lock_seconds;
+    f.count = 0;
+    f.window_start = now;
+    log_warn("account locked after repeated failures");
+  }
+  Status st = ctx.store->save_login_failures(username, f);
+  return st.ok() ? txn.commit() : st;
+}
+
+Response password_grant(Context& ctx, const ClientApp& app, const Params& form) {
+  if (!app.has_grant("password"))
+    return error_reply(ApiError::kUnauthorizedClient, "this app may not use the password grant");
+  if (!form.has("username") || !form.has("password"))
+    return error_reply(ApiError::kInvalidRequest, "username and password are required");
+  auto scope = resolve_scope(form.get("scope"), app.scope);
+  if (!scope) return error_reply(ApiError::kInvalidScope, "scope is not allowed for this app");
+  const int64_t now = now_seconds();
+  const std::string username = to_lower(form.get("username"));
+  Result<LoginFailures> failures = ctx.store->find_login_failures(username);
+  if (!failures.ok() && !failures.status().is_not_found()) return status_reply(failures.status());
+  if (failures.ok() && failures->locked_until > now)
+    return error_reply(ApiError::kTooManyRequests, "too many failed sign-ins; try again later",
+                       std::to_string(failures->locked_until - now));
+  Result<User> user = ctx.store->find_user_by_email(username);
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  bool good = user.ok() && !user->password_hash.empty()
+                  ? verify_password(user->password_hash, form.get("password"))
+                  : verify_password_dummy(form.get("password"), ctx.argon2());
+  if (!good) {
+    Status st = record_failure(ctx, username, now);
+    if (!st.ok()) return status_reply(st);
+    return invalid_grant("bad credentials");
+  }
+  if (!user->enabled) return invalid_grant("bad credentials");
+  if (user->mfa_enabled)
+    return invalid_grant("two-factor authentication required; app not permitted");
+
+  std::string family_id, refresh;
+  if (app.has_grant("refresh_token")) {
+    family_id = uuid4();
+    refresh = random_token(32);
+  }
+  Result<IssuedAccess> access = sign_access_token(ctx, app, *user, *scope, now, family_id);
+  if (!access.ok()) return status_reply(access.status());
+
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok() && failures.ok()) st = ctx.store->clear_login_failures(username);
+  if (st.ok() && !family_id.empty())
+    st = ctx.store->insert_family(family_id, app.id, user->id, *scope, now,
+                                  now + app.refresh_seconds.value_or(0));
+  if (st.ok() && !family_id.empty()) st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
+  if (st.ok()) st = ctx.store->insert_access_token(access->record);
+  if (st.ok()) st = txn.commit();
+  if (!st.ok()) return status_reply(st);
+  return json_reply(token_response(*access, *scope, refresh));
+}
+
+Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
+  if (!app.has_grant("refresh_token"))
+    return error_reply(ApiError::kUnauthorizedClient, "this app may not use refresh tokens");
+  const std::string& presented = form.get("refresh_token");
+  if (presented.empty()) return error_reply(ApiError::kInvalidRequest, "refresh_token is required");
+  const int64_t now = now_seconds();
+  const std::string hash = token_hash(presented);
+  Result<RefreshRecord> rec = ctx.store->find_refresh(hash);
+  if (!rec.ok() && !rec.status().is_not_found()) return status_reply(rec.status());
+  // A token of another app is reported exactly like an unknown one.
+  if (!rec.ok() || rec->app_id != app.id) return invalid_grant("refresh token is not valid");
+  if (rec->family_revoked) return invalid_grant("refresh token has been revoked");
+  if (rec->family_expires_at <= now) return invalid_grant("refresh token has expired");
+  auto scope = resolve_scope(form.get("scope"), rec->scope);
+  if (!scope) return error_reply(ApiError::kInvalidScope, "scope exceeds the original grant");
+  Result<User> user = ctx.store->find_user(rec->user_id);
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  if (!user.ok() || !user->enabled) return invalid_grant("refresh token is not valid");
+
+  const std::string successor = rotated_refresh_token(ctx, presented);
+  Result<IssuedAccess> access = sign_access_token(ctx, app, *user, *scope, now, rec->family_id);
+  if (!access.ok()) return status_reply(access.status());
+
+  // The state is read again under the write lock: another worker may have
+  // rotated or revoked this token since the read above.
+  WriteTransaction txn(*ctx.store);
+  if (!txn.status().ok()) return status_reply(txn.status());
+  Result<RefreshRecord> now_rec = ctx.store->find_refresh(hash);
+  if (!now_rec.ok()) return status_reply(now_rec.status());
+  if (now_rec->family_revoked) return invalid_grant("refresh token has been revoked");
+  Status st;
+  if (!now_rec->used_at) {
+    Result<bool> marked = ctx.store->mark_refresh_used(hash, now);
+    st = marked.ok() ? ctx.store->insert_refresh(token_hash(successor), rec->family_id, now)
+                     : marked.status();
+  } else {
+    // Used before: a repeat inside the grace window gets the same successor
+    // (if that is still unused); anything else is reuse (RFC 9700 4.14.2).
+    bool in_grace = now - *now_rec->used_at <= ctx.config.refresh_reuse_grace_seconds &&
+                    ctx.config.refresh_reuse_grace_seconds > 0;
+    Result<RefreshRecord> next = ctx.store->find_refresh(token_hash(successor));
+    if (!in_grace || !next.ok() || next->used_at) {
+      st = ctx.store->revoke_family(rec->family_id, now);
+      if (st.ok()) st = txn.commit();
+      if (!st.ok()) return status_reply(st);
+      log_warn("refresh token reuse: family " + rec->family_id + " of app " + app.client_id +
+               " revoked");
+      return invalid_grant("refresh token was already used; its token family has been revoked");
+    }
+  }
+  if (st.ok()) st = ctx.store->insert_access_token(access->record);
+  if (st.ok()) st = txn.commit();
+  if (!st.ok()) return status_reply(st);
+  return json_reply(token_response(*access, *scope, successor));
+}
+
+}  // namespace
+
+Response handle_token(Context& ctx, const Request& req, const PathParams&) {
+  Params form;
+  if (auto err = read_form_body(req, &form)) return *err;
+  // RFC 6749 3.2.1: authenticate the client before looking at the grant.
+  Result<ClientApp> app = ctx.clients.authenticate(*ctx.store, req.authorization);
+  if (!app.ok()) {
+    if (app.status().is_unavailable() || app.status().code() == Status::kInternal)
+      return status_reply(app.status());
+    return error_reply(ApiError::kInvalidClient, "client authentication failed");
+  }
+  const std::string& grant = form.get("grant_type");
+  if (grant.empty()) return error_reply(ApiError::kInvalidRequest, "grant_type is required");
+  if (grant == "password") return password_grant(ctx, *app, form);
+  if (grant == "refresh_token") return refresh_grant(ctx, *app, form);
+  return error_reply(ApiError::kUnsupportedGrantType, "grant_type is not supported");
+}
+
+}  // namespace access_service

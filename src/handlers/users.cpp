@@ -1,0 +1,65 @@
+// /api/v1/users/me and /api/v1/users (API.md section 6).
+#include "access/api.h"
+#include "access/crypto.h"
+#include "access/handlers.h"
+#include "access/strings.h"
+#include "access/user_rules.h"
+
+namespace access_service {
+
+Response handle_users_me_get(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+  Result<User> user = ctx.store->find_user(who.user_id);
+  if (!user.ok()) return status_reply(user.status());
+  return json_reply(user_to_json(*user));
+}
+
+Response handle_users_me_put(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+  json body;
+  if (auto err = read_json_body(req, &body)) return *err;
+  Result<User> user = ctx.store->find_user(who.user_id);
+  if (!user.ok()) return status_reply(user.status());
+  if (auto msg = apply_profile_json(body, &*user)) return error_reply(ApiError::kInvalidRequest, *msg);
+  Status st = ctx.store->update_user_profile(*user);
+  if (!st.ok()) return status_reply(st);
+  return json_reply(user_to_json(*user));
+}
+
+Response handle_users_create(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, "ROLE_SYSTEM_ADMIN", &who)) return *err;
+  json body;
+  if (auto err = read_json_body(req, &body)) return *err;
+  User user;
+  std::string password;
+  if (auto msg = apply_new_user_json(body, &user, &password))
+    return error_reply(ApiError::kInvalidRequest, *msg);
+  if (!password.empty()) {
+    Result<std::string> phc = hash_password(password, ctx.argon2());
+    if (!phc.ok()) return status_reply(phc.status());
+    user.password_hash = *phc;
+  }
+  user.id = uuid4();
+  user.created_at = now_seconds();
+  Status st = ctx.store->insert_user(user);
+  if (st.is_conflict()) return error_reply(ApiError::kConflict, "a user with this email exists");
+  if (!st.ok()) return status_reply(st);
+  return json_reply(user_to_json(user), 201);
+}
+
+Response handle_users_list(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, "ROLE_SYSTEM_ADMIN", &who)) return *err;
+  Page page;
+  if (auto err = read_page(req, {{"createdAt", "created_at"}, {"email", "email"}}, &page)) return *err;
+  Result<ListResult<User>> list = ctx.store->list_users(page);
+  if (!list.ok()) return status_reply(list.status());
+  json items = json::array();
+  for (const auto& u : list->items) items.push_back(user_to_json(u));
+  return json_reply({{"items", items}, {"count", list->count}, {"offset", page.offset}});
+}
+
+}  // namespace access_service

@@ -1,0 +1,45 @@
+// access-service: the FastCGI master and its workers (see master.h).
+//
+//   access-service --config FILE                 run in the foreground
+//   access-service --config FILE --check-config  validate config and keys, exit 0/1
+#include <cstring>
+#include <iostream>
+
+#include "access/config.h"
+#include "access/master.h"
+#include "access/signer.h"
+
+namespace {
+
+int usage() {
+  std::cerr << "usage: access-service --config FILE [--check-config]\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) config_path = argv[++i];
+    else if (!std::strcmp(argv[i], "--check-config")) check = true;
+    else return usage();
+  }
+  if (config_path.empty()) return usage();
+  auto config = access_service::load_config(config_path);
+  if (!config.ok()) {
+    std::cerr << "access-service: " << config_path << ": " << config.status().message() << "\n";
+    return 1;
+  }
+  if (check) {
+    auto signer = access_service::TokenSigner::load(config->key_dir);
+    if (!signer.ok()) {
+      std::cerr << "access-service: keys.dir: " << signer.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "access-service: " << config->path << ": configuration is valid\n";
+    return 0;
+  }
+  return access_service::run_master(*config);
+}

@@ -1,0 +1,224 @@
+#include "access/master.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <ctime>
+#include <map>
+
+#include "access/log.h"
+#include "access/signer.h"
+#include "access/worker.h"
+
+namespace access_service {
+namespace {
+
+Result<int> bind_unix(const Config& c) {
+  std::string path = c.listen_unix_path();
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) return Status::Invalid("server.listen: " + path + " exists and is not a socket");
+    unlink(path.c_str());  // stale socket of a previous run
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0) close(fd);
+    return Status::Unavailable("server.listen: cannot bind " + path + ": " + strerror(errno));
+  }
+  if (!c.socket_group.empty()) {
+    group* g = getgrnam(c.socket_group.c_str());
+    if (!g || chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
+      log_warn("server.socket_group: cannot give the socket to group " + c.socket_group);
+  }
+  chmod(path.c_str(), static_cast<mode_t>(c.socket_mode));
+  return fd;
+}
+
+Result<int> bind_tcp(const Config& c) {
+  auto colon = c.listen.rfind(':');
+  std::string host = c.listen.substr(0, colon);
+  int port = std::stoi(c.listen.substr(colon + 1));
+  bool v6 = host == "[::1]";
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc = -1;
+  if (fd >= 0 && v6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<uint16_t>(port));
+    a.sin6_addr = in6addr_loopback;
+    rc = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else if (fd >= 0) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    rc = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  if (rc != 0) {
+    if (fd >= 0) close(fd);
+    return Status::Unavailable("server.listen: cannot bind " + c.listen + ": " + strerror(errno));
+  }
+  return fd;
+}
+
+Result<int> open_listener(const Config& c) {
+  Result<int> fd = c.listen_is_unix() ? bind_unix(c) : bind_tcp(c);
+  if (!fd.ok()) return fd;
+  if (listen(*fd, c.backlog) != 0) return Status::Unavailable("listen failed");
+  fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK);  // see fcgi_server.h
+  return fd;
+}
+
+int worker_count(const Config& c) {
+  if (c.workers > 0) return c.workers;
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+class Supervisor {
+ public:
+  Supervisor(Config config, int listen_fd) : config_(std::move(config)), fd_(listen_fd) {}
+
+  int run() {
+    for (int i = 0; i < worker_count(config_); ++i) spawn();
+    log_info("access-service started: " + std::to_string(workers_.size()) + " workers on " +
+             config_.listen);
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&set, s);
+    timespec tick{1, 0};
+    for (;;) {
+      int sig = sigtimedwait(&set, nullptr, &tick);
+      if (sig == SIGTERM || sig == SIGINT) return stop();
+      if (sig == SIGHUP) reload();
+      reap();
+    }
+  }
+
+ private:
+  void spawn() {
+    pid_t pid = fork();
+    if (pid == 0) run_worker(config_, fd_);
+    if (pid < 0) {
+      log_error("fork failed");
+      return;
+    }
+    workers_[pid] = std::time(nullptr);
+  }
+
+  void reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (retiring_.erase(pid)) continue;
+      auto it = workers_.find(pid);
+      if (it == workers_.end()) continue;
+      bool young = std::time(nullptr) - it->second < 1;
+      workers_.erase(it);
+      log_warn("worker " + std::to_string(pid) + " exited (" +
+               (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                    : "status " + std::to_string(WEXITSTATUS(status))) +
+               "); respawning");
+      if (young) sleep(1);
+      spawn();
+    }
+  }
+
+  void reload() {
+    Result<Config> fresh = load_config(config_.path);
+    if (!fresh.ok()) {
+      log_error("reload refused, keeping the running config: " + fresh.status().message());
+      return;
+    }
+    if (fresh->listen != config_.listen) log_warn("server.listen changes need a restart; ignored");
+    fresh->listen = config_.listen;
+    Status st = write_jwks_file(*fresh);
+    if (!st.ok()) {
+      log_error("reload refused: " + st.ToString());
+      return;
+    }
+    config_ = *fresh;
+    set_log_level(config_.log_level);
+    std::map<pid_t, time_t> old;
+    old.swap(workers_);
+    for (const auto& w : old) {
+      spawn();
+      kill(w.first, SIGTERM);
+      retiring_[w.first] = w.second;
+    }
+    while (static_cast<int>(workers_.size()) < worker_count(config_)) spawn();
+    log_info("reloaded: " + std::to_string(workers_.size()) + " workers");
+  }
+
+  int stop() {
+    for (const auto& w : workers_) kill(w.first, SIGTERM);
+    for (const auto& w : retiring_) kill(w.first, SIGTERM);
+    time_t deadline = std::time(nullptr) + 30;
+    while ((!workers_.empty() || !retiring_.empty()) && std::time(nullptr) < deadline) {
+      int status = 0;
+      pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid > 0) {
+        workers_.erase(pid);
+        retiring_.erase(pid);
+      } else {
+        usleep(20000);
+      }
+    }
+    for (const auto& w : workers_) kill(w.first, SIGKILL);
+    for (const auto& w : retiring_) kill(w.first, SIGKILL);
+    while (waitpid(-1, nullptr, 0) > 0) {
+    }
+    if (config_.listen_is_unix()) unlink(config_.listen_unix_path().c_str());
+    log_info("access-service stopped");
+    return 0;
+  }
+
+  Config config_;
+  int fd_;
+  std::map<pid_t, time_t> workers_;   // pid -> start time
+  std::map<pid_t, time_t> retiring_;  // asked to stop on reload; not respawned
+};
+
+}  // namespace
+
+Status write_jwks_file(const Config& config) {
+  auto signer = TokenSigner::load(config.key_dir);
+  if (!signer.ok()) return signer.status();
+  return write_file_atomic(config.jwks_file, (*signer)->jwks_json(), 0644);
+}
+
+int run_master(const Config& config) {
+  set_log_level(config.log_level);
+  // Block the signals we wait for before any child exists, so none is lost.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&set, s);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  Status st = write_jwks_file(config);
+  if (!st.ok()) {
+    log_error(st.message());
+    return 1;
+  }
+  Result<int> fd = open_listener(config);
+  if (!fd.ok()) {
+    log_error(fd.status().message());
+    return 1;
+  }
+  return Supervisor(config, *fd).run();
+}
+
+}  // namespace access_service

@@ -1,0 +1,85 @@
+#include "access/router.h"
+
+#include <exception>
+
+#include "access/api.h"
+#include "access/log.h"
+
+namespace access_service {
+namespace {
+
+struct Route {
+  const char* method;
+  const char* pattern;
+  Handler handler;
+};
+
+const Route kRoutes[] = {
+    {"GET", "/api/health", handle_health},
+    {"POST", "/api/oauth/token", handle_token},
+    {"POST", "/api/v1/clientapps", handle_clientapps_create},
+    {"GET", "/api/v1/clientapps", handle_clientapps_list},
+    {"GET", "/api/v1/clientapps/{}", handle_clientapps_get},
+    {"PUT", "/api/v1/clientapps/{}", handle_clientapps_update},
+    {"DELETE", "/api/v1/clientapps/{}", handle_clientapps_delete},
+    {"PUT", "/api/v1/clientapps/{}/enable", handle_clientapps_enable},
+    {"GET", "/api/v1/dashboard/clients", handle_dashboard_clients},
+    {"GET", "/api/v1/users/me", handle_users_me_get},
+    {"PUT", "/api/v1/users/me", handle_users_me_put},
+    {"POST", "/api/v1/users", handle_users_create},
+    {"GET", "/api/v1/users", handle_users_list},
+};
+
+// Matches `path` against `pattern` segment by segment, collecting "{}" values.
+// A "{}" matches one non-empty segment.
+bool match(const std::string& pattern, const std::string& path, PathParams* params) {
+  params->clear();
+  size_t i = 0, j = 0;
+  while (i < pattern.size() && j < path.size()) {
+    if (pattern.compare(i, 2, "{}") == 0) {
+      size_t end = path.find('/', j);
+      if (end == std::string::npos) end = path.size();
+      if (end == j) return false;
+      params->push_back(path.substr(j, end - j));
+      i += 2;
+      j = end;
+    } else if (pattern[i] == path[j]) {
+      ++i;
+      ++j;
+    } else {
+      return false;
+    }
+  }
+  return i == pattern.size() && j == path.size();
+}
+
+}  // namespace
+
+Response route(Context& ctx, const Request& req) {
+  std::string allow;
+  PathParams params;
+  const Route* found = nullptr;
+  for (const Route& r : kRoutes) {
+    if (!match(r.pattern, req.path, &params)) continue;
+    if (req.method == r.method) {
+      found = &r;
+      break;
+    }
+    allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+  }
+  if (!found) {
+    if (!allow.empty())
+      return error_reply(ApiError::kMethodNotAllowed, "method not allowed on this path", allow);
+    return error_reply(ApiError::kNotFound, "no such endpoint");
+  }
+  try {
+    return found->handler(ctx, req, params);
+  } catch (const std::exception& e) {
+    log_error(std::string("unhandled exception in ") + found->pattern + ": " + e.what());
+  } catch (...) {
+    log_error(std::string("unhandled exception in ") + found->pattern);
+  }
+  return error_reply(ApiError::kServerError, "internal error");
+}
+
+}  // namespace access_service

@@ -1,0 +1,78 @@
+// The SQLite schema, one entry per version. Migration N brings a database at
+// user_version N-1 to version N; never edit a released entry, append one.
+#pragma once
+
+namespace access_service {
+
+inline const char* const kMigrations[] = {
+    // Version 1: the foundation.
+    R"SQL(
+CREATE TABLE clients (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL UNIQUE,
+  app_name TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  grant_types TEXT NOT NULL,
+  redirect_uris TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  access_seconds INTEGER NOT NULL,
+  refresh_seconds INTEGER,
+  auto_approve INTEGER NOT NULL,
+  enabled INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX clients_app_name ON clients(app_name);
+CREATE INDEX clients_created ON clients(created_at);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL DEFAULT '',
+  first_name TEXT,
+  last_name TEXT,
+  other_name TEXT,
+  mobile_number TEXT,
+  roles TEXT NOT NULL,
+  mfa_enabled INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX users_created ON users(created_at);
+CREATE TABLE login_failures (
+  username TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE token_families (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  scope TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX families_user ON token_families(user_id, app_id);
+CREATE INDEX families_app ON token_families(app_id);
+CREATE TABLE refresh_tokens (
+  hash BLOB PRIMARY KEY,
+  family_id TEXT NOT NULL REFERENCES token_families(id) ON DELETE CASCADE,
+  issued_at INTEGER NOT NULL,
+  used_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX refresh_family ON refresh_tokens(family_id);
+CREATE TABLE access_tokens (
+  jti TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  family_id TEXT,
+  expires_at INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX access_app ON access_tokens(app_id);
+CREATE INDEX access_user ON access_tokens(user_id, app_id);
+CREATE INDEX access_family ON access_tokens(family_id);
+)SQL",
+};
+
+}  // namespace access_service

@@ -1,0 +1,481 @@
+// SQLite implementation of Store. One connection per worker process, opened
+// after fork; statements are prepared once per connection and cached.
+#include <sqlite3.h>
+
+#include <stdexcept>
+#include <unordered_map>
+
+#include "access/store.h"
+#include "access/strings.h"
+#include "sqlite_schema.h"
+
+namespace access_service {
+namespace {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+
+Status from_rc(int rc, sqlite3* db) {
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+      return Status::Ok();
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable("database busy");
+    case SQLITE_FULL:
+      return Status::Unavailable("disk full");
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+      return Status::Unavailable(std::string("storage unavailable: ") + sqlite3_errstr(rc));
+    case SQLITE_CONSTRAINT:
+      return Status::Conflict(sqlite3_errmsg(db));
+    default:
+      return Status::Internal(sqlite3_errmsg(db));
+  }
+}
+
+// A cached statement in use: binds in order, steps, reads columns, and resets
+// itself when it goes out of scope so the next user starts clean.
+class Query {
+ public:
+  Query(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
+  Query& bind(const std::string& v) {
+    sqlite3_bind_text(st_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& bind_blob(const std::string& v) {
+    sqlite3_bind_blob(st_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& bind(int64_t v) {
+    sqlite3_bind_int64(st_, ++n_, v);
+    return *this;
+  }
+  Query& bind(const std::optional<std::string>& v) {
+    if (v) return bind(*v);
+    sqlite3_bind_null(st_, ++n_);
+    return *this;
+  }
+  Query& bind(const std::optional<int>& v) {
+    if (v) return bind(static_cast<int64_t>(*v));
+    sqlite3_bind_null(st_, ++n_);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return rc_ = sqlite3_step(st_); }
+  // Runs a statement that returns no rows.
+  Status exec() {
+    step();
+    return rc_ == SQLITE_DONE ? Status::Ok() : from_rc(rc_, db_);
+  }
+  Status error() const { return rc_ == SQLITE_DONE ? Status::NotFound("no row") : from_rc(rc_, db_); }
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(st_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, col)) : "";
+  }
+  std::optional<std::string> opt_text(int col) const {
+    if (sqlite3_column_type(st_, col) == SQLITE_NULL) return std::nullopt;
+    return text(col);
+  }
+  int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  int changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* st_;
+  int n_ = 0;
+  int rc_ = SQLITE_OK;
+};
+
+const char kClientCols[] =
+    "id, client_id, app_name, secret_hash, grant_types, redirect_uris, scope, access_seconds, "
+    "refresh_seconds, auto_approve, enabled, created_at";
+const char kUserCols[] =
+    "id, email, password_hash, first_name, last_name, other_name, mobile_number, roles, "
+    "mfa_enabled, enabled, created_at";
+
+ClientApp read_client(const Query& q) {
+  ClientApp a;
+  a.id = q.text(0);
+  a.client_id = q.text(1);
+  a.app_name = q.text(2);
+  a.secret_hash = q.text(3);
+  a.grant_types = split_words(q.text(4));
+  a.redirect_uris = split_words(q.text(5));
+  a.scope = split_words(q.text(6));
+  a.access_seconds = static_cast<int>(q.integer(7));
+  if (!q.is_null(8)) a.refresh_seconds = static_cast<int>(q.integer(8));
+  a.auto_approve = q.integer(9) != 0;
+  a.enabled = q.integer(10) != 0;
+  a.created_at = q.integer(11);
+  return a;
+}
+
+User read_user(const Query& q) {
+  User u;
+  u.id = q.text(0);
+  u.email = q.text(1);
+  u.password_hash = q.text(2);
+  u.first_name = q.opt_text(3);
+  u.last_name = q.opt_text(4);
+  u.other_name = q.opt_text(5);
+  u.mobile_number = q.opt_text(6);
+  u.roles = split_words(q.text(7));
+  u.mfa_enabled = q.integer(8) != 0;
+  u.enabled = q.integer(9) != 0;
+  u.created_at = q.integer(10);
+  return u;
+}
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+
+  Query query(const std::string& sql) {
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) {
+      sqlite3_stmt* st = nullptr;
+      if (sqlite3_prepare_v3(db_.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) !=
+          SQLITE_OK)
+        throw std::runtime_error(std::string("prepare failed: ") + sqlite3_errmsg(db_.get()));
+      it = stmts_.emplace(sql, std::unique_ptr<sqlite3_stmt, StmtFinalizer>(st)).first;
+    }
+    return Query(db_.get(), it->second.get());
+  }
+
+  Status exec_script(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err);
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    if (rc == SQLITE_OK) return Status::Ok();
+    Status st = from_rc(rc, db_.get());
+    return st.is_unavailable() ? st : Status::Internal(msg);
+  }
+
+  // Runs `body` inside a savepoint: atomic whether or not a transaction is open.
+  template <typename F>
+  Status atomically(F body) {
+    Status st = exec_script("SAVEPOINT compound");
+    if (!st.ok()) return st;
+    st = body();
+    if (st.ok()) st = exec_script("RELEASE compound");
+    if (!st.ok()) exec_script("ROLLBACK TO compound; RELEASE compound");
+    return st;
+  }
+
+  Result<int64_t> schema_version() {
+    Query q = query("PRAGMA user_version");
+    if (q.step() != SQLITE_ROW) return q.error();
+    return q.integer(0);
+  }
+
+  // Safe when several workers start at once: the version is re-read under the
+  // write lock before each step.
+  Status migrate() override {
+    const int64_t latest = sizeof(kMigrations) / sizeof(kMigrations[0]);
+    for (;;) {
+      Result<int64_t> version = schema_version();
+      if (!version.ok()) return version.status();
+      if (*version > latest)
+        return Status::Invalid("database schema version " + std::to_string(*version) +
+                               " is newer than this build (" + std::to_string(latest) + ")");
+      if (*version == latest) return Status::Ok();
+      Status st = exec_script("BEGIN IMMEDIATE");
+      if (!st.ok()) return st;
+      version = schema_version();
+      if (version.ok() && *version < latest) {
+        st = exec_script(kMigrations[*version]);
+        if (st.ok())
+          st = exec_script(("PRAGMA user_version = " + std::to_string(*version + 1)).c_str());
+      }
+      if (st.ok()) st = exec_script("COMMIT");
+      if (!st.ok()) {
+        exec_script("ROLLBACK");
+        return st;
+      }
+    }
+  }
+
+  Status ping() override {
+    Query q = query("SELECT 1");
+    return q.step() == SQLITE_ROW ? Status::Ok() : q.error();
+  }
+
+  Status begin_write() override {
+    Query q = query("BEGIN IMMEDIATE");
+    return q.exec();
+  }
+  Status commit() override {
+    Query q = query("COMMIT");
+    return q.exec();
+  }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(db_.get())) exec_script("ROLLBACK");
+  }
+
+  // ---- clients
+  Status insert_client(const ClientApp& a) override {
+    Query q = query(std::string("INSERT INTO clients (") + kClientCols +
+                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    q.bind(a.id).bind(a.client_id).bind(a.app_name).bind(a.secret_hash);
+    q.bind(join_words(a.grant_types)).bind(join_words(a.redirect_uris)).bind(join_words(a.scope));
+    q.bind(int64_t{a.access_seconds}).bind(a.refresh_seconds);
+    q.bind(int64_t{a.auto_approve}).bind(int64_t{a.enabled}).bind(a.created_at);
+    return q.exec();
+  }
+
+  Result<ClientApp> client_where(const char* column, const std::string& value) {
+    Query q = query(std::string("SELECT ") + kClientCols + " FROM clients WHERE " + column + " = ?");
+    q.bind(value);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return read_client(q);
+  }
+  Result<ClientApp> find_client(const std::string& id) override { return client_where("id", id); }
+  Result<ClientApp> find_client_by_client_id(const std::string& cid) override {
+    return client_where("client_id", cid);
+  }
+
+  Result<ListResult<ClientApp>> list_clients(const Page& page) override {
+    ListResult<ClientApp> out;
+    Query q = query(std::string("SELECT ") + kClientCols + " FROM clients ORDER BY " +
+                    page.sort_by + (page.descending ? " DESC" : " ASC") +
+                    ", id LIMIT ? OFFSET ?");
+    q.bind(int64_t{page.limit == 0 ? -1 : page.limit}).bind(int64_t{page.offset});
+    while (q.step() == SQLITE_ROW) out.items.push_back(read_client(q));
+    if (!q.error().is_not_found()) return q.error();
+    Result<int64_t> n = count_clients();
+    if (!n.ok()) return n.status();
+    out.count = *n;
+    return out;
+  }
+
+  Status update_client(const ClientApp& a) override {
+    Query q = query(
+        "UPDATE clients SET client_id=?, app_name=?, secret_hash=?, grant_types=?, "
+        "redirect_uris=?, scope=?, access_seconds=?, refresh_seconds=?, auto_approve=?, "
+        "enabled=? WHERE id=?");
+    q.bind(a.client_id).bind(a.app_name).bind(a.secret_hash).bind(join_words(a.grant_types));
+    q.bind(join_words(a.redirect_uris)).bind(join_words(a.scope)).bind(int64_t{a.access_seconds});
+    q.bind(a.refresh_seconds).bind(int64_t{a.auto_approve}).bind(int64_t{a.enabled}).bind(a.id);
+    Status st = q.exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such client app");
+    return st;
+  }
+
+  Status delete_client(const std::string& id) override {
+    return atomically([&]() -> Status {
+      Query revoke = query("UPDATE access_tokens SET revoked=1 WHERE app_id=? AND revoked=0");
+      Status st = revoke.bind(id).exec();
+      if (!st.ok()) return st;
+      // token_families and refresh_tokens go with it (ON DELETE CASCADE).
+      Query del = query("DELETE FROM clients WHERE id=?");
+      st = del.bind(id).exec();
+      if (st.ok() && del.changes() == 0) return Status::NotFound("no such client app");
+      return st;
+    });
+  }
+
+  Result<int64_t> count_clients() override {
+    Query q = query("SELECT count(*) FROM clients");
+    if (q.step() != SQLITE_ROW) return q.error();
+    return q.integer(0);
+  }
+
+  // ---- users
+  Status insert_user(const User& u) override {
+    Query q = query(std::string("INSERT INTO users (") + kUserCols +
+                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    q.bind(u.id).bind(u.email).bind(u.password_hash).bind(u.first_name).bind(u.last_name);
+    q.bind(u.other_name).bind(u.mobile_number).bind(join_words(u.roles));
+    q.bind(int64_t{u.mfa_enabled}).bind(int64_t{u.enabled}).bind(u.created_at);
+    return q.exec();
+  }
+
+  Result<User> user_where(const char* column, const std::string& value) {
+    Query q = query(std::string("SELECT ") + kUserCols + " FROM users WHERE " + column + " = ?");
+    q.bind(value);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return read_user(q);
+  }
+  Result<User> find_user(const std::string& id) override { return user_where("id", id); }
+  Result<User> find_user_by_email(const std::string& email) override {
+    return user_where("email", email);
+  }
+
+  Result<ListResult<User>> list_users(const Page& page) override {
+    ListResult<User> out;
+    Query q = query(std::string("SELECT ") + kUserCols + " FROM users ORDER BY " + page.sort_by +
+                    (page.descending ? " DESC" : " ASC") + ", id LIMIT ? OFFSET ?");
+    q.bind(int64_t{page.limit == 0 ? -1 : page.limit}).bind(int64_t{page.offset});
+    while (q.step() == SQLITE_ROW) out.items.push_back(read_user(q));
+    if (!q.error().is_not_found()) return q.error();
+    Query c = query("SELECT count(*) FROM users");
+    if (c.step() != SQLITE_ROW) return c.error();
+    out.count = c.integer(0);
+    return out;
+  }
+
+  Status update_user_profile(const User& u) override {
+    Query q = query(
+        "UPDATE users SET first_name=?, last_name=?, other_name=?, mobile_number=? WHERE id=?");
+    q.bind(u.first_name).bind(u.last_name).bind(u.other_name).bind(u.mobile_number).bind(u.id);
+    Status st = q.exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
+    return st;
+  }
+
+  Status set_user_enabled(const std::string& id, bool enabled) override {
+    Query q = query("UPDATE users SET enabled=? WHERE id=?");
+    Status st = q.bind(int64_t{enabled}).bind(id).exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
+    return st;
+  }
+
+  Status set_user_password(const std::string& id, const std::string& phc) override {
+    Query q = query("UPDATE users SET password_hash=? WHERE id=?");
+    Status st = q.bind(phc).bind(id).exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
+    return st;
+  }
+
+  // ---- lockout
+  Result<LoginFailures> find_login_failures(const std::string& username) override {
+    Query q = query("SELECT count, window_start, locked_until FROM login_failures WHERE username=?");
+    q.bind(username);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return LoginFailures{static_cast<int>(q.integer(0)), q.integer(1), q.integer(2)};
+  }
+  Status save_login_failures(const std::string& username, const LoginFailures& f) override {
+    Query q = query(
+        "INSERT INTO login_failures (username, count, window_start, locked_until) VALUES "
+        "(?,?,?,?) ON CONFLICT(username) DO UPDATE SET count=excluded.count, "
+        "window_start=excluded.window_start, locked_until=excluded.locked_until");
+    return q.bind(username).bind(int64_t{f.count}).bind(f.window_start).bind(f.locked_until).exec();
+  }
+  Status clear_login_failures(const std::string& username) override {
+    Query q = query("DELETE FROM login_failures WHERE username=?");
+    return q.bind(username).exec();
+  }
+
+  // ---- tokens
+  Status insert_access_token(const AccessRecord& r) override {
+    Query q = query(
+        "INSERT INTO access_tokens (jti, app_id, user_id, family_id, expires_at) VALUES "
+        "(?,?,?,?,?)");
+    q.bind(r.jti).bind(r.app_id).bind(r.user_id);
+    q.bind(r.family_id.empty() ? std::nullopt : std::optional<std::string>(r.family_id));
+    return q.bind(r.expires_at).exec();
+  }
+
+  Result<bool> access_token_live(const std::string& jti) override {
+    Query q = query("SELECT revoked FROM access_tokens WHERE jti=?");
+    q.bind(jti);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return q.integer(0) == 0;
+  }
+
+  Status insert_family(const std::string& family_id, const std::string& app_id,
+                       const std::string& user_id, const std::vector<std::string>& scope,
+                       int64_t created_at, int64_t expires_at) override {
+    Query q = query(
+        "INSERT INTO token_families (id, app_id, user_id, scope, created_at, expires_at) "
+        "VALUES (?,?,?,?,?,?)");
+    return q.bind(family_id).bind(app_id).bind(user_id).bind(join_words(scope)).bind(created_at)
+        .bind(expires_at)
+        .exec();
+  }
+
+  Status insert_refresh(const std::string& hash, const std::string& family_id,
+                        int64_t issued_at) override {
+    Query q = query("INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES (?,?,?)");
+    return q.bind_blob(hash).bind(family_id).bind(issued_at).exec();
+  }
+
+  Result<RefreshRecord> find_refresh(const std::string& hash) override {
+    Query q = query(
+        "SELECT f.id, f.app_id, f.user_id, f.scope, f.expires_at, f.revoked_at, r.used_at "
+        "FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id WHERE r.hash=?");
+    q.bind_blob(hash);
+    if (q.step() != SQLITE_ROW) return q.error();
+    RefreshRecord r;
+    r.family_id = q.text(0);
+    r.app_id = q.text(1);
+    r.user_id = q.text(2);
+    r.scope = split_words(q.text(3));
+    r.family_expires_at = q.integer(4);
+    r.family_revoked = !q.is_null(5);
+    if (!q.is_null(6)) r.used_at = q.integer(6);
+    return r;
+  }
+
+  Result<bool> mark_refresh_used(const std::string& hash, int64_t now) override {
+    Query q = query("UPDATE refresh_tokens SET used_at=? WHERE hash=? AND used_at IS NULL");
+    Status st = q.bind(now).bind_blob(hash).exec();
+    if (!st.ok()) return st;
+    return q.changes() == 1;
+  }
+
+  Status revoke_family(const std::string& family_id, int64_t now) override {
+    return atomically([&]() -> Status {
+      Query f = query("UPDATE token_families SET revoked_at=? WHERE id=? AND revoked_at IS NULL");
+      Status st = f.bind(now).bind(family_id).exec();
+      if (!st.ok()) return st;
+      Query a = query("UPDATE access_tokens SET revoked=1 WHERE family_id=? AND revoked=0");
+      return a.bind(family_id).exec();
+    });
+  }
+
+  Status revoke_user_tokens(const std::string& user_id, int64_t now) override {
+    return atomically([&]() -> Status {
+      Query f = query(
+          "UPDATE token_families SET revoked_at=? WHERE user_id=? AND revoked_at IS NULL");
+      Status st = f.bind(now).bind(user_id).exec();
+      if (!st.ok()) return st;
+      Query a = query("UPDATE access_tokens SET revoked=1 WHERE user_id=? AND revoked=0");
+      return a.bind(user_id).exec();
+    });
+  }
+
+ private:
+  std::unique_ptr<sqlite3, DbCloser> db_;
+  std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_store(const Config& config) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(config.db_path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, DbCloser> db(raw);
+  if (rc != SQLITE_OK)
+    return Status::Unavailable(config.db_path + ": cannot open database: " + sqlite3_errstr(rc));
+  sqlite3_busy_timeout(db.get(), config.busy_timeout_ms);
+  std::string pragmas = std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; ") +
+                        "PRAGMA synchronous=" + (config.synchronous_full ? "FULL" : "NORMAL") +
+                        "; PRAGMA journal_size_limit=" + std::to_string(config.journal_size_limit) +
+                        ";";
+  char* err = nullptr;
+  rc = sqlite3_exec(db.get(), pragmas.c_str(), nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return Status::Unavailable(config.db_path + ": " + msg);
+  return std::unique_ptr<Store>(new SqliteStore(db.release()));
+}
+
+}  // namespace access_service
