@@ -1,0 +1,59 @@
+# Helpers of the smoke suite (sourced by tests/smoke/run.sh and each test file).
+#
+#   req METHOD PATH [curl args...]   one HTTP request; sets STATUS, BODY, HDRS
+#   expect NAME STATUS [JQ VALUE]... one test: the status and each JSON member
+#   check NAME COMMAND...            one test: the command succeeds
+#   header_has TEXT                  true when the last response has that header text
+
+SMOKE_PASSED=${SMOKE_PASSED:-0}
+SMOKE_FAILED=${SMOKE_FAILED:-0}
+
+pass() { SMOKE_PASSED=$((SMOKE_PASSED + 1)); echo "  ok   $1"; }
+fail() { SMOKE_FAILED=$((SMOKE_FAILED + 1)); echo "  FAIL $1"; [[ -n ${2:-} ]] && echo "       $2"; }
+
+req() {
+  local method=$1 path=$2
+  shift 2
+  local hfile
+  hfile=$(mktemp)
+  BODY=$(curl -sS -X "$method" -D "$hfile" -o - "$@" "$BASE$path" 2>/dev/null)
+  STATUS=$(head -1 "$hfile" | awk '{print $2}')
+  HDRS=$(cat "$hfile")
+  rm -f "$hfile"
+}
+
+# Authorization header of a bearer token.
+bearer() { echo "Authorization: Bearer $1"; }
+
+expect() {
+  local name=$1 want=$2
+  shift 2
+  local why=""
+  [[ $STATUS == "$want" ]] || why="status $STATUS, wanted $want"
+  while [[ -z $why && $# -ge 2 ]]; do
+    local got
+    got=$(echo "$BODY" | jq -r "$1" 2>/dev/null)
+    [[ $got == "$2" ]] || why="$1 = '$got', wanted '$2'"
+    shift 2
+  done
+  if [[ -z $why ]]; then pass "$name"; else fail "$name" "$why; body: ${BODY:0:300}"; fi
+}
+
+check() {
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+header_has() { grep -qi "$1" <<<"$HDRS"; }
+
+json_post() { req POST "$1" -H 'Content-Type: application/json' -H "$(bearer "$2")" --data-binary "$3"; }
+json_put() { req PUT "$1" -H 'Content-Type: application/json' -H "$(bearer "$2")" --data-binary "$3"; }
+
+# password grant: token CLIENT SECRET USER PASSWORD [extra curl args]
+token() {
+  local client=$1 secret=$2 user=$3 pw=$4
+  shift 4
+  req POST /api/oauth/token -u "$client:$secret" --data-urlencode grant_type=password \
+    --data-urlencode "username=$user" --data-urlencode "password=$pw" "$@"
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The smoke suite: starts nginx + the worker pool on a free loopback port with
+# a throwaway state directory, runs every tests/smoke/t_*.sh against it (in
+# name order, sharing the server), stops everything, and prints
+# "smoke: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export ROOT=$PWD
+export BUILD=${BUILD:-build}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export PORT=$(free_port)
+export STATE=$(mktemp -d /tmp/access-smoke.XXXXXX)
+export BASE=http://127.0.0.1:$PORT
+export CONFIG=$STATE/access-service.yaml
+export CTL="$ROOT/$BUILD/accessctl --config $CONFIG"
+source tests/smoke/lib.sh
+
+cleanup() { nginx/dev-server.sh stop "$STATE" >/dev/null 2>&1; rm -rf "$STATE"; }
+trap cleanup EXIT
+if ! WORKERS=2 nginx/dev-server.sh start "$STATE"; then
+  fail "server starts" "$(tail -20 "$STATE/service.log" 2>/dev/null)"
+  echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed"
+  exit 1
+fi
+
+for t in tests/smoke/t_*.sh; do
+  echo "-- $(basename "$t" .sh)"
+  source "$t"
+done
+if grep -q 'unhandled exception\|internal error' "$STATE/service.log"; then
+  fail "no unhandled exceptions in the service log" "$(grep 'unhandled\|internal' "$STATE/service.log" | head -5)"
+else
+  pass "no unhandled exceptions in the service log"
+fi
+echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed"
+[[ $SMOKE_FAILED == 0 ]]

@@ -1,0 +1,82 @@
+// Helpers shared by the unit tests: temporary directories (mkdtemp, removed
+// recursively on destruction), small file helpers, and header lookup.
+#pragma once
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "access/http.h"
+
+namespace access_service {
+namespace testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its content when
+// the object goes out of scope.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/access-unit-XXXXXX";
+    if (!mkdtemp(&tmpl[0])) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    nftw(
+        path_.c_str(),
+        [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }, 16,
+        FTW_DEPTH | FTW_PHYS);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline void write_text(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The value of the first header called `name` (case-insensitive), or "".
+inline std::string header(const Response& r, const std::string& name) {
+  for (const auto& h : r.headers) {
+    if (h.first.size() != name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i)
+      same = tolower(static_cast<unsigned char>(h.first[i])) ==
+             tolower(static_cast<unsigned char>(name[i]));
+    if (same) return h.second;
+  }
+  return "";
+}
+
+inline bool has_header(const Response& r, const std::string& name) {
+  for (const auto& h : r.headers)
+    if (h.first.size() == name.size() && !strncasecmp(h.first.c_str(), name.c_str(), name.size()))
+      return true;
+  return false;
+}
+
+}  // namespace testing
+}  // namespace access_service
