@@ -22,6 +22,7 @@ Request read_request(FCGX_Request& r) {
   req.content_type = param(r, "CONTENT_TYPE");
   req.authorization = param(r, "HTTP_AUTHORIZATION");
   req.cookie = param(r, "HTTP_COOKIE");
+  req.origin = param(r, "HTTP_ORIGIN");
   req.remote_addr = param(r, "REMOTE_ADDR");
   req.https = param(r, "HTTPS") == "on";
   std::string length = param(r, "CONTENT_LENGTH");

@@ -17,6 +17,12 @@ struct Route {
 const Route kRoutes[] = {
     {"GET", "/api/health", handle_health},
     {"POST", "/api/oauth/token", handle_token},
+    {"GET", "/api/oauth/authorize", handle_authorize},
+    {"POST", "/api/oauth/authorize", handle_consent},
+    {"GET", "/api/oauth/authorize/requests/{}", handle_authorize_request},
+    {"POST", "/api/oauth/signin", handle_signin},
+    {"GET", "/api/v1/users/me/applications/approvals", handle_approvals_list},
+    {"DELETE", "/api/v1/users/me/applications/approvals/{}", handle_approvals_delete},
     {"POST", "/api/v1/clientapps", handle_clientapps_create},
     {"GET", "/api/v1/clientapps", handle_clientapps_list},
     {"GET", "/api/v1/clientapps/{}", handle_clientapps_get},

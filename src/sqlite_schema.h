@@ -73,6 +73,49 @@ CREATE INDEX access_app ON access_tokens(app_id);
 CREATE INDEX access_user ON access_tokens(user_id, app_id);
 CREATE INDEX access_family ON access_tokens(family_id);
 )SQL",
+    // Version 2: browser flows (saved authorization requests, sessions,
+    // approvals, authorization codes).
+    R"SQL(
+CREATE TABLE auth_requests (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  response_type TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  state TEXT,
+  code_challenge TEXT,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX auth_requests_expiry ON auth_requests(expires_at);
+CREATE TABLE sessions (
+  hash BLOB PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_expiry ON sessions(expires_at);
+CREATE TABLE approvals (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  scope TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (user_id, app_id)
+);
+CREATE TABLE auth_codes (
+  hash BLOB PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  redirect_uri TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  code_challenge TEXT,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  family_id TEXT,
+  access_jti TEXT
+) WITHOUT ROWID;
+CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
+)SQL",
 };
 
 }  // namespace access_service

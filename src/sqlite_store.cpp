@@ -451,6 +451,172 @@ class SqliteStore : public Store {
     });
   }
 
+  Status revoke_user_app_tokens(const std::string& user_id, const std::string& app_id,
+                                int64_t now) override {
+    return atomically([&]() -> Status {
+      Query f = query(
+          "UPDATE token_families SET revoked_at=? WHERE user_id=? AND app_id=? AND revoked_at IS "
+          "NULL");
+      Status st = f.bind(now).bind(user_id).bind(app_id).exec();
+      if (!st.ok()) return st;
+      Query a = query(
+          "UPDATE access_tokens SET revoked=1 WHERE user_id=? AND app_id=? AND revoked=0");
+      return a.bind(user_id).bind(app_id).exec();
+    });
+  }
+
+  Status revoke_access_token(const std::string& jti) override {
+    Query q = query("UPDATE access_tokens SET revoked=1 WHERE jti=?");
+    return q.bind(jti).exec();
+  }
+
+  // ---- saved authorization requests
+  Status insert_auth_request(const AuthRequest& r) override {
+    Query q = query(
+        "INSERT INTO auth_requests (id, app_id, response_type, redirect_uri, scope, state, "
+        "code_challenge, expires_at) VALUES (?,?,?,?,?,?,?,?)");
+    q.bind(r.id).bind(r.app_id).bind(r.response_type).bind(r.redirect_uri);
+    q.bind(join_words(r.scope)).bind(r.state).bind(r.code_challenge).bind(r.expires_at);
+    return q.exec();
+  }
+
+  Result<AuthRequest> find_auth_request(const std::string& id, int64_t now) override {
+    Query q = query(
+        "SELECT app_id, response_type, redirect_uri, scope, state, code_challenge, expires_at "
+        "FROM auth_requests WHERE id=? AND expires_at > ?");
+    q.bind(id).bind(now);
+    if (q.step() != SQLITE_ROW) return q.error();
+    AuthRequest r;
+    r.id = id;
+    r.app_id = q.text(0);
+    r.response_type = q.text(1);
+    r.redirect_uri = q.text(2);
+    r.scope = split_words(q.text(3));
+    r.state = q.opt_text(4);
+    r.code_challenge = q.opt_text(5);
+    r.expires_at = q.integer(6);
+    return r;
+  }
+
+  Status delete_auth_request(const std::string& id) override {
+    Query q = query("DELETE FROM auth_requests WHERE id=?");
+    return q.bind(id).exec();
+  }
+
+  // ---- sessions
+  Status insert_session(const std::string& hash, const std::string& user_id, int64_t created_at,
+                        int64_t expires_at) override {
+    Query q = query("INSERT INTO sessions (hash, user_id, created_at, expires_at) VALUES (?,?,?,?)");
+    return q.bind_blob(hash).bind(user_id).bind(created_at).bind(expires_at).exec();
+  }
+
+  Result<std::string> find_session_user(const std::string& hash, int64_t now) override {
+    Query q = query("SELECT user_id FROM sessions WHERE hash=? AND expires_at > ?");
+    q.bind_blob(hash).bind(now);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return q.text(0);
+  }
+
+  // ---- approvals
+  static Approval read_approval(const Query& q) {
+    Approval a;
+    a.id = q.text(0);
+    a.user_id = q.text(1);
+    a.app_id = q.text(2);
+    a.scope = split_words(q.text(3));
+    a.created_at = q.integer(4);
+    a.client_id = q.text(5);
+    a.app_name = q.text(6);
+    return a;
+  }
+
+  Result<Approval> find_approval(const std::string& user_id, const std::string& app_id) override {
+    Query q = query(
+        "SELECT a.id, a.user_id, a.app_id, a.scope, a.created_at, c.client_id, c.app_name "
+        "FROM approvals a JOIN clients c ON c.id = a.app_id WHERE a.user_id=? AND a.app_id=?");
+    q.bind(user_id).bind(app_id);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return read_approval(q);
+  }
+
+  Status upsert_approval(const Approval& a) override {
+    Query q = query(
+        "INSERT INTO approvals (id, user_id, app_id, scope, created_at) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(user_id, app_id) DO UPDATE SET scope=excluded.scope");
+    return q.bind(a.id).bind(a.user_id).bind(a.app_id).bind(join_words(a.scope)).bind(a.created_at)
+        .exec();
+  }
+
+  Result<std::vector<Approval>> list_approvals(const std::string& user_id) override {
+    Query q = query(
+        "SELECT a.id, a.user_id, a.app_id, a.scope, a.created_at, c.client_id, c.app_name "
+        "FROM approvals a JOIN clients c ON c.id = a.app_id WHERE a.user_id=? "
+        "ORDER BY a.created_at, a.id");
+    q.bind(user_id);
+    std::vector<Approval> out;
+    while (q.step() == SQLITE_ROW) out.push_back(read_approval(q));
+    if (!q.error().is_not_found()) return q.error();
+    return out;
+  }
+
+  Status delete_approval(const std::string& id, const std::string& user_id, int64_t now) override {
+    return atomically([&]() -> Status {
+      Query find = query("SELECT app_id FROM approvals WHERE id=? AND user_id=?");
+      find.bind(id).bind(user_id);
+      if (find.step() != SQLITE_ROW) {
+        Status st = find.error();
+        return st.is_not_found() ? Status::NotFound("no such approval") : st;
+      }
+      std::string app_id = find.text(0);
+      Query del = query("DELETE FROM approvals WHERE id=?");
+      Status st = del.bind(id).exec();
+      if (!st.ok()) return st;
+      return revoke_user_app_tokens(user_id, app_id, now);
+    });
+  }
+
+  // ---- authorization codes
+  Status insert_code(const std::string& hash, const AuthCode& c) override {
+    Query q = query(
+        "INSERT INTO auth_codes (hash, app_id, user_id, redirect_uri, scope, code_challenge, "
+        "expires_at) VALUES (?,?,?,?,?,?,?)");
+    q.bind_blob(hash).bind(c.app_id).bind(c.user_id).bind(c.redirect_uri).bind(join_words(c.scope));
+    return q.bind(c.code_challenge).bind(c.expires_at).exec();
+  }
+
+  Result<AuthCode> find_code(const std::string& hash) override {
+    Query q = query(
+        "SELECT app_id, user_id, redirect_uri, scope, code_challenge, expires_at, used_at, "
+        "family_id, access_jti FROM auth_codes WHERE hash=?");
+    q.bind_blob(hash);
+    if (q.step() != SQLITE_ROW) return q.error();
+    AuthCode c;
+    c.app_id = q.text(0);
+    c.user_id = q.text(1);
+    c.redirect_uri = q.text(2);
+    c.scope = split_words(q.text(3));
+    c.code_challenge = q.opt_text(4);
+    c.expires_at = q.integer(5);
+    if (!q.is_null(6)) c.used_at = q.integer(6);
+    c.family_id = q.text(7);
+    c.access_jti = q.text(8);
+    return c;
+  }
+
+  Result<bool> mark_code_used(const std::string& hash, int64_t now, const std::string& family_id,
+                              const std::string& jti) override {
+    Query q = query(
+        "UPDATE auth_codes SET used_at=?, family_id=?, access_jti=? WHERE hash=? AND used_at IS "
+        "NULL");
+    Status st = q.bind(now)
+                    .bind(family_id.empty() ? std::nullopt : std::optional<std::string>(family_id))
+                    .bind(jti)
+                    .bind_blob(hash)
+                    .exec();
+    if (!st.ok()) return st;
+    return q.changes() == 1;
+  }
+
  private:
   std::unique_ptr<sqlite3, DbCloser> db_;
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;

@@ -17,8 +17,17 @@ using Handler = Response (*)(Context&, const Request&, const PathParams&);
 
 // health.cpp
 Response handle_health(Context&, const Request&, const PathParams&);
-// token.cpp: POST /api/oauth/token (password, refresh_token)
+// token.cpp: POST /api/oauth/token (password, refresh_token, authorization_code)
 Response handle_token(Context&, const Request&, const PathParams&);
+// authorize.cpp: GET /api/oauth/authorize, GET /api/oauth/authorize/requests/{rid},
+// POST /api/oauth/signin, POST /api/oauth/authorize (consent)
+Response handle_authorize(Context&, const Request&, const PathParams&);
+Response handle_authorize_request(Context&, const Request&, const PathParams&);
+Response handle_signin(Context&, const Request&, const PathParams&);
+Response handle_consent(Context&, const Request&, const PathParams&);
+// approvals.cpp
+Response handle_approvals_list(Context&, const Request&, const PathParams&);
+Response handle_approvals_delete(Context&, const Request&, const PathParams&);
 // clientapps.cpp
 Response handle_clientapps_create(Context&, const Request&, const PathParams&);
 Response handle_clientapps_list(Context&, const Request&, const PathParams&);

@@ -27,6 +27,7 @@ struct Request {
   std::string content_type;    // CONTENT_TYPE
   std::string authorization;   // HTTP_AUTHORIZATION
   std::string cookie;          // HTTP_COOKIE
+  std::string origin;          // HTTP_ORIGIN
   std::string remote_addr;     // REMOTE_ADDR
   bool https = false;          // HTTPS == "on"
   std::string body;

@@ -101,6 +101,41 @@ struct LoginFailures {
   int64_t locked_until = 0;
 };
 
+// A validated GET /api/oauth/authorize request, saved under a random id
+// while the user signs in and consents (API.md section 4).
+struct AuthRequest {
+  std::string id;  // rid
+  std::string app_id;
+  std::string response_type;  // "code" | "token"
+  std::string redirect_uri;
+  std::vector<std::string> scope;
+  std::optional<std::string> state;
+  std::optional<std::string> code_challenge;  // S256 challenge
+  int64_t expires_at = 0;
+};
+
+struct Approval {
+  std::string id;
+  std::string user_id;
+  std::string app_id;
+  std::string client_id;  // of the app (read only, from the join)
+  std::string app_name;   // of the app (read only, from the join)
+  std::vector<std::string> scope;
+  int64_t created_at = 0;
+};
+
+struct AuthCode {
+  std::string app_id;
+  std::string user_id;
+  std::string redirect_uri;
+  std::vector<std::string> scope;
+  std::optional<std::string> code_challenge;
+  int64_t expires_at = 0;
+  std::optional<int64_t> used_at;
+  std::string family_id;   // tokens issued from it, for revocation on reuse
+  std::string access_jti;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -159,6 +194,40 @@ class Store {
   virtual Status revoke_family(const std::string& family_id, int64_t now) = 0;
   // Revokes every family and access token of a user (all apps).
   virtual Status revoke_user_tokens(const std::string& user_id, int64_t now) = 0;
+  // Revokes the families and access tokens of one user through one app.
+  virtual Status revoke_user_app_tokens(const std::string& user_id, const std::string& app_id,
+                                        int64_t now) = 0;
+  // Marks one access token revoked (no-op when unknown).
+  virtual Status revoke_access_token(const std::string& jti) = 0;
+
+  // Saved authorization requests; find: kNotFound when unknown or expired.
+  virtual Status insert_auth_request(const AuthRequest& r) = 0;
+  virtual Result<AuthRequest> find_auth_request(const std::string& id, int64_t now) = 0;
+  virtual Status delete_auth_request(const std::string& id) = 0;
+
+  // Browser sessions by SHA-256 of the cookie value; find returns the user
+  // id, kNotFound when unknown or expired.
+  virtual Status insert_session(const std::string& hash, const std::string& user_id,
+                                int64_t created_at, int64_t expires_at) = 0;
+  virtual Result<std::string> find_session_user(const std::string& hash, int64_t now) = 0;
+
+  // Approvals: one per (user, app). upsert widens the scope of an existing
+  // one and keeps its id and created_at.
+  virtual Result<Approval> find_approval(const std::string& user_id, const std::string& app_id) = 0;
+  virtual Status upsert_approval(const Approval& a) = 0;
+  virtual Result<std::vector<Approval>> list_approvals(const std::string& user_id) = 0;
+  // Deletes approval `id` of `user_id` (kNotFound when it is someone else's)
+  // and revokes that app's tokens for the user.
+  virtual Status delete_approval(const std::string& id, const std::string& user_id,
+                                 int64_t now) = 0;
+
+  // Authorization codes by SHA-256.
+  virtual Status insert_code(const std::string& hash, const AuthCode& c) = 0;
+  virtual Result<AuthCode> find_code(const std::string& hash) = 0;
+  // Marks an unused code used and records what was issued from it; false
+  // when it was already used.
+  virtual Result<bool> mark_code_used(const std::string& hash, int64_t now,
+                                      const std::string& family_id, const std::string& jti) = 0;
 };
 
 // Opens the store named by config (SQLite today). Call after fork().

@@ -1,0 +1,149 @@
+#include "access/browser.h"
+
+#include "access/crypto.h"
+#include "access/strings.h"
+
+namespace access_service {
+namespace {
+
+// "http://127.0.0.1:8080/cb" -> {"http://127.0.0.1", "/cb"}, for loopback
+// http URIs only.
+bool split_loopback(const std::string& uri, std::string* host_part, std::string* rest) {
+  static const char* const kHosts[] = {"http://127.0.0.1", "http://localhost", "http://[::1]"};
+  for (const char* h : kHosts) {
+    std::string prefix = h;
+    if (uri.compare(0, prefix.size(), prefix) != 0) continue;
+    size_t i = prefix.size();
+    if (i < uri.size() && uri[i] == ':') {
+      ++i;
+      while (i < uri.size() && uri[i] >= '0' && uri[i] <= '9') ++i;
+    }
+    if (i < uri.size() && uri[i] != '/' && uri[i] != '?') return false;
+    *host_part = prefix;
+    *rest = uri.substr(i);
+    return true;
+  }
+  return false;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string issuer_origin(const std::string& issuer) {
+  size_t scheme_end = issuer.find("://");
+  size_t path = issuer.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  return issuer.substr(0, path);
+}
+
+}  // namespace
+
+bool redirect_uri_registered(const ClientApp& app, const std::string& uri) {
+  std::string host, rest;
+  bool loopback = split_loopback(uri, &host, &rest);
+  for (const auto& registered : app.redirect_uris) {
+    if (registered == uri) return true;
+    std::string rhost, rrest;
+    if (loopback && split_loopback(registered, &rhost, &rrest) && rhost == host && rrest == rest)
+      return true;
+  }
+  return false;
+}
+
+Response redirect(const std::string& location, int status) {
+  Response r;
+  r.status = status;
+  r.set_header("Location", location);
+  r.set_header("Cache-Control", "no-store");
+  return r;
+}
+
+Response redirect_with(const std::string& redirect_uri, const std::string& response_type,
+                       std::vector<std::pair<std::string, std::string>> params,
+                       const std::optional<std::string>& state) {
+  if (state) params.emplace_back("state", *state);
+  std::string encoded;
+  for (const auto& p : params) {
+    if (!encoded.empty()) encoded += '&';
+    encoded += p.first + "=" + url_encode(p.second);
+  }
+  char sep = response_type == "token" ? '#' : (redirect_uri.find('?') == std::string::npos ? '?' : '&');
+  return redirect(redirect_uri + sep + encoded);
+}
+
+Response redirect_error(const std::string& redirect_uri, const std::string& response_type,
+                        const std::string& error, const std::string& description,
+                        const std::optional<std::string>& state) {
+  return redirect_with(redirect_uri, response_type,
+                       {{"error", error}, {"error_description", description}}, state);
+}
+
+Response html_error(int status, const std::string& title, const std::string& message) {
+  Response r;
+  r.status = status;
+  r.set_header("Content-Type", "text/html; charset=utf-8");
+  r.set_header("Cache-Control", "no-store");
+  r.body =
+      "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>" + html_escape(title) + " - access-service</title>\n"
+      "<link rel=\"stylesheet\" href=\"/pages.css\">\n</head>\n<body>\n"
+      "<main class=\"card\" aria-labelledby=\"title\">\n"
+      "<p class=\"brand\">access-service</p>\n"
+      "<h1 id=\"title\">" + html_escape(title) + "</h1>\n"
+      "<p class=\"message\" role=\"alert\">" + html_escape(message) + "</p>\n"
+      "<p class=\"hint\">Go back to the application you came from and start again. If this "
+      "keeps happening, tell the application's developer.</p>\n"
+      "</main>\n</body>\n</html>\n";
+  return r;
+}
+
+Result<User> session_user(Context& ctx, const Request& req, long long now) {
+  std::string cookie = cookie_value(req.cookie, kSessionCookie);
+  if (cookie.empty() || cookie.size() > 100) return Status::NotFound("no session");
+  Result<std::string> user_id = ctx.store->find_session_user(sha256(cookie), now);
+  if (!user_id.ok()) return user_id.status();
+  Result<User> user = ctx.store->find_user(*user_id);
+  if (!user.ok()) return user.status();
+  if (!user->enabled) return Status::NotFound("user disabled");
+  return user;
+}
+
+Result<std::string> start_session(Context& ctx, const Request& req, const std::string& user_id,
+                                  long long now) {
+  std::string cookie = random_token(32);
+  Status st = ctx.store->insert_session(sha256(cookie), user_id, now,
+                                        now + ctx.config.session_seconds);
+  if (!st.ok()) return st;
+  return std::string(kSessionCookie) + "=" + cookie + "; Path=/api/oauth; Max-Age=" +
+         std::to_string(ctx.config.session_seconds) + "; HttpOnly; SameSite=Lax" +
+         (req.https ? "; Secure" : "");
+}
+
+std::string csrf_token(const Context& ctx, const Request& req) {
+  std::string cookie = cookie_value(req.cookie, kSessionCookie);
+  if (cookie.empty()) return "";
+  return base64url_encode(hmac_sha256(ctx.hmac_key, "csrf:" + cookie));
+}
+
+bool csrf_valid(const Context& ctx, const Request& req, const std::string& presented) {
+  std::string expected = csrf_token(ctx, req);
+  return !expected.empty() && constant_time_equal(expected, presented);
+}
+
+bool same_origin(const Context& ctx, const Request& req) {
+  return req.origin.empty() || req.origin == issuer_origin(ctx.config.issuer);
+}
+
+}  // namespace access_service

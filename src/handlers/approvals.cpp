@@ -1,0 +1,32 @@
+// /api/v1/users/me/applications/approvals (API.md section 5).
+#include "access/api.h"
+#include "access/handlers.h"
+#include "access/strings.h"
+
+namespace access_service {
+
+Response handle_approvals_list(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+  Result<std::vector<Approval>> list = ctx.store->list_approvals(who.user_id);
+  if (!list.ok()) return status_reply(list.status());
+  json apps = json::array();
+  for (const auto& a : *list)
+    apps.push_back({{"id", a.id},
+                    {"clientId", a.client_id},
+                    {"clientDescription", a.app_name},
+                    {"scope", a.scope},
+                    {"createdAt", rfc3339(a.created_at)}});
+  return json_reply({{"applications", apps}});
+}
+
+Response handle_approvals_delete(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+  // Someone else's approval is reported exactly like an unknown one.
+  Status st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
+  if (!st.ok()) return status_reply(st);
+  return json_reply(json::object());
+}
+
+}  // namespace access_service

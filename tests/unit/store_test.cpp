@@ -1,0 +1,385 @@
+// include/access/store.h through the SQLite implementation (open_store).
+#include <boost/test/unit_test.hpp>
+#include <string>
+
+#include "access/crypto.h"
+#include "access/store.h"
+#include "test_util.h"
+
+using namespace access_service;
+
+namespace {
+
+struct StoreFixture {
+  testing::TempDir tmp;
+  Config config;
+  std::unique_ptr<Store> store;
+  StoreFixture() {
+    config.db_path = tmp.file("access.db");
+    config.busy_timeout_ms = 50;
+    store = open();
+  }
+  std::unique_ptr<Store> open() {
+    auto s = open_store(config);
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    Status st = (*s)->migrate();
+    BOOST_REQUIRE_MESSAGE(st.ok(), st.ToString());
+    return std::move(*s);
+  }
+  ClientApp app(const std::string& id, const std::string& client_id, const std::string& name = "App",
+                int64_t created = 1000) {
+    ClientApp a;
+    a.id = id;
+    a.client_id = client_id;
+    a.app_name = name;
+    a.secret_hash = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA";
+    a.grant_types = {"password", "refresh_token"};
+    a.scope = {"read", "write"};
+    a.access_seconds = 3600;
+    a.refresh_seconds = 86400;
+    a.created_at = created;
+    return a;
+  }
+  User user(const std::string& id, const std::string& email, int64_t created = 1000) {
+    User u;
+    u.id = id;
+    u.email = email;
+    u.roles = {"ROLE_ORIGINATOR"};
+    u.created_at = created;
+    return u;
+  }
+  void add_app(const ClientApp& a) { BOOST_REQUIRE(store->insert_client(a).ok()); }
+  void add_user(const User& u) { BOOST_REQUIRE(store->insert_user(u).ok()); }
+  void add_family(const std::string& fam, const std::string& app_id, const std::string& user_id,
+                  const std::string& refresh) {
+    BOOST_REQUIRE(store->insert_family(fam, app_id, user_id, {"read"}, 100, 5000).ok());
+    BOOST_REQUIRE(store->insert_refresh(sha256(refresh), fam, 100).ok());
+  }
+  void add_access(const std::string& jti, const std::string& app_id, const std::string& user_id,
+                  const std::string& fam) {
+    BOOST_REQUIRE(store->insert_access_token({jti, app_id, user_id, fam, 9999999999}).ok());
+  }
+  bool live(const std::string& jti) {
+    Result<bool> r = store->access_token_live(jti);
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    return *r;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(store, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(migrate_twice_is_idempotent_and_data_survives) {
+  add_app(app("id-1", "client-1"));
+  BOOST_TEST(store->migrate().ok());
+  BOOST_TEST(store->migrate().ok());
+  BOOST_TEST(store->ping().ok());
+  store.reset();
+  store = open();  // reopen: migrate again on an existing database
+  BOOST_TEST(store->find_client("id-1").ok());
+  BOOST_TEST(*store->count_clients() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(open_store_in_missing_directory_fails) {
+  Config bad = config;
+  bad.db_path = tmp.file("no/such/dir/access.db");
+  auto s = open_store(bad);
+  BOOST_REQUIRE(!s.ok());
+  BOOST_TEST(s.status().is_unavailable());
+}
+
+BOOST_AUTO_TEST_CASE(client_round_trip) {
+  ClientApp a = app("id-1", "client-1", "My App", 1234);
+  a.grant_types = {"authorization_code", "refresh_token"};
+  a.redirect_uris = {"https://a.example/cb", "com.example.app:/cb"};
+  a.scope = {"read", "profile:read"};
+  a.auto_approve = true;
+  a.enabled = false;
+  add_app(a);
+  for (Result<ClientApp> got : {store->find_client("id-1"), store->find_client_by_client_id("client-1")}) {
+    BOOST_REQUIRE(got.ok());
+    BOOST_TEST(got->id == "id-1");
+    BOOST_TEST(got->client_id == "client-1");
+    BOOST_TEST(got->app_name == "My App");
+    BOOST_TEST(got->secret_hash == a.secret_hash);
+    BOOST_TEST(got->grant_types == a.grant_types);
+    BOOST_TEST(got->redirect_uris == a.redirect_uris);
+    BOOST_TEST(got->scope == a.scope);
+    BOOST_TEST(got->access_seconds == 3600);
+    BOOST_TEST(got->refresh_seconds.value_or(0) == 86400);
+    BOOST_TEST(got->auto_approve);
+    BOOST_TEST(!got->enabled);
+    BOOST_TEST(got->created_at == 1234);
+  }
+  ClientApp b = app("id-2", "client-2");
+  b.refresh_seconds.reset();
+  add_app(b);
+  BOOST_TEST(!store->find_client("id-2")->refresh_seconds.has_value());
+  BOOST_TEST(store->find_client("nope").status().is_not_found());
+  BOOST_TEST(store->find_client_by_client_id("nope").status().is_not_found());
+}
+
+BOOST_AUTO_TEST_CASE(client_duplicates_conflict) {
+  add_app(app("id-1", "client-1"));
+  BOOST_TEST(store->insert_client(app("id-2", "client-1")).is_conflict());
+  BOOST_TEST(store->insert_client(app("id-1", "client-9")).is_conflict());
+  BOOST_TEST(*store->count_clients() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(client_update_and_delete) {
+  add_app(app("id-1", "client-1"));
+  add_app(app("id-2", "client-2"));
+  ClientApp a = *store->find_client("id-1");
+  a.app_name = "Renamed";
+  a.scope = {"read"};
+  a.enabled = false;
+  a.refresh_seconds.reset();
+  BOOST_REQUIRE(store->update_client(a).ok());
+  ClientApp got = *store->find_client("id-1");
+  BOOST_TEST(got.app_name == "Renamed");
+  BOOST_TEST(got.scope == std::vector<std::string>{"read"});
+  BOOST_TEST(!got.enabled);
+  BOOST_TEST(!got.refresh_seconds.has_value());
+  a.client_id = "client-2";  // taken by the other app
+  BOOST_TEST(store->update_client(a).is_conflict());
+  BOOST_TEST(store->update_client(app("nope", "client-x")).is_not_found());
+
+  BOOST_REQUIRE(store->delete_client("id-1").ok());
+  BOOST_TEST(store->find_client("id-1").status().is_not_found());
+  BOOST_TEST(store->delete_client("id-1").is_not_found());
+  BOOST_TEST(*store->count_clients() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(client_list_paging_sorting_count) {
+  const char* names[] = {"delta", "alpha", "echo", "charlie", "bravo"};
+  for (int i = 0; i < 5; ++i)
+    add_app(app("id-" + std::to_string(i), "client-" + std::to_string(i), names[i], 100 * (i + 1)));
+  Page page;
+  page.sort_by = "created_at";
+  auto all = store->list_clients(page);  // limit 0 = no limit
+  BOOST_REQUIRE(all.ok());
+  BOOST_TEST(all->items.size() == 5u);
+  BOOST_TEST(all->count == 5);
+  BOOST_TEST(all->items.front().created_at == 100);
+  BOOST_TEST(all->items.back().created_at == 500);
+
+  page.limit = 2;
+  page.offset = 1;
+  auto p = store->list_clients(page);
+  BOOST_REQUIRE(p.ok());
+  BOOST_REQUIRE(p->items.size() == 2u);
+  BOOST_TEST(p->items[0].created_at == 200);
+  BOOST_TEST(p->items[1].created_at == 300);
+  BOOST_TEST(p->count == 5);  // total, regardless of paging
+
+  page.descending = true;
+  p = store->list_clients(page);
+  BOOST_REQUIRE(p->items.size() == 2u);
+  BOOST_TEST(p->items[0].created_at == 400);
+
+  page = Page{};
+  page.sort_by = "app_name";
+  p = store->list_clients(page);
+  BOOST_REQUIRE(p->items.size() == 5u);
+  BOOST_TEST(p->items[0].app_name == "alpha");
+  BOOST_TEST(p->items[4].app_name == "echo");
+
+  page.offset = 10;
+  p = store->list_clients(page);
+  BOOST_REQUIRE(p.ok());
+  BOOST_TEST(p->items.empty());
+  BOOST_TEST(p->count == 5);
+}
+
+BOOST_AUTO_TEST_CASE(users_insert_find_conflict_update) {
+  User u = user("u-1", "alice@example.com", 77);
+  u.first_name = "Alice";
+  u.mobile_number = "+61 400 000 000";
+  u.roles = {"ROLE_SYSTEM_ADMIN", "ROLE_ORG_ADMIN"};
+  u.password_hash = "$argon2id$x";
+  u.mfa_enabled = true;
+  add_user(u);
+  for (Result<User> got : {store->find_user("u-1"), store->find_user_by_email("alice@example.com")}) {
+    BOOST_REQUIRE(got.ok());
+    BOOST_TEST(got->id == "u-1");
+    BOOST_TEST(got->email == "alice@example.com");
+    BOOST_TEST(got->first_name.value_or("") == "Alice");
+    BOOST_TEST(!got->last_name.has_value());
+    BOOST_TEST(got->mobile_number.value_or("") == "+61 400 000 000");
+    BOOST_TEST(got->roles == u.roles);
+    BOOST_TEST(got->password_hash == "$argon2id$x");
+    BOOST_TEST(got->mfa_enabled);
+    BOOST_TEST(got->enabled);
+    BOOST_TEST(got->created_at == 77);
+  }
+  BOOST_TEST(store->insert_user(user("u-2", "alice@example.com")).is_conflict());
+  BOOST_TEST(store->find_user("nope").status().is_not_found());
+  BOOST_TEST(store->find_user_by_email("bob@example.com").status().is_not_found());
+
+  u.first_name.reset();
+  u.last_name = "Smith";
+  BOOST_REQUIRE(store->update_user_profile(u).ok());
+  BOOST_TEST(!store->find_user("u-1")->first_name.has_value());
+  BOOST_TEST(store->find_user("u-1")->last_name.value_or("") == "Smith");
+  BOOST_REQUIRE(store->set_user_enabled("u-1", false).ok());
+  BOOST_TEST(!store->find_user("u-1")->enabled);
+  BOOST_REQUIRE(store->set_user_password("u-1", "$argon2id$y").ok());
+  BOOST_TEST(store->find_user("u-1")->password_hash == "$argon2id$y");
+  BOOST_TEST(store->set_user_enabled("nope", true).is_not_found());
+  BOOST_TEST(store->set_user_password("nope", "x").is_not_found());
+  BOOST_TEST(store->update_user_profile(user("nope", "n@example.com")).is_not_found());
+}
+
+BOOST_AUTO_TEST_CASE(users_list_paging) {
+  add_user(user("u-1", "carol@example.com", 300));
+  add_user(user("u-2", "alice@example.com", 100));
+  add_user(user("u-3", "bob@example.com", 200));
+  Page page;
+  page.sort_by = "email";
+  page.limit = 2;
+  auto p = store->list_users(page);
+  BOOST_REQUIRE(p.ok());
+  BOOST_REQUIRE(p->items.size() == 2u);
+  BOOST_TEST(p->items[0].email == "alice@example.com");
+  BOOST_TEST(p->items[1].email == "bob@example.com");
+  BOOST_TEST(p->count == 3);
+  page.sort_by = "created_at";
+  page.descending = true;
+  page.limit = 0;
+  p = store->list_users(page);
+  BOOST_REQUIRE(p->items.size() == 3u);
+  BOOST_TEST(p->items[0].email == "carol@example.com");
+}
+
+BOOST_AUTO_TEST_CASE(login_failures_save_find_clear) {
+  BOOST_TEST(store->find_login_failures("alice@example.com").status().is_not_found());
+  BOOST_REQUIRE(store->save_login_failures("alice@example.com", {2, 1000, 0}).ok());
+  auto f = store->find_login_failures("alice@example.com");
+  BOOST_REQUIRE(f.ok());
+  BOOST_TEST(f->count == 2);
+  BOOST_TEST(f->window_start == 1000);
+  BOOST_TEST(f->locked_until == 0);
+  BOOST_REQUIRE(store->save_login_failures("alice@example.com", {0, 1500, 2400}).ok());  // upsert
+  f = store->find_login_failures("alice@example.com");
+  BOOST_REQUIRE(f.ok());
+  BOOST_TEST(f->count == 0);
+  BOOST_TEST(f->locked_until == 2400);
+  BOOST_REQUIRE(store->save_login_failures("bob@example.com", {1, 1000, 0}).ok());
+  BOOST_REQUIRE(store->clear_login_failures("alice@example.com").ok());
+  BOOST_TEST(store->find_login_failures("alice@example.com").status().is_not_found());
+  BOOST_TEST(store->find_login_failures("bob@example.com").ok());  // others untouched
+  BOOST_TEST(store->clear_login_failures("nobody").ok());
+}
+
+BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
+  add_app(app("app-1", "client-1"));
+  add_user(user("u-1", "alice@example.com"));
+  BOOST_REQUIRE(store->insert_family("fam-1", "app-1", "u-1", {"read", "write"}, 100, 5000).ok());
+  BOOST_REQUIRE(store->insert_refresh(sha256("r1"), "fam-1", 100).ok());
+  auto rec = store->find_refresh(sha256("r1"));
+  BOOST_REQUIRE(rec.ok());
+  BOOST_TEST(rec->family_id == "fam-1");
+  BOOST_TEST(rec->app_id == "app-1");
+  BOOST_TEST(rec->user_id == "u-1");
+  BOOST_TEST(rec->scope == (std::vector<std::string>{"read", "write"}));
+  BOOST_TEST(rec->family_expires_at == 5000);
+  BOOST_TEST(!rec->family_revoked);
+  BOOST_TEST(!rec->used_at.has_value());
+  BOOST_TEST(store->find_refresh(sha256("r2")).status().is_not_found());
+
+  Result<bool> first = store->mark_refresh_used(sha256("r1"), 200);
+  BOOST_REQUIRE(first.ok());
+  BOOST_TEST(*first);
+  Result<bool> second = store->mark_refresh_used(sha256("r1"), 300);
+  BOOST_REQUIRE(second.ok());
+  BOOST_TEST(!*second);
+  BOOST_TEST(store->find_refresh(sha256("r1"))->used_at.value_or(0) == 200);  // first use kept
+  // Duplicate hash is a conflict.
+  BOOST_TEST(store->insert_refresh(sha256("r1"), "fam-1", 100).is_conflict());
+}
+
+BOOST_AUTO_TEST_CASE(revoke_family_kills_its_tokens_only) {
+  add_app(app("app-1", "client-1"));
+  add_user(user("u-1", "alice@example.com"));
+  add_family("fam-1", "app-1", "u-1", "r1");
+  add_family("fam-2", "app-1", "u-1", "r2");
+  add_access("jti-1", "app-1", "u-1", "fam-1");
+  add_access("jti-2", "app-1", "u-1", "fam-2");
+  add_access("jti-3", "app-1", "u-1", "");
+  BOOST_TEST(live("jti-1"));
+  BOOST_TEST(store->access_token_live("unknown").status().is_not_found());
+
+  BOOST_REQUIRE(store->revoke_family("fam-1", 500).ok());
+  BOOST_TEST(!live("jti-1"));
+  BOOST_TEST(live("jti-2"));
+  BOOST_TEST(live("jti-3"));
+  BOOST_TEST(store->find_refresh(sha256("r1"))->family_revoked);
+  BOOST_TEST(!store->find_refresh(sha256("r2"))->family_revoked);
+  BOOST_TEST(store->revoke_family("fam-1", 600).ok());  // twice is harmless
+}
+
+BOOST_AUTO_TEST_CASE(delete_client_revokes_access_and_removes_families) {
+  add_app(app("app-1", "client-1"));
+  add_app(app("app-2", "client-2"));
+  add_user(user("u-1", "alice@example.com"));
+  add_family("fam-1", "app-1", "u-1", "r1");
+  add_family("fam-2", "app-2", "u-1", "r2");
+  add_access("jti-1", "app-1", "u-1", "fam-1");
+  add_access("jti-1b", "app-1", "u-1", "");
+  add_access("jti-2", "app-2", "u-1", "fam-2");
+  BOOST_REQUIRE(store->delete_client("app-1").ok());
+  BOOST_TEST(!live("jti-1"));
+  BOOST_TEST(!live("jti-1b"));
+  BOOST_TEST(live("jti-2"));
+  BOOST_TEST(store->find_refresh(sha256("r1")).status().is_not_found());
+  BOOST_TEST(store->find_refresh(sha256("r2")).ok());
+}
+
+BOOST_AUTO_TEST_CASE(revoke_user_tokens_all_apps) {
+  add_app(app("app-1", "client-1"));
+  add_app(app("app-2", "client-2"));
+  add_user(user("u-1", "alice@example.com"));
+  add_user(user("u-2", "bob@example.com"));
+  add_family("fam-1", "app-1", "u-1", "r1");
+  add_family("fam-2", "app-2", "u-1", "r2");
+  add_family("fam-3", "app-1", "u-2", "r3");
+  add_access("jti-1", "app-1", "u-1", "fam-1");
+  add_access("jti-2", "app-2", "u-1", "");
+  add_access("jti-3", "app-1", "u-2", "fam-3");
+  BOOST_REQUIRE(store->revoke_user_tokens("u-1", 500).ok());
+  BOOST_TEST(!live("jti-1"));
+  BOOST_TEST(!live("jti-2"));
+  BOOST_TEST(live("jti-3"));
+  BOOST_TEST(store->find_refresh(sha256("r1"))->family_revoked);
+  BOOST_TEST(store->find_refresh(sha256("r2"))->family_revoked);
+  BOOST_TEST(!store->find_refresh(sha256("r3"))->family_revoked);
+}
+
+BOOST_AUTO_TEST_CASE(write_transaction_rolls_back_unless_committed) {
+  {
+    WriteTransaction txn(*store);
+    BOOST_REQUIRE(txn.status().ok());
+    add_app(app("id-1", "client-1"));
+  }  // no commit
+  BOOST_TEST(store->find_client("id-1").status().is_not_found());
+  {
+    WriteTransaction txn(*store);
+    BOOST_REQUIRE(txn.status().ok());
+    add_app(app("id-2", "client-2"));
+    BOOST_REQUIRE(txn.commit().ok());
+  }
+  BOOST_TEST(store->find_client("id-2").ok());
+}
+
+BOOST_AUTO_TEST_CASE(second_writer_waits_then_gets_unavailable) {
+  std::unique_ptr<Store> other = open();
+  BOOST_REQUIRE(store->begin_write().ok());
+  Status st = other->begin_write();  // busy_timeout_ms = 50
+  BOOST_TEST(st.is_unavailable(), st.ToString());
+  store->rollback();
+  BOOST_TEST(other->begin_write().ok());
+  other->rollback();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
