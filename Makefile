@@ -16,7 +16,8 @@ endif
 # Debian packages needed to build, run and test.
 PACKAGES := g++ make pkg-config libfcgi-dev libssl-dev openssl libyaml-cpp-dev nlohmann-json3-dev \
             libsqlite3-dev sqlite3 libboost-test-dev libargon2-dev nginx curl jq \
-            python3 python3-jwt python3-cryptography clang-format systemd
+            python3 python3-jwt python3-cryptography clang-format systemd \
+            nodejs chromium
 
 LIB_SRCS  := $(filter-out src/main.cpp src/accessctl.cpp,$(wildcard src/*.cpp src/handlers/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
@@ -54,6 +55,7 @@ deps:
 	  apt-get install -y --no-install-recommends $$missing || \
 	    { apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
 	fi
+	@command -v npm >/dev/null || { echo "installing npm"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -1,0 +1,223 @@
+// include/access/api.h: error replies, body readers, paging and bearer
+// authentication (API.md section 0).
+#include <boost/test/unit_test.hpp>
+#include <string>
+
+#include "access/api.h"
+#include "server_fixture.h"
+
+using namespace access_service;
+using namespace access_service::testing;
+
+namespace {
+
+Request json_request(const std::string& body, const std::string& ct = "application/json") {
+  Request r;
+  r.method = "POST";
+  r.content_type = ct;
+  r.body = body;
+  return r;
+}
+
+int json_status(const std::string& body, const std::string& ct = "application/json") {
+  json out;
+  auto err = read_json_body(json_request(body, ct), &out);
+  return err ? err->status : 0;
+}
+
+int page_status(const std::string& query, Page* page = nullptr) {
+  Request r;
+  r.query = query;
+  Page local;
+  auto err = read_page(r, {{"createdAt", "created_at"}, {"email", "email"}}, page ? page : &local);
+  return err ? err->status : 0;
+}
+
+// Bearer tests: tokens signed with the server's own key, claims crafted.
+struct BearerFixture : ServerFixture {
+  User user = add_user("alice@example.com");
+  json claims(const std::string& jti) {
+    long long now = now_seconds();
+    return {{"exp", now + 600},      {"iat", now},           {"iss", config.issuer},
+            {"sub", user.id},        {"user_name", user.email}, {"authorities", user.roles},
+            {"jti", jti},            {"client_id", "web-app"}, {"scope", {"read"}}};
+  }
+  // Signs `c` and records its jti as issued (live) unless told otherwise.
+  std::string issue(const json& c, bool record = true) {
+    if (record && c.contains("jti") && c["jti"].is_string()) {
+      AccessRecord rec{c["jti"].get<std::string>(), "app", user.id, "", now_seconds() + 600};
+      BOOST_REQUIRE(ctx->store->insert_access_token(rec).ok());
+    }
+    Result<std::string> t = ctx->signer->sign(c);
+    BOOST_REQUIRE(t.ok());
+    return *t;
+  }
+  int me_status(const std::string& token) { return me(token).status; }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api)
+
+BOOST_AUTO_TEST_CASE(error_codes_and_statuses) {
+  const std::pair<ApiError, std::pair<const char*, int>> cases[] = {
+      {ApiError::kInvalidRequest, {"invalid_request", 400}},
+      {ApiError::kInvalidClient, {"invalid_client", 401}},
+      {ApiError::kInvalidGrant, {"invalid_grant", 400}},
+      {ApiError::kUnauthorizedClient, {"unauthorized_client", 400}},
+      {ApiError::kUnsupportedGrantType, {"unsupported_grant_type", 400}},
+      {ApiError::kInvalidScope, {"invalid_scope", 400}},
+      {ApiError::kAccessDenied, {"access_denied", 403}},
+      {ApiError::kUnsupportedResponseType, {"unsupported_response_type", 400}},
+      {ApiError::kInvalidToken, {"invalid_token", 401}},
+      {ApiError::kNotFound, {"not_found", 404}},
+      {ApiError::kMethodNotAllowed, {"method_not_allowed", 405}},
+      {ApiError::kConflict, {"conflict", 409}},
+      {ApiError::kPayloadTooLarge, {"payload_too_large", 413}},
+      {ApiError::kUnsupportedMediaType, {"unsupported_media_type", 415}},
+      {ApiError::kTooManyRequests, {"too_many_requests", 429}},
+      {ApiError::kServerError, {"server_error", 500}},
+      {ApiError::kTemporarilyUnavailable, {"temporarily_unavailable", 503}},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST(std::string(error_code(c.first)) == c.second.first);
+    BOOST_TEST(error_status(c.first) == c.second.second, c.second.first);
+    Response r = error_reply(c.first, "why");
+    BOOST_TEST(r.status == c.second.second);
+    BOOST_TEST(body_of(r) == json({{"error", c.second.first}, {"error_description", "why"}}));
+    BOOST_TEST(header(r, "Cache-Control") == "no-store");
+  }
+  BOOST_TEST(header(error_reply(ApiError::kMethodNotAllowed, "x", "GET, PUT"), "Allow") == "GET, PUT");
+  BOOST_TEST(header(error_reply(ApiError::kTooManyRequests, "x", "42"), "Retry-After") == "42");
+}
+
+BOOST_AUTO_TEST_CASE(status_reply_mapping_hides_internals) {
+  set_log_level("error");
+  BOOST_TEST(status_reply(Status::NotFound("x")).status == 404);
+  BOOST_TEST(status_reply(Status::Invalid("x")).status == 400);
+  BOOST_TEST(status_reply(Status::Conflict("x")).status == 409);
+  Response busy = status_reply(Status::Unavailable("database busy"));
+  BOOST_TEST(busy.status == 503);
+  BOOST_TEST(error_of(busy) == "temporarily_unavailable");
+  Response internal = status_reply(Status::Internal("SELECT * FROM users failed at /var/lib/x.db"));
+  BOOST_TEST(internal.status == 500);
+  BOOST_TEST(error_of(internal) == "server_error");
+  BOOST_TEST(internal.body.find("SELECT") == std::string::npos);
+  BOOST_TEST(internal.body.find("/var/lib") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(read_json_body_rules) {
+  BOOST_TEST(json_status(R"({"a":1})") == 0);
+  BOOST_TEST(json_status(R"({"a":1})", "application/json; charset=utf-8") == 0);
+  BOOST_TEST(json_status(R"({"a":1})", "text/plain") == 415);
+  BOOST_TEST(json_status(R"({"a":1})", "") == 415);
+  BOOST_TEST(json_status(R"({"a":)") == 400);
+  BOOST_TEST(json_status("[1,2]") == 400);  // top level must be an object
+  BOOST_TEST(json_status("\"s\"") == 400);
+  BOOST_TEST(json_status("") == 400);
+  BOOST_TEST(json_status("{\"a\":\"\xFF\"}") == 400);  // invalid UTF-8
+  std::string deep = std::string(33, '[') + std::string(33, ']');
+  BOOST_TEST(json_status("{\"a\":" + deep + "}") == 400);
+  std::string ok_deep = std::string(20, '[') + std::string(20, ']');
+  BOOST_TEST(json_status("{\"a\":" + ok_deep + "}") == 0);
+  BOOST_TEST(json_status("{\"a\":\"" + std::string(kMaxBodyBytes, 'x') + "\"}") == 413);
+  Request big = json_request("{}");
+  big.body_too_large = true;
+  json out;
+  auto err = read_json_body(big, &out);
+  BOOST_REQUIRE(err);
+  BOOST_TEST(err->status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(read_page_rules) {
+  Page p;
+  BOOST_TEST(page_status("", &p) == 0);
+  BOOST_TEST(p.limit == 0);
+  BOOST_TEST(p.offset == 0);
+  BOOST_TEST(!p.descending);
+  BOOST_TEST(p.sort_by == "created_at");  // the first column is the default
+  BOOST_TEST(page_status("limit=100&offset=20&orderBy=DESC&sortBy=email", &p) == 0);
+  BOOST_TEST(p.limit == 100);
+  BOOST_TEST(p.offset == 20);
+  BOOST_TEST(p.descending);
+  BOOST_TEST(p.sort_by == "email");
+  for (const char* bad : {"limit=101", "limit=-1", "limit=abc", "limit=1.5", "offset=-1",
+                          "offset=x", "orderBy=asc", "orderBy=UP", "sortBy=password_hash",
+                          "sortBy=created_at", "limit=1&limit=2", "sortBy=email%3B+DROP+TABLE+users"})
+    BOOST_TEST(page_status(bad) == 400, bad);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_valid_token_accepted, BearerFixture) {
+  BOOST_TEST(me_status(issue(claims("jti-ok"))) == 200);
+  // The scheme is case-insensitive (RFC 7235).
+  Response r = call("GET", "/api/v1/users/me", "bearer " + issue(claims("jti-ok2")));
+  BOOST_TEST(r.status == 200, r.body);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_expired_token_refused, BearerFixture) {
+  json c = claims("jti-exp");
+  c["exp"] = now_seconds() - 1;
+  c["iat"] = now_seconds() - 700;
+  BOOST_TEST(me_status(issue(c)) == 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_wrong_issuer_refused, BearerFixture) {
+  json c = claims("jti-iss");
+  c["iss"] = "https://evil.example";
+  BOOST_TEST(me_status(issue(c)) == 401);
+  c = claims("jti-iss2");
+  c.erase("iss");
+  BOOST_TEST(me_status(issue(c)) == 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_iat_in_future_refused, BearerFixture) {
+  json c = claims("jti-iat");
+  c["iat"] = now_seconds() + 3600;
+  c["exp"] = now_seconds() + 7200;
+  BOOST_TEST(me_status(issue(c)) == 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_restrictive_mfa_token_refused, BearerFixture) {
+  json c = claims("jti-mfa");
+  c["scope"] = {"mfa"};
+  BOOST_TEST(me_status(issue(c)) == 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_unknown_or_revoked_jti_refused, BearerFixture) {
+  BOOST_TEST(me_status(issue(claims("never-stored"), /*record=*/false)) == 401);
+  std::string t = issue(claims("jti-rev"));
+  BOOST_TEST(me_status(t) == 200);
+  BOOST_REQUIRE(ctx->store->revoke_user_tokens(user.id, now_seconds()).ok());
+  BOOST_TEST(me_status(t) == 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(bearer_missing_or_mistyped_claims_refused, BearerFixture) {
+  int n = 0;
+  for (const char* claim : {"exp", "iat", "sub", "jti", "user_name", "client_id", "authorities", "scope"}) {
+    json c = claims("jti-missing-" + std::to_string(n++));
+    c.erase(claim);
+    BOOST_TEST(me_status(issue(c)) == 401, "without " << claim);
+  }
+  json c = claims("jti-type-1");
+  c["exp"] = "tomorrow";
+  BOOST_TEST(me_status(issue(c)) == 401);
+  c = claims("jti-type-2");
+  c["authorities"] = "ROLE_SYSTEM_ADMIN";
+  BOOST_TEST(me_status(issue(c)) == 401);
+  c = claims("jti-type-3");
+  c["scope"] = "read";
+  BOOST_TEST(me_status(issue(c)) == 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(role_protected_endpoint_needs_the_role, BearerFixture) {
+  Response r = call("GET", "/api/v1/users", "Bearer " + issue(claims("jti-role")));
+  BOOST_TEST(r.status == 403, r.body);
+  BOOST_TEST(error_of(r) == "access_denied");
+  json c = claims("jti-admin");
+  c["authorities"] = {"ROLE_SYSTEM_ADMIN"};
+  r = call("GET", "/api/v1/users", "Bearer " + issue(c));
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(body_of(r)["count"] == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
