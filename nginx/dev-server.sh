@@ -48,6 +48,8 @@ cp "$root"/nginx/snippets/*.conf "$state/nginx/snippets/"
 "$build/access-service" --config "$config" --check-config >/dev/null
 nginx -t -q -p "$state/nginx" -c "$state/nginx/nginx.conf"
 
+# Stop whatever was started if we are interrupted, even during start-up.
+[[ $cmd == run ]] && trap 'echo; echo "stopping..."; stop_all; exit 0' INT TERM
 "$build/access-service" --config "$config" 2>>"$state/service.log" &
 echo $! >"$state/run/service.pid"
 nginx -p "$state/nginx" -c "$state/nginx/nginx.conf" -g 'daemon off;' &
@@ -65,7 +67,6 @@ fi
 
 [[ $cmd == start ]] && exit 0
 
-trap 'echo; echo "stopping..."; stop_all; exit 0' INT TERM
 cat <<MSG
 
 access-service is running on http://127.0.0.1:$port  (Ctrl-C stops it)

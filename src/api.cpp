@@ -116,7 +116,8 @@ bool nesting_within(const std::string& s, int max) {
 std::optional<Response> check_body(const Request& req, const char* media_type) {
   if (req.body_too_large || req.body.size() > kMaxBodyBytes)
     return error_reply(ApiError::kPayloadTooLarge, "request body larger than 64 KiB");
-  if (!content_type_is(req.content_type, media_type))
+  // An empty body needs no media type; the missing members are reported.
+  if (!(req.body.empty() && req.content_type.empty()) && !content_type_is(req.content_type, media_type))
     return error_reply(ApiError::kUnsupportedMediaType,
                        std::string("Content-Type must be ") + media_type);
   return std::nullopt;
@@ -196,17 +197,21 @@ bool string_array(const json& j, std::vector<std::string>* out) {
 
 }  // namespace
 
-std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out) {
-  Result<std::string> token = parse_bearer(req.authorization);
-  if (!token.ok())
-    return error_reply(ApiError::kInvalidToken, token.status().is_not_found()
-                                                    ? "a bearer access token is required"
-                                                    : "malformed bearer token");
-  Result<json> claims = ctx.signer->verify(*token);
-  auto invalid = [] { return error_reply(ApiError::kInvalidToken, "access token is not valid"); };
-  if (!claims.ok()) return invalid();
+std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out) {
+  Result<ClientApp> app = ctx.clients.authenticate(*ctx.store, req.authorization);
+  if (app.ok()) {
+    *out = std::move(*app);
+    return std::nullopt;
+  }
+  if (app.status().is_unavailable() || app.status().code() == Status::kInternal)
+    return status_reply(app.status());
+  return error_reply(ApiError::kInvalidClient, "client authentication failed");
+}
+
+Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
+  Result<json> claims = ctx.signer->verify(token);
+  if (!claims.ok()) return claims.status();
   const json& c = *claims;
-  long long now = now_seconds();
   Principal p;
   if (!c.contains("exp") || !c["exp"].is_number_integer() || !c.contains("iat") ||
       !c["iat"].is_number_integer() || !c.contains("iss") || c["iss"] != ctx.config.issuer ||
@@ -215,20 +220,42 @@ std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Pr
       !c["client_id"].is_string() || !c.contains("authorities") ||
       !string_array(c["authorities"], &p.authorities) || !c.contains("scope") ||
       !string_array(c["scope"], &p.scope))
-    return invalid();
+    return Status::Invalid("claims missing or of the wrong type");
+  const long long now = now_seconds();
   p.exp = c["exp"].get<long long>();
-  if (p.exp <= now) return error_reply(ApiError::kInvalidToken, "access token has expired");
-  if (c["iat"].get<long long>() > now + 60) return invalid();
-  // A restrictive token (MFA pending) is good only for grant_type=mfa.
-  if (contains(p.scope, "mfa")) return invalid();
+  p.iat = c["iat"].get<long long>();
+  if (p.exp <= now) return Status::Invalid("expired");
+  if (p.iat > now + 60) return Status::Invalid("issued in the future");
+  p.restrictive = contains(p.scope, "mfa");
   p.user_id = c["sub"];
   p.email = c["user_name"];
   p.client_id = c["client_id"];
   p.jti = c["jti"];
   Result<bool> live = ctx.store->access_token_live(p.jti);
-  if (!live.ok() && !live.status().is_not_found()) return status_reply(live.status());
-  if (!live.ok() || !*live) return error_reply(ApiError::kInvalidToken, "access token has been revoked");
-  *out = std::move(p);
+  if (!live.ok())
+    return live.status().is_not_found() ? Status::Invalid("not issued here") : live.status();
+  if (!*live) return Status::Invalid("revoked");
+  return p;
+}
+
+std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out) {
+  Result<std::string> token = parse_bearer(req.authorization);
+  if (!token.ok())
+    return error_reply(ApiError::kInvalidToken, token.status().is_not_found()
+                                                    ? "a bearer access token is required"
+                                                    : "malformed bearer token");
+  Result<Principal> p = verify_access_token(ctx, *token);
+  if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
+  if (!p.ok()) {
+    const std::string& why = p.status().message();
+    return error_reply(ApiError::kInvalidToken,
+                       why == "expired" ? "access token has expired"
+                       : why == "revoked" ? "access token has been revoked"
+                                          : "access token is not valid");
+  }
+  // A restrictive token (MFA pending) is good only for grant_type=mfa.
+  if (p->restrictive) return error_reply(ApiError::kInvalidToken, "access token is not valid");
+  *out = std::move(*p);
   return std::nullopt;
 }
 

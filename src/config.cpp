@@ -95,7 +95,7 @@ const std::map<std::string, Setter>& setters() {
          return read_int(n, 1 << 20, 1LL << 40, &c.journal_size_limit);
        }},
       {"keys.dir", str(&Config::key_dir)},
-      {"keys.algorithm", one_of(&Config::algorithm, {"RS256"})},
+      {"keys.algorithm", one_of(&Config::algorithm, {"RS256", "ES256", "EdDSA"})},
       {"keys.jwks_file", str(&Config::jwks_file)},
       {"tokens.refresh_reuse_grace_seconds",
        integer(&Config::refresh_reuse_grace_seconds, 0, 300)},

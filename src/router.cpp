@@ -17,6 +17,11 @@ struct Route {
 const Route kRoutes[] = {
     {"GET", "/api/health", handle_health},
     {"POST", "/api/oauth/token", handle_token},
+    {"POST", "/api/oauth/revoke", handle_revoke},
+    {"POST", "/api/oauth/introspect", handle_introspect},
+    {"GET", "/.well-known/oauth-authorization-server", handle_metadata},
+    {"POST", "/api/v1/auth/token/revoke", handle_auth_token_revoke},
+    {"PUT", "/api/v1/users/me/expire", handle_users_me_expire},
     {"GET", "/api/oauth/authorize", handle_authorize},
     {"POST", "/api/oauth/authorize", handle_consent},
     {"GET", "/api/oauth/authorize/requests/{}", handle_authorize_request},

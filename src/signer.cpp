@@ -5,12 +5,15 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 
 #include "access/crypto.h"
@@ -20,49 +23,160 @@ namespace {
 
 using json = nlohmann::json;
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 struct BioDeleter {
   void operator()(BIO* b) const { BIO_free(b); }
 };
 struct BnDeleter {
   void operator()(BIGNUM* b) const { BN_free(b); }
 };
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+struct EcdsaSigDeleter {
+  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
 };
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter>;
 
 constexpr size_t kMaxTokenBytes = 8192;
-// Allow-list of JWS algorithms this server accepts (RFC 8725 3.1).
-const char* const kAllowedAlgs[] = {"RS256"};
+// Allow-list of JWS algorithms this server accepts (RFC 8725 3.1); also the
+// algorithms create_signing_key can make keys for.
+const char* const kAllowedAlgs[] = {"RS256", "ES256", "EdDSA"};
+// R and S of an ES256 signature are each as long as the P-256 order (RFC 7518 3.4).
+constexpr int kEs256Half = 32;
+// An Ed25519 public key is 32 bytes, a signature 64 (RFC 8032 5.1.5, 5.1.6).
+constexpr size_t kEd25519KeyBytes = 32;
+constexpr size_t kEd25519SigBytes = 64;
 
-std::string bn_param(const EVP_PKEY* k, const char* name) {
+bool allowed(const std::string& alg) {
+  for (const char* a : kAllowedAlgs)
+    if (alg == a) return true;
+  return false;
+}
+
+// base64url of a BIGNUM parameter, big-endian: minimal length when `width` is
+// 0 (RSA n and e, RFC 7518 6.3.1), else left-padded to `width` bytes (EC x and
+// y, RFC 7518 6.2.1.2). "" when the key has no such parameter.
+std::string bn_param(const EVP_PKEY* k, const char* name, int width = 0) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(k, name, &raw) != 1) return "";
   BnPtr bn(raw);
-  std::string out(BN_num_bytes(bn.get()), '\0');
-  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(&out[0]));
+  int len = width ? width : BN_num_bytes(bn.get());
+  std::string out(len, '\0');
+  if (len <= 0 || BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(&out[0]), len) != len)
+    return "";
   return base64url_encode(out);
 }
 
-// Fills alg, jwk and kid from the key type. RFC 7638: the thumbprint input is
-// the required members in lexicographic order with no whitespace.
+std::string ed25519_x(const EVP_PKEY* k) {
+  unsigned char x[kEd25519KeyBytes];
+  size_t len = sizeof x;
+  if (EVP_PKEY_get_raw_public_key(k, x, &len) != 1 || len != sizeof x) return "";
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(x), len));
+}
+
+// The members RFC 7638 3.2 requires for the key type of `alg`; an empty
+// string value when the key would not give one.
+json required_members(const EVP_PKEY* p, const std::string& alg) {
+  if (alg == "RS256")
+    return {{"e", bn_param(p, OSSL_PKEY_PARAM_RSA_E)},
+            {"kty", "RSA"},
+            {"n", bn_param(p, OSSL_PKEY_PARAM_RSA_N)}};
+  if (alg == "ES256")
+    return {{"crv", "P-256"},
+            {"kty", "EC"},
+            {"x", bn_param(p, OSSL_PKEY_PARAM_EC_PUB_X, kEs256Half)},
+            {"y", bn_param(p, OSSL_PKEY_PARAM_EC_PUB_Y, kEs256Half)}};
+  return {{"crv", "Ed25519"}, {"kty", "OKP"}, {"x", ed25519_x(p)}};
+}
+
+// Fills alg, kid, jwk and jws_header from the key type. RFC 7638: the
+// thumbprint input is the required members in lexicographic order with no
+// whitespace, which is what dump() of a nlohmann::json object (sorted) gives.
 Status describe(SigningKey* k) {
-  if (EVP_PKEY_get_base_id(k->pkey.get()) != EVP_PKEY_RSA)
-    return Status::Invalid(k->file + ": unsupported key type (RSA expected)");
-  if (EVP_PKEY_get_bits(k->pkey.get()) < 2048)
+  const EVP_PKEY* p = k->pkey.get();
+  k->alg = jws_alg_for_key(p);
+  if (k->alg.empty() && EVP_PKEY_is_a(p, "RSA"))
     return Status::Invalid(k->file + ": RSA key shorter than 2048 bits");
-  std::string n = bn_param(k->pkey.get(), OSSL_PKEY_PARAM_RSA_N);
-  std::string e = bn_param(k->pkey.get(), OSSL_PKEY_PARAM_RSA_E);
-  k->alg = "RS256";
-  k->kid = base64url_encode(sha256(R"({"e":")" + e + R"(","kty":"RSA","n":")" + n + R"("})"));
-  k->jwk = {{"kty", "RSA"}, {"use", "sig"}, {"alg", k->alg}, {"kid", k->kid}, {"n", n}, {"e", e}};
+  if (k->alg.empty())
+    return Status::Invalid(k->file +
+                           ": unsupported key type (RSA >= 2048 bits, EC P-256 or Ed25519 expected)");
+  json req = required_members(p, k->alg);
+  for (const auto& member : req.items())
+    if (member.value().get<std::string>().empty())
+      return Status::Invalid(k->file + ": cannot read the public key");
+  k->kid = base64url_encode(sha256(req.dump()));
+  k->jwk = req;
+  k->jwk["use"] = "sig";
+  k->jwk["alg"] = k->alg;
+  k->jwk["kid"] = k->kid;
+  k->jws_header = base64url_encode(json{{"alg", k->alg}, {"typ", "JWT"}, {"kid", k->kid}}.dump());
   return Status::Ok();
+}
+
+// SHA-256 for RS256 and ES256; none for EdDSA, which hashes internally and
+// only signs in one shot (RFC 8032 5.1.6; EVP_DigestSign with a NULL digest).
+const EVP_MD* jws_digest(const std::string& alg) {
+  return alg == "EdDSA" ? nullptr : EVP_sha256();
+}
+
+EvpMdCtxPtr new_sign_ctx(const std::string& alg, EVP_PKEY* key) {
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, jws_digest(alg), nullptr, key) != 1)
+    return nullptr;
+  return ctx;
+}
+
+// OpenSSL's ECDSA gives DER (a SEQUENCE of two INTEGERs); JWS wants R||S,
+// each left-padded to 32 bytes (RFC 7518 3.4).
+bool der_to_jose(std::string* sig) {
+  const auto* p = reinterpret_cast<const unsigned char*>(sig->data());
+  EcdsaSigPtr es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig->size())));
+  if (!es) return false;
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(es.get(), &r, &s);
+  std::string out(2 * kEs256Half, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(&out[0]);
+  if (BN_bn2binpad(r, o, kEs256Half) != kEs256Half ||
+      BN_bn2binpad(s, o + kEs256Half, kEs256Half) != kEs256Half)
+    return false;
+  *sig = std::move(out);
+  return true;
+}
+
+// The reverse, for OpenSSL's verifier; false unless exactly 64 bytes.
+bool jose_to_der(std::string_view jose, std::string* der) {
+  if (jose.size() != 2 * kEs256Half) return false;
+  const auto* j = reinterpret_cast<const unsigned char*>(jose.data());
+  BnPtr r(BN_bin2bn(j, kEs256Half, nullptr));
+  BnPtr s(BN_bin2bn(j + kEs256Half, kEs256Half, nullptr));
+  EcdsaSigPtr es(ECDSA_SIG_new());
+  if (!r || !s || !es || ECDSA_SIG_set0(es.get(), r.get(), s.get()) != 1) return false;
+  r.release();  // owned by `es` from here on
+  s.release();
+  int len = i2d_ECDSA_SIG(es.get(), nullptr);
+  if (len <= 0) return false;
+  der->assign(len, '\0');
+  auto* d = reinterpret_cast<unsigned char*>(&(*der)[0]);
+  return i2d_ECDSA_SIG(es.get(), &d) == len;
+}
+
+// Signs with a copy of `prepared` (EVP_MD_CTX_copy_ex), which stays ready for
+// the next call: no algorithm fetch and no key set-up per token.
+Result<std::string> sign_prepared(const EVP_MD_CTX* prepared, const std::string& alg,
+                                  std::string_view input) {
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  const auto* in = reinterpret_cast<const unsigned char*>(input.data());
+  size_t len = 0;
+  if (!ctx || EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, in, input.size()) != 1)
+    return Status::Internal("signing failed");
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(&sig[0]), &len, in,
+                     input.size()) != 1)
+    return Status::Internal("signing failed");
+  sig.resize(len);
+  if (alg == "ES256" && !der_to_jose(&sig)) return Status::Internal("signing failed");
+  return sig;
 }
 
 Result<std::unique_ptr<SigningKey>> load_key(const std::string& path) {
@@ -74,14 +188,62 @@ Result<std::unique_ptr<SigningKey>> load_key(const std::string& path) {
   if (!key->pkey) return Status::Invalid(path + ": not a PEM private key");
   Status st = describe(key.get());
   if (!st.ok()) return st;
+  key->sign_ctx = new_sign_ctx(key->alg, key->pkey.get());
+  if (!key->sign_ctx) return Status::Invalid(path + ": cannot sign with this key");
   return key;
 }
 
-std::string signing_input_header(const SigningKey& k) {
-  return base64url_encode(json{{"alg", k.alg}, {"typ", "JWT"}, {"kid", k.kid}}.dump());
+// A fresh key of the type `alg` stands for (see signer.h); null on failure.
+EvpPkeyPtr generate_key(const std::string& alg) {
+  if (alg == "RS256") return EvpPkeyPtr(EVP_RSA_gen(2048));
+  if (alg == "ES256") return EvpPkeyPtr(EVP_EC_gen("P-256"));
+  if (alg == "EdDSA") return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  return nullptr;
 }
 
 }  // namespace
+
+std::string jws_alg_for_key(const EVP_PKEY* key) {
+  if (!key) return "";
+  if (EVP_PKEY_is_a(key, "RSA")) return EVP_PKEY_get_bits(key) >= 2048 ? "RS256" : "";
+  if (EVP_PKEY_is_a(key, "ED25519")) return "EdDSA";
+  if (!EVP_PKEY_is_a(key, "EC")) return "";
+  // OpenSSL reports P-256 by its short name; explicit parameters have no name.
+  char group[64];
+  size_t len = 0;
+  if (EVP_PKEY_get_group_name(key, group, sizeof group, &len) != 1) return "";
+  return std::strcmp(group, "prime256v1") == 0 ? "ES256" : "";
+}
+
+Result<std::string> sign_jws_signature(std::string_view signing_input, const std::string& alg,
+                                       EVP_PKEY* key) {
+  if (alg.empty() || jws_alg_for_key(key) != alg) return Status::Invalid("key is not for " + alg);
+  EvpMdCtxPtr ctx = new_sign_ctx(alg, key);
+  if (!ctx) return Status::Internal("signing failed");
+  return sign_prepared(ctx.get(), alg, signing_input);
+}
+
+Status verify_jws_signature(std::string_view signing_input, std::string_view signature,
+                            const std::string& alg, EVP_PKEY* key) {
+  if (alg.empty() || jws_alg_for_key(key) != alg)
+    return Status::Invalid("algorithm does not match key");
+  std::string der;
+  if (alg == "ES256") {
+    if (!jose_to_der(signature, &der)) return Status::Invalid("bad signature");
+    signature = der;
+  } else if (alg == "EdDSA" && signature.size() != kEd25519SigBytes) {
+    return Status::Invalid("bad signature");
+  }
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, jws_digest(alg), nullptr, key) != 1 ||
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(), reinterpret_cast<const unsigned char*>(signing_input.data()),
+                       signing_input.size()) != 1) {
+    ERR_clear_error();  // a forged token is not an OpenSSL failure worth keeping
+    return Status::Invalid("bad signature");
+  }
+  return Status::Ok();
+}
 
 Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
@@ -105,19 +267,10 @@ Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir) {
 
 Result<std::string> TokenSigner::sign(const json& claims) const {
   const SigningKey& k = active();
-  std::string input = signing_input_header(k) + "." + base64url_encode(claims.dump());
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, k.pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size()) != 1)
-    return Status::Internal("signing failed");
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(&sig[0]), &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
-    return Status::Internal("signing failed");
-  sig.resize(len);
-  return input + "." + base64url_encode(sig);
+  std::string input = k.jws_header + "." + base64url_encode(claims.dump());
+  Result<std::string> sig = sign_prepared(k.sign_ctx.get(), k.alg, input);
+  if (!sig.ok()) return sig.status();
+  return input + "." + base64url_encode(*sig);
 }
 
 Result<json> TokenSigner::verify(std::string_view token) const {
@@ -135,21 +288,15 @@ Result<json> TokenSigner::verify(std::string_view token) const {
   if (!header.is_object() || !header.contains("alg") || !header["alg"].is_string())
     return Status::Invalid("bad header");
   const std::string alg = header["alg"];
-  bool allowed = false;
-  for (const char* a : kAllowedAlgs) allowed = allowed || alg == a;
-  if (!allowed) return Status::Invalid("algorithm not allowed");
+  if (!allowed(alg)) return Status::Invalid("algorithm not allowed");
   if (!header.contains("kid") || !header["kid"].is_string()) return Status::Invalid("no kid");
   const SigningKey* key = nullptr;
   for (const auto& k : keys_)
     if (k->kid == header["kid"].get<std::string>()) key = k.get();
   if (!key) return Status::Invalid("unknown kid");
   if (key->alg != alg) return Status::Invalid("algorithm does not match key");
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  std::string_view input = token.substr(0, d2);
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key->pkey.get()) != 1 ||
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
-    return Status::Invalid("bad signature");
+  Status st = verify_jws_signature(token.substr(0, d2), sig, alg, key->pkey.get());
+  if (!st.ok()) return st;
   json claims = json::parse(payload_raw, nullptr, false);
   if (!claims.is_object()) return Status::Invalid("bad claims");
   return claims;
@@ -177,10 +324,11 @@ Status write_file_atomic(const std::string& path, const std::string& content, in
 }
 
 Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm) {
-  if (algorithm != "RS256") return Status::Invalid("keys.algorithm: unsupported " + algorithm);
+  if (!allowed(algorithm))
+    return Status::Invalid("keys.algorithm: unsupported " + algorithm + " (RS256, ES256 or EdDSA)");
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Internal(dir + ": cannot create key directory");
-  EvpPkeyPtr pkey(EVP_RSA_gen(2048));
+  EvpPkeyPtr pkey = generate_key(algorithm);
   if (!pkey) return Status::Internal("key generation failed");
   BioPtr mem(BIO_new(BIO_s_mem()));
   if (!mem || PEM_write_bio_PrivateKey(mem.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)

@@ -116,6 +116,12 @@ CREATE TABLE auth_codes (
 ) WITHOUT ROWID;
 CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
 )SQL",
+    // Version 3: expiry indexes for the purge.
+    R"SQL(
+CREATE INDEX access_tokens_expiry ON access_tokens(expires_at);
+CREATE INDEX families_expiry ON token_families(expires_at);
+CREATE INDEX login_failures_lock ON login_failures(locked_until);
+)SQL",
 };
 
 }  // namespace access_service

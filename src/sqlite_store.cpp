@@ -617,6 +617,54 @@ class SqliteStore : public Store {
     return q.changes() == 1;
   }
 
+  Result<AccessRecord> find_access_token(const std::string& jti) override {
+    Query q = query("SELECT app_id, user_id, family_id, expires_at FROM access_tokens WHERE jti=?");
+    q.bind(jti);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return AccessRecord{jti, q.text(0), q.text(1), q.text(2), q.integer(3)};
+  }
+
+  Status delete_user_sessions(const std::string& user_id) override {
+    Query q = query("DELETE FROM sessions WHERE user_id=?");
+    return q.bind(user_id).exec();
+  }
+
+  Result<int64_t> purge_expired(int64_t now, int batch) override {
+    // Rows stay a little past expiry where they still serve a check:
+    // a used code for a day (reuse revocation), lockout rows until both the
+    // lock and the window are over.
+    const std::pair<const char*, int64_t> kinds[] = {
+        {"DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens "
+         "WHERE expires_at < ?1 LIMIT ?2)", now - 60},
+        {"DELETE FROM token_families WHERE id IN (SELECT id FROM token_families "
+         "WHERE expires_at < ?1 LIMIT ?2)", now},
+        {"DELETE FROM auth_codes WHERE hash IN (SELECT hash FROM auth_codes "
+         "WHERE expires_at < ?1 LIMIT ?2)", now - 86400},
+        {"DELETE FROM auth_requests WHERE id IN (SELECT id FROM auth_requests "
+         "WHERE expires_at < ?1 LIMIT ?2)", now},
+        {"DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions "
+         "WHERE expires_at < ?1 LIMIT ?2)", now},
+        {"DELETE FROM login_failures WHERE username IN (SELECT username FROM login_failures "
+         "WHERE locked_until < ?1 AND window_start < ?1 - 86400 LIMIT ?2)", now},
+    };
+    int64_t total = 0;
+    for (const auto& k : kinds) {
+      Status st = begin_write();
+      if (!st.ok()) return st;
+      Query q = query(k.first);
+      q.bind(k.second).bind(int64_t{batch});
+      st = q.exec();
+      int64_t n = q.changes();
+      if (st.ok()) st = commit();
+      if (!st.ok()) {
+        rollback();
+        return st;
+      }
+      total += n;
+    }
+    return total;
+  }
+
  private:
   std::unique_ptr<sqlite3, DbCloser> db_;
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;

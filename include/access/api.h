@@ -32,8 +32,9 @@ Response error_reply(ApiError e, const std::string& description, const std::stri
 Response status_reply(const Status& st);
 
 // JSON bodies: 413 when too large, 415 unless Content-Type is
-// application/json, 400 for malformed JSON, invalid UTF-8, nesting deeper than
-// 32, or a top level that is not an object.
+// application/json (an empty body without Content-Type is let through), 400
+// for malformed JSON, invalid UTF-8, nesting deeper than 32, or a top level
+// that is not an object.
 std::optional<Response> read_json_body(const Request& req, json* out);
 // Form bodies: 413, 415 unless application/x-www-form-urlencoded, 400
 // (invalid_request) for malformed or repeated parameters.
@@ -45,6 +46,11 @@ std::optional<Response> read_page(const Request& req,
                                   const std::vector<std::pair<std::string, std::string>>& sort_columns,
                                   Page* out);
 
+// Client authentication of the token, revocation and introspection endpoints
+// (HTTP Basic, RFC 6749 2.3.1): the enabled app, or 401 invalid_client with
+// WWW-Authenticate: Basic.
+std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out);
+
 // What a valid bearer token says about its holder.
 struct Principal {
   std::string user_id;
@@ -54,12 +60,20 @@ struct Principal {
   std::vector<std::string> scope;
   std::string jti;
   long long exp = 0;
+  long long iat = 0;
+  bool restrictive = false;  // an MFA-pending token (scope "mfa")
   bool has_authority(const std::string& a) const;
 };
 
-// Verifies the bearer token: signature and alg (TokenSigner::verify), iss, exp,
-// iat (not in the future beyond 60 s of skew), not a restrictive MFA token,
-// and not revoked (one indexed read). 401 invalid_token otherwise.
+// Checks an access token completely: TokenSigner::verify (alg allow-list,
+// kid, signature), then iss, exp, iat (not in the future beyond 60 s of skew),
+// the claim types, and that its jti is recorded and not revoked (one indexed
+// read). kInvalid with the reason ("expired", "revoked", ...) when it is not
+// valid; kUnavailable/kInternal from the store.
+Result<Principal> verify_access_token(Context& ctx, const std::string& token);
+
+// The Authorization: Bearer token, checked by verify_access_token() and not a
+// restrictive MFA token; 401 invalid_token otherwise.
 std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out);
 // As above, then 403 access_denied unless the principal holds `role`.
 std::optional<Response> authenticate_role(Context& ctx, const Request& req, const std::string& role,

@@ -28,6 +28,13 @@ Response handle_consent(Context&, const Request&, const PathParams&);
 // approvals.cpp
 Response handle_approvals_list(Context&, const Request&, const PathParams&);
 Response handle_approvals_delete(Context&, const Request&, const PathParams&);
+// revoke.cpp
+Response handle_revoke(Context&, const Request&, const PathParams&);
+Response handle_auth_token_revoke(Context&, const Request&, const PathParams&);
+Response handle_users_me_expire(Context&, const Request&, const PathParams&);
+// introspect.cpp: POST /api/oauth/introspect, GET /.well-known/oauth-authorization-server
+Response handle_introspect(Context&, const Request&, const PathParams&);
+Response handle_metadata(Context&, const Request&, const PathParams&);
 // clientapps.cpp
 Response handle_clientapps_create(Context&, const Request&, const PathParams&);
 Response handle_clientapps_list(Context&, const Request&, const PathParams&);

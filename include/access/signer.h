@@ -3,13 +3,20 @@
 // Keys are PEM files (PKCS#8 private keys, mode 0600) in the key directory,
 // named "key-<UTC timestamp>.pem" so that the newest sorts last: the newest key
 // signs, every key verifies and is published in JWKS. The `kid` of a key is
-// its RFC 7638 JWK thumbprint. Supported: RS256 (RSA 2048).
+// its RFC 7638 JWK thumbprint. The key type decides the algorithm:
+//   RSA of at least 2048 bits  -> RS256 (RFC 7518 3.3)
+//   EC on P-256                -> ES256 (RFC 7518 3.4, signature R||S, 64 bytes)
+//   Ed25519                    -> EdDSA (RFC 8037 3.1, signature 64 bytes)
+// Any other key (other curves, Ed448, DSA, shorter RSA) is refused at load.
+// Keys of different types may coexist (e.g. while moving from RS256 to
+// ES256); each token carries the algorithm of the key that signed it.
 //
 // verify() checks, in this order: the compact form (exactly three base64url
 // segments, bounded size), the header's `alg` against the allow-list (so
 // "none" and anything unexpected is refused before any cryptography), the
 // `kid` against the loaded keys and the key's own algorithm, then the
-// signature. Claims (exp, iat, iss, ...) are the caller's to check.
+// signature. Allowed: RS256, ES256, EdDSA. Claims (exp, iat, iss, ...) are
+// the caller's to check.
 //
 // Ownership: a TokenSigner owns its EVP_PKEY handles; it is immutable after
 // load() and used by one worker process.
@@ -31,13 +38,19 @@ struct EvpPkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
+struct EvpMdCtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter>;
 
 struct SigningKey {
-  std::string kid;        // RFC 7638 thumbprint, base64url
-  std::string alg;        // "RS256"
-  std::string file;       // path of the PEM file
-  nlohmann::json jwk;     // public JWK with kid, alg, use
+  std::string kid;         // RFC 7638 thumbprint, base64url
+  std::string alg;         // "RS256", "ES256" or "EdDSA", from the key type
+  std::string file;        // path of the PEM file
+  nlohmann::json jwk;      // public JWK: kty, crv, n/e or x(/y), use, alg, kid
   EvpPkeyPtr pkey;
+  std::string jws_header;  // BASE64URL({"alg","typ":"JWT","kid"}), made at load
+  EvpMdCtxPtr sign_ctx;    // EVP_DigestSignInit done at load; sign() copies it
 };
 
 class TokenSigner {
@@ -64,11 +77,36 @@ class TokenSigner {
 };
 
 // Creates a new private key of `algorithm` in `dir` (created 0700 if absent),
-// written 0600 via a temporary file and rename. Returns the new key's path.
+// written as PKCS#8 PEM, 0600, via a temporary file and rename: "RS256" makes
+// RSA 2048, "ES256" EC P-256, "EdDSA" Ed25519. Returns the new key's path;
+// kInvalid naming keys.algorithm for any other algorithm.
 Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm);
 
 // Writes `content` to `path` atomically (temporary file, fsync, rename) with
 // permission `mode`.
 Status write_file_atomic(const std::string& path, const std::string& content, int mode);
+
+// JWS signature primitives (RFC 7515 5.1/5.2). TokenSigner uses these same
+// functions; they are public so that a compact JWS can be checked against a
+// given key (e.g. the RFC test vectors) without a key directory. They check
+// neither an allow-list nor a kid: that is TokenSigner::verify's job.
+
+// The JWS algorithm this server uses with `key`: "RS256" (RSA >= 2048 bits),
+// "ES256" (EC P-256) or "EdDSA" (Ed25519); "" for any other key.
+std::string jws_alg_for_key(const EVP_PKEY* key);
+
+// The JWS signature of `signing_input` (BASE64URL(header) '.' BASE64URL(payload))
+// made with the private `key` under `alg`, as raw bytes in JOSE form: RS256
+// the PKCS#1 v1.5 signature, ES256 R||S (32 bytes each), EdDSA 64 bytes.
+// kInvalid when `key` is not a key for `alg`; kInternal when OpenSSL fails.
+Result<std::string> sign_jws_signature(std::string_view signing_input, const std::string& alg,
+                                       EVP_PKEY* key);
+
+// Checks the raw JWS `signature` (JOSE form, as above) over `signing_input`
+// with the (public or private) `key` under `alg`. OK, or kInvalid: unknown
+// alg, a key not for `alg`, an ES256 or EdDSA signature not of exactly 64
+// bytes, or a signature that does not verify.
+Status verify_jws_signature(std::string_view signing_input, std::string_view signature,
+                            const std::string& alg, EVP_PKEY* key);
 
 }  // namespace access_service

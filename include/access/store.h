@@ -199,6 +199,16 @@ class Store {
                                         int64_t now) = 0;
   // Marks one access token revoked (no-op when unknown).
   virtual Status revoke_access_token(const std::string& jti) = 0;
+  // The record of an issued access token; kNotFound when unknown or purged.
+  virtual Result<AccessRecord> find_access_token(const std::string& jti) = 0;
+  // Ends every browser session of a user.
+  virtual Status delete_user_sessions(const std::string& user_id) = 0;
+
+  // Deletes up to `batch` expired rows of each kind (access tokens, token
+  // families with their refresh tokens, codes, saved requests, sessions,
+  // finished lockout counters), each kind in its own short transaction.
+  // Returns how many rows went.
+  virtual Result<int64_t> purge_expired(int64_t now, int batch) = 0;
 
   // Saved authorization requests; find: kNotFound when unknown or expired.
   virtual Status insert_auth_request(const AuthRequest& r) = 0;

@@ -181,17 +181,13 @@ Response handle_token(Context& ctx, const Request& req, const PathParams&) {
   Params form;
   if (auto err = read_form_body(req, &form)) return *err;
   // RFC 6749 3.2.1: authenticate the client before looking at the grant.
-  Result<ClientApp> app = ctx.clients.authenticate(*ctx.store, req.authorization);
-  if (!app.ok()) {
-    if (app.status().is_unavailable() || app.status().code() == Status::kInternal)
-      return status_reply(app.status());
-    return error_reply(ApiError::kInvalidClient, "client authentication failed");
-  }
+  ClientApp app;
+  if (auto err = authenticate_client(ctx, req, &app)) return *err;
   const std::string& grant = form.get("grant_type");
   if (grant.empty()) return error_reply(ApiError::kInvalidRequest, "grant_type is required");
-  if (grant == "password") return password_grant(ctx, *app, form);
-  if (grant == "refresh_token") return refresh_grant(ctx, *app, form);
-  if (grant == "authorization_code") return code_grant(ctx, *app, form);
+  if (grant == "password") return password_grant(ctx, app, form);
+  if (grant == "refresh_token") return refresh_grant(ctx, app, form);
+  if (grant == "authorization_code") return code_grant(ctx, app, form);
   return error_reply(ApiError::kUnsupportedGrantType, "grant_type is not supported");
 }
 

@@ -21,9 +21,9 @@ function check(name, cond, detail = '') {
 let received = null;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
-  received = url.searchParams;
+  if (url.pathname === '/callback') received = url.searchParams;  // not /favicon.ico
   res.writeHead(200, { 'Content-Type': 'text/html' });
-  res.end('<!doctype html><title>Callback</title><h1>Signed in</h1>');
+  res.end('<!doctype html><link rel="icon" href="data:,"><title>Callback</title><h1>Signed in</h1>');
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const redirectUri = `http://127.0.0.1:${server.address().port}/callback`;

@@ -289,4 +289,37 @@ BOOST_AUTO_TEST_CASE(load_config_resolves_against_file_directory) {
   BOOST_TEST(c.status().is_invalid());
 }
 
+// conf/access-service.yaml lists every key with its default: it must load,
+// and its values must be the defaults the code applies when a key is absent.
+BOOST_AUTO_TEST_CASE(shipped_config_is_valid_and_matches_code_defaults) {
+  char exe[PATH_MAX] = {0};
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  BOOST_REQUIRE(n > 0);
+  std::string root(exe, n);
+  root = root.substr(0, root.rfind('/'));  // build/
+  root = root.substr(0, root.rfind('/'));  // repository
+  Result<Config> c = load_config(root + "/conf/access-service.yaml");
+  BOOST_REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  const Config d;
+  BOOST_TEST(c->issuer == "https://auth.example.com");
+  BOOST_TEST(c->listen_is_unix());
+  BOOST_TEST(c->workers == d.workers);
+  BOOST_TEST(c->backlog == d.backlog);
+  BOOST_TEST(c->socket_mode == d.socket_mode);
+  BOOST_TEST(c->synchronous_full == d.synchronous_full);
+  BOOST_TEST(c->busy_timeout_ms == d.busy_timeout_ms);
+  BOOST_TEST(c->journal_size_limit == d.journal_size_limit);
+  BOOST_TEST(c->algorithm == d.algorithm);
+  BOOST_TEST(c->refresh_reuse_grace_seconds == d.refresh_reuse_grace_seconds);
+  BOOST_TEST(c->authorization_code_seconds == d.authorization_code_seconds);
+  BOOST_TEST(c->session_seconds == d.session_seconds);
+  BOOST_TEST(c->argon2_time_cost == d.argon2_time_cost);
+  BOOST_TEST(c->argon2_memory_kib == d.argon2_memory_kib);
+  BOOST_TEST(c->argon2_parallelism == d.argon2_parallelism);
+  BOOST_TEST(c->lockout_max_failures == d.lockout_max_failures);
+  BOOST_TEST(c->lockout_window_seconds == d.lockout_window_seconds);
+  BOOST_TEST(c->lockout_lock_seconds == d.lockout_lock_seconds);
+  BOOST_TEST(c->log_level == d.log_level);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,30 +3,13 @@
 #include <string>
 
 #include "access/http.h"
+#include "test_util.h"
 
 using namespace access_service;
 
 namespace {
 
-std::string b64(const std::string& raw) {
-  // Standard base64 with padding, for building Basic headers.
-  static const char k[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < raw.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(raw[i]) << 16) |
-                 (static_cast<unsigned char>(raw[i + 1]) << 8) | static_cast<unsigned char>(raw[i + 2]);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
-  }
-  if (i + 1 == raw.size()) {
-    unsigned v = static_cast<unsigned char>(raw[i]) << 16;
-    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == raw.size()) {
-    unsigned v = (static_cast<unsigned char>(raw[i]) << 16) | (static_cast<unsigned char>(raw[i + 1]) << 8);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+std::string b64(const std::string& raw) { return testing::base64_std(raw); }
 
 bool parses(const std::string& s) { return Params::parse(s).ok(); }
 

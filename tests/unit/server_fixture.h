@@ -23,22 +23,7 @@ namespace access_service {
 namespace testing {
 
 inline std::string basic_header(const std::string& user, const std::string& password) {
-  static const char k[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string raw = user + ":" + password, out;
-  size_t i = 0;
-  for (; i + 2 < raw.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(raw[i]) << 16) |
-                 (static_cast<unsigned char>(raw[i + 1]) << 8) | static_cast<unsigned char>(raw[i + 2]);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
-  }
-  if (i + 1 == raw.size()) {
-    unsigned v = static_cast<unsigned char>(raw[i]) << 16;
-    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == raw.size()) {
-    unsigned v = (static_cast<unsigned char>(raw[i]) << 16) | (static_cast<unsigned char>(raw[i + 1]) << 8);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
-  }
-  return "Basic " + out;
+  return "Basic " + base64_std(user + ":" + password);
 }
 
 inline nlohmann::json body_of(const Response& r) {

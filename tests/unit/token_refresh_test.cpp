@@ -112,6 +112,29 @@ BOOST_FIXTURE_TEST_CASE(reuse_leaves_other_families_alone, NoGrace) {
   tokens_of(refresh(b.refresh));
 }
 
+BOOST_FIXTURE_TEST_CASE(refresh_tokens_are_stored_hashed_and_family_expiry_is_fixed, NoGrace) {
+  const long long before = now_seconds();
+  Tokens t1 = login();
+  auto r1 = ctx->store->find_refresh(sha256(t1.refresh));  // stored as SHA-256 only
+  BOOST_REQUIRE(r1.ok());
+  BOOST_TEST(r1->family_expires_at >= before + 86400);
+  BOOST_TEST(r1->family_expires_at <= now_seconds() + 86400);
+  BOOST_TEST(ctx->store->find_refresh(t1.refresh).status().is_not_found());
+  Tokens t2 = tokens_of(refresh(t1.refresh));
+  auto r2 = ctx->store->find_refresh(sha256(t2.refresh));
+  BOOST_REQUIRE(r2.ok());
+  BOOST_TEST(r2->family_id == r1->family_id);  // same family
+  BOOST_TEST(r2->family_expires_at == r1->family_expires_at);  // not extended by rotation
+}
+
+BOOST_FIXTURE_TEST_CASE(expired_family_is_invalid_grant, NoGrace) {
+  const long long now = now_seconds();
+  BOOST_REQUIRE(
+      ctx->store->insert_family("fam-old", app.id, alice.id, {"read"}, now - 100, now - 1).ok());
+  BOOST_REQUIRE(ctx->store->insert_refresh(sha256("old-refresh-token"), "fam-old", now - 100).ok());
+  expect_error(refresh("old-refresh-token"), 400, "invalid_grant");
+}
+
 BOOST_FIXTURE_TEST_CASE(scope_narrowing_works_and_widening_fails, NoGrace) {
   Tokens t1 = login();
   Response r = refresh(t1.refresh, "&scope=read");

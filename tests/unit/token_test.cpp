@@ -250,6 +250,59 @@ BOOST_AUTO_TEST_CASE(lockout_after_five_failures_even_with_right_password) {
                "too_many_requests");
 }
 
+BOOST_AUTO_TEST_CASE(unknown_username_is_locked_too) {
+  // Counters are per username whether or not the account exists, so the
+  // 429 does not reveal which accounts exist.
+  for (int i = 0; i < 5; ++i)
+    expect_error(password_grant("web-app", kSecret, "nobody@example.com", "x"), 400, "invalid_grant");
+  expect_error(password_grant("web-app", kSecret, "nobody@example.com", "x"), 429, "too_many_requests");
+}
+
+BOOST_AUTO_TEST_CASE(lock_ends_after_lock_seconds) {
+  const long long now = now_seconds();
+  BOOST_REQUIRE(ctx->store->save_login_failures(kEmail, {0, now - 1000, now - 1}).ok());
+  Response r = login();
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_REQUIRE(ctx->store->save_login_failures(kEmail, {0, now, now + 100}).ok());
+  expect_error(login(), 429, "too_many_requests");
+  int retry = std::stoi(header(login(), "Retry-After"));
+  BOOST_TEST(retry > 0);
+  BOOST_TEST(retry <= 100);
+}
+
+BOOST_AUTO_TEST_CASE(failures_outside_the_window_do_not_count) {
+  // Four failures long ago (window 900 s): one more now is the first of a
+  // new window, not the fifth.
+  BOOST_REQUIRE(ctx->store->save_login_failures(kEmail, {4, now_seconds() - 1000, 0}).ok());
+  expect_error(login("wrong"), 400, "invalid_grant");
+  Response r = login();
+  BOOST_TEST(r.status == 200, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(mfa_user_through_app_without_mfa_option_is_refused) {
+  User bob;
+  bob.id = uuid4();
+  bob.email = "bob@example.com";
+  bob.password_hash = hash(kPassword);
+  bob.roles = {"ROLE_ORIGINATOR"};
+  bob.mfa_enabled = true;
+  BOOST_REQUIRE(ctx->store->insert_user(bob).ok());
+  Response r = password_grant("web-app", kSecret, "bob@example.com", kPassword);
+  expect_error(r, 400, "invalid_grant");
+  BOOST_TEST(r.body.find("access_token") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(user_without_password_cannot_use_password_grant) {
+  User carol;
+  carol.id = uuid4();
+  carol.email = "carol@example.com";
+  carol.roles = {"ROLE_ORIGINATOR"};
+  BOOST_REQUIRE(ctx->store->insert_user(carol).ok());  // password_hash ""
+  expect_error(password_grant("web-app", kSecret, "carol@example.com", ""), 400, "invalid_request");
+  expect_error(password_grant("web-app", kSecret, "carol@example.com", "anything at all"), 400,
+               "invalid_grant");
+}
+
 BOOST_AUTO_TEST_CASE(success_resets_failure_counter) {
   for (int round = 0; round < 2; ++round) {
     for (int i = 0; i < 4; ++i) expect_error(login("wrong"), 400, "invalid_grant");

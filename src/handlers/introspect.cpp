@@ -1,0 +1,79 @@
+// POST /api/oauth/introspect (RFC 7662) and the RFC 8414 metadata document.
+#include <algorithm>
+
+#include "access/api.h"
+#include "access/handlers.h"
+#include "access/strings.h"
+#include "access/token_issuer.h"
+
+namespace access_service {
+
+Response handle_introspect(Context& ctx, const Request& req, const PathParams&) {
+  Params form;
+  if (auto err = read_form_body(req, &form)) return *err;
+  ClientApp app;
+  if (auto err = authenticate_client(ctx, req, &app)) return *err;
+  const std::string& token = form.get("token");
+  if (token.empty()) return error_reply(ApiError::kInvalidRequest, "token is required");
+  const json inactive = {{"active", false}};
+  // Any enabled app (typically a resource server) may introspect access
+  // tokens; a restrictive (MFA-pending) token is active only for its own app.
+  if (std::count(token.begin(), token.end(), '.') == 2) {
+    Result<Principal> p = verify_access_token(ctx, token);
+    if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
+    if (!p.ok() || (p->restrictive && p->client_id != app.client_id)) return json_reply(inactive);
+    return json_reply({{"active", true},
+                       {"scope", join_words(p->scope)},
+                       {"client_id", p->client_id},
+                       {"username", p->email},
+                       {"token_type", "bearer"},
+                       {"exp", p->exp},
+                       {"iat", p->iat},
+                       {"sub", p->user_id},
+                       {"iss", ctx.config.issuer},
+                       {"jti", p->jti}});
+  }
+  // Refresh tokens: only the app they were issued to learns anything.
+  Result<RefreshRecord> rec = ctx.store->find_refresh(token_hash(token));
+  if (!rec.ok() && !rec.status().is_not_found()) return status_reply(rec.status());
+  const long long now = now_seconds();
+  if (!rec.ok() || rec->app_id != app.id || rec->family_revoked || rec->used_at ||
+      rec->family_expires_at <= now)
+    return json_reply(inactive);
+  Result<User> user = ctx.store->find_user(rec->user_id);
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  if (!user.ok() || !user->enabled) return json_reply(inactive);
+  return json_reply({{"active", true},
+                     {"scope", join_words(rec->scope)},
+                     {"client_id", app.client_id},
+                     {"username", user->email},
+                     {"token_type", "refresh_token"},
+                     {"exp", rec->family_expires_at},
+                     {"sub", user->id},
+                     {"iss", ctx.config.issuer}});
+}
+
+Response handle_metadata(Context& ctx, const Request&, const PathParams&) {
+  const std::string& iss = ctx.config.issuer;
+  Response r = json_reply({
+      {"issuer", iss},
+      {"authorization_endpoint", iss + "/api/oauth/authorize"},
+      {"token_endpoint", iss + "/api/oauth/token"},
+      {"jwks_uri", iss + "/.well-known/jwks.json"},
+      {"revocation_endpoint", iss + "/api/oauth/revoke"},
+      {"introspection_endpoint", iss + "/api/oauth/introspect"},
+      {"grant_types_supported", {"authorization_code", "implicit", "password", "refresh_token"}},
+      {"response_types_supported", {"code", "token"}},
+      {"response_modes_supported", {"query", "fragment"}},
+      {"code_challenge_methods_supported", {"S256"}},
+      {"token_endpoint_auth_methods_supported", {"client_secret_basic"}},
+      {"revocation_endpoint_auth_methods_supported", {"client_secret_basic"}},
+      {"introspection_endpoint_auth_methods_supported", {"client_secret_basic"}},
+  });
+  // Public and the same for everyone: let clients cache it for a while.
+  for (auto& h : r.headers)
+    if (h.first == "Cache-Control") h.second = "public, max-age=3600";
+  return r;
+}
+
+}  // namespace access_service
