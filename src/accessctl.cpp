@@ -17,6 +17,8 @@
 #include "access/config.h"
 #include "access/context.h"
 #include "access/crypto.h"
+#include "access/key_ring.h"
+#include "access/purge.h"
 #include "access/signer.h"
 #include "access/store.h"
 #include "access/strings.h"
@@ -36,7 +38,11 @@ const char kUsage[] =
     "  client add --client-id ID --name NAME --grant GRANT [--grant GRANT ...]\n"
     "             [--redirect-uri URI ...] [--scope S ...] --access-seconds N\n"
     "             [--refresh-seconds N] [--auto-approve] [--secret-stdin]\n"
-    "  client list\n";
+    "  client list\n"
+    "  key rotate                             new signing key (signs after SIGHUP / reload)\n"
+    "  key list                               kid, algorithm, state of every key\n"
+    "  key retire KID                         remove a key that no longer signs, now\n"
+    "  purge                                  delete expired rows and keys, checkpoint the WAL\n";
 
 int fail(const std::string& msg) {
   std::cerr << "accessctl: " << msg << "\n";
@@ -223,6 +229,49 @@ int cmd_client_list(access_service::Store& store) {
   return 0;
 }
 
+int cmd_key_rotate(const access_service::Config& config) {
+  auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
+  if (!path.ok()) return fail(path.status().message());
+  auto keys = access_service::list_keys(config.key_dir);
+  if (!keys.ok()) return fail(keys.status().message());
+  std::cout << "created " << *path << " (kid " << keys->back().kid << ", " << keys->back().alg
+            << ")\nit signs once the service reloads: systemctl reload access-service "
+               "(or kill -HUP the master)\n";
+  return 0;
+}
+
+int cmd_key_list(const access_service::Config& config) {
+  auto keys = access_service::list_keys(config.key_dir);
+  if (!keys.ok()) return fail(keys.status().message());
+  const long long now = access_service::now_seconds();
+  for (const auto& k : *keys) {
+    std::string state = k.active ? "signing"
+                        : !k.retired_at ? "verifying (retires at the next reload)"
+                        : k.verify_until > now
+                            ? "verifying until " + access_service::rfc3339(k.verify_until)
+                            : "expired (removed by the next purge)";
+    std::cout << k.kid << "\t" << k.alg << "\t" << state << "\t" << k.file << "\n";
+  }
+  return 0;
+}
+
+int cmd_key_retire(const access_service::Config& config, const Args& args) {
+  if (args.positional.size() != 1) return fail("key retire needs exactly one KID");
+  Status st = access_service::retire_key(config.key_dir, args.positional[0]);
+  if (!st.ok()) return fail(st.message());
+  std::cout << "removed key " << args.positional[0]
+            << "; reload the service so that it stops verifying and publishing it\n";
+  return 0;
+}
+
+int cmd_purge(const access_service::Config& config, access_service::Store& store) {
+  auto report = access_service::purge_expired(config, store, access_service::now_seconds());
+  if (!report.ok()) return fail(report.status().message());
+  std::cout << "removed " << report->rows << " expired rows and " << report->keys
+            << " expired keys\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,7 +285,7 @@ int main(int argc, char** argv) {
   std::string sub = argc > 4 ? argv[4] : "";
   Args args;
   std::string err;
-  int first = cmd == "init" ? 4 : 5;
+  int first = cmd == "init" || cmd == "purge" ? 4 : 5;
   if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve"}, &args, &err))
     return fail(err);
   auto store = access_service::open_store(*config);
@@ -250,6 +299,10 @@ int main(int argc, char** argv) {
   if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
   if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
   if (cmd == "client" && sub == "list") return cmd_client_list(s);
+  if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config);
+  if (cmd == "key" && sub == "list") return cmd_key_list(*config);
+  if (cmd == "key" && sub == "retire") return cmd_key_retire(*config, args);
+  if (cmd == "purge") return cmd_purge(*config, s);
   std::cerr << kUsage;
   return 2;
 }

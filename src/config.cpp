@@ -94,6 +94,7 @@ const std::map<std::string, Setter>& setters() {
        [](const YAML::Node& n, Config& c) {
          return read_int(n, 1 << 20, 1LL << 40, &c.journal_size_limit);
        }},
+      {"store.purge_interval_seconds", integer(&Config::purge_interval_seconds, 0, 86400)},
       {"keys.dir", str(&Config::key_dir)},
       {"keys.algorithm", one_of(&Config::algorithm, {"RS256", "ES256", "EdDSA"})},
       {"keys.jwks_file", str(&Config::jwks_file)},

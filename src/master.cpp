@@ -11,10 +11,13 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 
+#include "access/key_ring.h"
 #include "access/log.h"
+#include "access/purge.h"
 #include "access/signer.h"
 #include "access/worker.h"
 
@@ -100,11 +103,16 @@ class Supervisor {
     sigemptyset(&set);
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&set, s);
     timespec tick{1, 0};
+    time_t next_purge = std::time(nullptr) + config_.purge_interval_seconds;
     for (;;) {
       int sig = sigtimedwait(&set, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) return stop();
       if (sig == SIGHUP) reload();
       reap();
+      if (config_.purge_interval_seconds > 0 && purger_ == 0 && std::time(nullptr) >= next_purge) {
+        spawn_purger();
+        next_purge = std::time(nullptr) + config_.purge_interval_seconds;
+      }
     }
   }
 
@@ -119,10 +127,40 @@ class Supervisor {
     workers_[pid] = std::time(nullptr);
   }
 
+  // A short-lived child with its own database connection (opened after
+  // fork), so purging never runs inside a worker's request.
+  void spawn_purger() {
+    pid_t pid = fork();
+    if (pid == 0) {
+      signal(SIGTERM, SIG_DFL);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      auto store = open_store(config_);
+      if (!store.ok()) std::_Exit(2);
+      auto report = purge_expired(config_, **store, std::time(nullptr));
+      if (!report.ok()) {
+        log_warn("purge: " + report.status().ToString());
+        std::_Exit(1);
+      }
+      if (report->rows || report->keys)
+        log_info("purge: removed " + std::to_string(report->rows) + " expired rows and " +
+                 std::to_string(report->keys) + " expired keys");
+      std::_Exit(0);
+    }
+    if (pid > 0) purger_ = pid;
+  }
+
   void reap() {
     int status = 0;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid == purger_) {  // expired keys may be gone: publish the rest
+        purger_ = 0;
+        Status st = write_jwks_file(config_);
+        if (!st.ok()) log_error("after purge: " + st.ToString());
+        continue;
+      }
       if (retiring_.erase(pid)) continue;
       auto it = workers_.find(pid);
       if (it == workers_.end()) continue;
@@ -166,6 +204,7 @@ class Supervisor {
   int stop() {
     for (const auto& w : workers_) kill(w.first, SIGTERM);
     for (const auto& w : retiring_) kill(w.first, SIGTERM);
+    if (purger_) kill(purger_, SIGTERM);
     time_t deadline = std::time(nullptr) + 30;
     while ((!workers_.empty() || !retiring_.empty()) && std::time(nullptr) < deadline) {
       int status = 0;
@@ -190,11 +229,16 @@ class Supervisor {
   int fd_;
   std::map<pid_t, time_t> workers_;   // pid -> start time
   std::map<pid_t, time_t> retiring_;  // asked to stop on reload; not respawned
+  pid_t purger_ = 0;
 };
 
 }  // namespace
 
 Status write_jwks_file(const Config& config) {
+  // The workers about to start sign with the newest key: every older one
+  // stops signing now, if it had not before.
+  Status st = mark_retired_keys(config.key_dir, std::time(nullptr));
+  if (!st.ok()) return st;
   auto signer = TokenSigner::load(config.key_dir);
   if (!signer.ok()) return signer.status();
   return write_file_atomic(config.jwks_file, (*signer)->jwks_json(), 0644);

@@ -617,6 +617,8 @@ class SqliteStore : public Store {
     return q.changes() == 1;
   }
 
+  Status checkpoint() override { return exec_script("PRAGMA wal_checkpoint(PASSIVE)"); }
+
   Result<AccessRecord> find_access_token(const std::string& jti) override {
     Query q = query("SELECT app_id, user_id, family_id, expires_at FROM access_tokens WHERE jti=?");
     q.bind(jti);

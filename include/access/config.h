@@ -29,6 +29,7 @@ struct Config {
   bool synchronous_full = true;   // FULL (default) or NORMAL
   int busy_timeout_ms = 5000;
   long long journal_size_limit = 64LL << 20;
+  int purge_interval_seconds = 600;  // 0 = no automatic purge
 
   // keys
   std::string key_dir;

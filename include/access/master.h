@@ -7,6 +7,8 @@
 //  - SIGTERM / SIGINT: every worker is asked to stop (SIGTERM), finishes the
 //    request in hand, and exits; after 30 s stragglers are killed. The socket
 //    is removed and the master exits 0.
+//  - Every store.purge_interval_seconds a short-lived child purges expired
+//    rows and keys (purge.h); the JWKS file is rewritten when it exits.
 //  - SIGHUP: the config file and keys are read again (an invalid config is
 //    logged and the old one kept), the JWKS file rewritten, and the workers
 //    replaced one by one: a new worker is started before an old one is told
@@ -25,7 +27,8 @@ namespace access_service {
 // Runs until stopped; returns the process exit code.
 int run_master(const Config& config);
 
-// Loads the keys of `config` and writes its JWKS file (atomically).
+// Records the retirement of keys that no longer sign (key_ring.h), loads the
+// keys of `config` and writes its JWKS file (atomically).
 Status write_jwks_file(const Config& config);
 
 }  // namespace access_service

@@ -209,6 +209,9 @@ class Store {
   // finished lockout counters), each kind in its own short transaction.
   // Returns how many rows went.
   virtual Result<int64_t> purge_expired(int64_t now, int batch) = 0;
+  // Copies the WAL back into the database and truncates it to
+  // journal_size_limit (SQLite: PRAGMA wal_checkpoint(PASSIVE)).
+  virtual Status checkpoint() = 0;
 
   // Saved authorization requests; find: kNotFound when unknown or expired.
   virtual Status insert_auth_request(const AuthRequest& r) = 0;

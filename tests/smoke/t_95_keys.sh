@@ -1,0 +1,89 @@
+# Key rotation under traffic, JWKS overlap, retirement and the purge.
+master=$(cat "$STATE/run/service.pid")
+kid_of() { /usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "$1"; }
+jwks_kids() { curl -s "$BASE/.well-known/jwks.json" | jq -r '[.keys[].kid]|sort|join(",")'; }
+verify_jwks() {  # verify_jwks TOKEN ALG: PyJWT against the served JWKS
+  curl -s "$BASE/.well-known/jwks.json" >"$STATE/jwks.now.json"
+  /usr/bin/python3 - "$STATE/jwks.now.json" "$1" "$BASE" "$2" <<'PY'
+import json, sys, jwt
+keys = json.load(open(sys.argv[1]))["keys"]
+token, issuer, alg = sys.argv[2], sys.argv[3], sys.argv[4]
+kid = jwt.get_unverified_header(token)["kid"]
+jwk = next(k for k in keys if k["kid"] == kid)
+key = jwt.PyJWK(jwk).key
+jwt.decode(token, key, algorithms=[alg], issuer=issuer, options={"verify_aud": False})
+PY
+}
+reload_and_wait() {  # SIGHUP, then wait until fresh tokens carry kid $1
+  kill -HUP "$master"
+  for _ in $(seq 100); do
+    token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+    [[ $STATUS == 200 && $(kid_of "$(jq -r .access_token <<<"$BODY")") == "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+OLD_AT=$(jq -r .access_token <<<"$BODY")
+OLD_KID=$(kid_of "$OLD_AT")
+out=$($CTL key rotate)
+check "accessctl key rotate creates a key" test $? = 0
+NEW_KID=$($CTL key list | awk -F'\t' '$3=="signing"{print $1}')
+check "the new key is listed as the signing key" bash -c "[[ -n '$NEW_KID' && '$NEW_KID' != '$OLD_KID' ]]"
+token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+check "until the reload the old key still signs" test "$(kid_of "$(jq -r .access_token <<<"$BODY")")" = "$OLD_KID"
+
+# Rotate under traffic: bearer requests and token grants flow during the reload.
+( fails=0
+  for i in $(seq 150); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OLD_AT" "$BASE/api/v1/users/me")
+    [[ $code == 200 ]] || fails=$((fails + 1))
+  done
+  echo "$fails" >"$STATE/traffic.fails" ) &
+traffic=$!
+check "after SIGHUP new tokens carry the new kid" reload_and_wait "$NEW_KID"
+wait "$traffic"
+check "no request failed while the keys rotated (150 bearer calls)" test "$(cat "$STATE/traffic.fails")" = 0
+NEW_AT=$(jq -r .access_token <<<"$BODY")
+check "JWKS publishes both keys during the overlap" test "$(jwks_kids)" = "$(echo -e "$OLD_KID\n$NEW_KID" | sort | paste -sd,)"
+check "a token of the old key still verifies with JWKS (PyJWT)" verify_jwks "$OLD_AT" RS256
+check "a token of the new key verifies with JWKS (PyJWT)" verify_jwks "$NEW_AT" RS256
+req GET /api/v1/users/me -H "$(bearer "$OLD_AT")"
+expect "the old key's token is still accepted" 200
+req GET /api/v1/users/me -H "$(bearer "$NEW_AT")"
+expect "the new key's token is accepted" 200
+check "key list shows the old key verifying until a date" \
+  bash -c "$CTL key list | grep '^$OLD_KID' | grep -q 'verifying until 20'"
+
+$CTL key retire "$NEW_KID" >/dev/null 2>&1
+check "the signing key cannot be retired" test $? != 0
+$CTL key retire no-such-kid >/dev/null 2>&1
+check "retiring an unknown kid fails" test $? != 0
+$CTL purge >/dev/null
+check "a purge keeps a key inside its overlap" bash -c "$CTL key list | grep -q '^$OLD_KID'"
+
+# Pretend the overlap is over: the purge removes the key, a reload unpublishes it.
+old_file=$($CTL key list | awk -F'\t' -v k="$OLD_KID" '$1==k{print $4}')
+echo $(( $(date +%s) - 90000 )) >"$old_file.retired"
+check "key list shows it expired" bash -c "$CTL key list | grep '^$OLD_KID' | grep -q expired"
+out=$($CTL purge)
+check "accessctl purge removes the expired key" bash -c "[[ '$out' == *' 1 expired keys'* && ! -e '$old_file' ]]"
+kill -HUP "$master"
+for _ in $(seq 50); do [[ $(jwks_kids) == "$NEW_KID" ]] && break; sleep 0.1; done
+check "JWKS no longer publishes it" test "$(jwks_kids)" = "$NEW_KID"
+for _ in $(seq 50); do
+  req GET /api/v1/users/me -H "$(bearer "$OLD_AT")"; [[ $STATUS == 401 ]] && break; sleep 0.1
+done
+expect "a token with an unknown kid is refused" 401 .error invalid_token
+
+# Expired rows go: age some rows, purge, count.
+db=$STATE/access.db
+before=$(sqlite3 "$db" "SELECT count(*) FROM access_tokens")
+sqlite3 "$db" "UPDATE access_tokens SET expires_at = 1 WHERE jti IN (SELECT jti FROM access_tokens LIMIT 5);
+               UPDATE sessions SET expires_at = 1; UPDATE auth_requests SET expires_at = 1;"
+out=$($CTL purge)
+check "accessctl purge removes expired rows" test "$(sqlite3 "$db" "SELECT count(*) FROM access_tokens")" = $((before - 5))
+check "... and expired sessions and saved requests" \
+  test "$(sqlite3 "$db" "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM auth_requests)")" = 0
+check "the database is intact after the purge" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
