@@ -1,6 +1,7 @@
 #include "access/client_rules.h"
 
-#include <regex>
+#include <cctype>
+
 
 #include "access/crypto.h"
 #include "access/http.h"
@@ -49,6 +50,26 @@ std::optional<std::string> read_seconds(const json& v, const char* name, std::op
   return std::nullopt;
 }
 
+// Counts code points of valid UTF-8 ("1-200 chars" means characters).
+size_t utf8_length(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+bool all_of(const std::string& s, bool (*ok)(unsigned char)) {
+  for (unsigned char c : s)
+    if (!ok(c)) return false;
+  return true;
+}
+
+// [A-Za-z0-9._~-]
+bool client_id_char(unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == '~' || c == '-'; }
+// RFC 6749 3.3 scope-token: %x21 / %x23-5B / %x5D-7E
+bool scope_char(unsigned char c) { return c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e); }
+// RFC 3986 3.1 scheme characters after the first letter
+bool scheme_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '.' || c == '-'; }
+
 bool loopback_host(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
 }
@@ -59,11 +80,12 @@ bool valid_redirect_uri(const std::string& uri) {
   if (uri.empty() || uri.size() > 2000 || !valid_utf8(uri)) return false;
   for (unsigned char c : uri)
     if (c <= 0x20 || c == 0x7f || c == '#' || c == '\\') return false;
-  static const std::regex kScheme("^([A-Za-z][A-Za-z0-9+.-]*):(.+)$");
-  std::smatch m;
-  if (!std::regex_match(uri, m, kScheme)) return false;
-  std::string scheme = to_lower(m[1]);
-  std::string rest = m[2];
+  size_t colon = uri.find(':');
+  if (colon == 0 || colon == std::string::npos || colon + 1 == uri.size() ||
+      !std::isalpha(static_cast<unsigned char>(uri[0])) || !all_of(uri.substr(0, colon), scheme_char))
+    return false;
+  std::string scheme = to_lower(uri.substr(0, colon));
+  std::string rest = uri.substr(colon + 1);
   if (scheme == "javascript" || scheme == "data" || scheme == "file" || scheme == "vbscript")
     return false;
   if (scheme != "http" && scheme != "https") return true;  // native app custom scheme
@@ -97,13 +119,13 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
     const json& v = it.value();
     std::optional<std::string> err;
     if (k == "appName") {
-      if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 200 ||
-          !valid_utf8(v.get<std::string>()))
+      if (!v.is_string() || v.get<std::string>().empty() || !valid_utf8(v.get<std::string>()) ||
+          utf8_length(v.get<std::string>()) > 200)
         return "appName must be a string of 1-200 characters";
       app->app_name = v;
     } else if (k == "clientId") {
-      static const std::regex kId("^[A-Za-z0-9._~-]{1,128}$");
-      if (!v.is_string() || !std::regex_match(v.get<std::string>(), kId))
+      if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 128 ||
+          !all_of(v.get<std::string>(), client_id_char))
         return "clientId must match [A-Za-z0-9._~-]{1,128}";
       app->client_id = v;
     } else if (k == "clientSecret") {
@@ -134,7 +156,8 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
   // Rules on the result.
   if (app->grant_types.empty()) return "authorizedGrantTypes must not be empty";
   for (const auto& g : app->grant_types)
-    if (!known(kGrants, std::size(kGrants), g)) return "unknown grant type " + g;
+    if (!known(kGrants, std::size(kGrants), g))
+      return "authorizedGrantTypes has an unknown grant type: " + g;
   if (!app->has_grant("authorization_code") && !app->has_grant("implicit") &&
       !app->has_grant("password"))
     return "authorizedGrantTypes needs one of authorization_code, implicit, password";
@@ -156,9 +179,9 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
            "most 31536000";
   }
   if (app->scope.empty()) return "scope must not be empty";
-  static const std::regex kScope("^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,128}$");
   for (const auto& s : app->scope)
-    if (!std::regex_match(s, kScope)) return "scope has an invalid value: " + s;
+    if (s.empty() || s.size() > 128 || !all_of(s, scope_char))
+      return "scope has an invalid value: " + s;
   return std::nullopt;
 }
 

@@ -113,6 +113,23 @@ const std::map<std::string, Setter>& setters() {
   return kSetters;
 }
 
+// "http://127.0.0.1", "http://localhost" or "http://[::1]", then only an
+// optional port and path: the host must be exactly a loopback name.
+bool loopback_http_url(const std::string& url) {
+  for (const char* host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
+    std::string h = host;
+    if (url.compare(0, h.size(), h) != 0) continue;
+    size_t i = h.size();
+    if (i < url.size() && url[i] == ':') {
+      size_t digits = url.find_first_not_of("0123456789", i + 1);
+      if (digits == i + 1) return false;
+      i = digits == std::string::npos ? url.size() : digits;
+    }
+    return i == url.size() || url[i] == '/';
+  }
+  return false;
+}
+
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p[0] == '/') return p;
   return base_dir + "/" + p;
@@ -183,13 +200,12 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
     if (!n) return Status::Invalid(k + ": required key is missing");
   }
   // The issuer is an https URL (RFC 8414 2) except on loopback for development.
-  bool https = c.issuer.rfind("https://", 0) == 0;
-  bool loopback = c.issuer.rfind("http://127.0.0.1", 0) == 0 ||
-                  c.issuer.rfind("http://localhost", 0) == 0 || c.issuer.rfind("http://[::1]", 0) == 0;
-  if (!https && !loopback)
+  if (c.issuer.empty() || c.issuer.back() == '/' ||
+      c.issuer.find_first_of("?#@\\ ") != std::string::npos)
+    return Status::Invalid("issuer: must be a URL with no trailing slash, userinfo, query or fragment");
+  bool https = c.issuer.rfind("https://", 0) == 0 && c.issuer.size() > 8;
+  if (!https && !loopback_http_url(c.issuer))
     return Status::Invalid("issuer: must be an https URL (http only for loopback)");
-  if (c.issuer.back() == '/' || c.issuer.find_first_of("?# ") != std::string::npos)
-    return Status::Invalid("issuer: must have no trailing slash, query or fragment");
   st = check_listen(c);
   if (!st.ok()) return st;
   c.db_path = resolve(base_dir, c.db_path);

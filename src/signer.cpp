@@ -60,9 +60,9 @@ std::string bn_param(const EVP_PKEY* k, const char* name, int width = 0) {
   if (EVP_PKEY_get_bn_param(k, name, &raw) != 1) return "";
   BnPtr bn(raw);
   int len = width ? width : BN_num_bytes(bn.get());
+  if (len <= 0) return "";
   std::string out(len, '\0');
-  if (len <= 0 || BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(&out[0]), len) != len)
-    return "";
+  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(&out[0]), len) != len) return "";
   return base64url_encode(out);
 }
 
@@ -97,8 +97,8 @@ Status describe(SigningKey* k) {
   if (k->alg.empty() && EVP_PKEY_is_a(p, "RSA"))
     return Status::Invalid(k->file + ": RSA key shorter than 2048 bits");
   if (k->alg.empty())
-    return Status::Invalid(k->file +
-                           ": unsupported key type (RSA >= 2048 bits, EC P-256 or Ed25519 expected)");
+    return Status::Invalid(
+        k->file + ": unsupported key type (RSA >= 2048 bits, EC P-256 or Ed25519 expected)");
   json req = required_members(p, k->alg);
   for (const auto& member : req.items())
     if (member.value().get<std::string>().empty())
@@ -114,9 +114,7 @@ Status describe(SigningKey* k) {
 
 // SHA-256 for RS256 and ES256; none for EdDSA, which hashes internally and
 // only signs in one shot (RFC 8032 5.1.6; EVP_DigestSign with a NULL digest).
-const EVP_MD* jws_digest(const std::string& alg) {
-  return alg == "EdDSA" ? nullptr : EVP_sha256();
-}
+const EVP_MD* jws_digest(const std::string& alg) { return alg == "EdDSA" ? nullptr : EVP_sha256(); }
 
 EvpMdCtxPtr new_sign_ctx(const std::string& alg, EVP_PKEY* key) {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
@@ -237,7 +235,8 @@ Status verify_jws_signature(std::string_view signing_input, std::string_view sig
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, jws_digest(alg), nullptr, key) != 1 ||
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(), reinterpret_cast<const unsigned char*>(signing_input.data()),
+                       signature.size(),
+                       reinterpret_cast<const unsigned char*>(signing_input.data()),
                        signing_input.size()) != 1) {
     ERR_clear_error();  // a forged token is not an OpenSSL failure worth keeping
     return Status::Invalid("bad signature");
@@ -331,7 +330,8 @@ Result<std::string> create_signing_key(const std::string& dir, const std::string
   EvpPkeyPtr pkey = generate_key(algorithm);
   if (!pkey) return Status::Internal("key generation failed");
   BioPtr mem(BIO_new(BIO_s_mem()));
-  if (!mem || PEM_write_bio_PrivateKey(mem.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+  if (!mem ||
+      PEM_write_bio_PrivateKey(mem.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return Status::Internal("cannot encode key");
   char* data = nullptr;
   long len = BIO_get_mem_data(mem.get(), &data);
@@ -339,7 +339,8 @@ Result<std::string> create_signing_key(const std::string& dir, const std::string
   std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
   std::string path = dir + "/key-" + stamp + ".pem";
-  if (::access(path.c_str(), F_OK) == 0) return Status::Conflict(path + ": exists; retry in a second");
+  if (::access(path.c_str(), F_OK) == 0)
+    return Status::Conflict(path + ": exists; retry in a second");
   Status st = write_file_atomic(path, std::string(data, len), 0600);
   if (!st.ok()) return st;
   return path;

@@ -32,9 +32,14 @@ std::optional<std::string> read_mobile(const json& body, std::optional<std::stri
   const char* msg = "mobileNumber must be '+' and digits or spaces (at most 32)";
   if (!v.is_string()) return msg;
   std::string s = v;
-  if (s.empty() || s.size() > 32) return msg;
-  for (size_t i = 0; i < s.size(); ++i)
-    if (!((s[i] >= '0' && s[i] <= '9') || s[i] == ' ' || (i == 0 && s[i] == '+'))) return msg;
+  size_t digits = 0;
+  if (s.size() > 32) return msg;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool digit = s[i] >= '0' && s[i] <= '9';
+    digits += digit;
+    if (!(digit || s[i] == ' ' || (i == 0 && s[i] == '+'))) return msg;
+  }
+  if (digits < 3) return msg;  // "+" or spaces alone are not a number
   *out = s;
   return std::nullopt;
 }

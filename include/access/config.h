@@ -33,7 +33,7 @@ struct Config {
 
   // keys
   std::string key_dir;
-  std::string algorithm = "RS256";  // of keys made by `accessctl init`: RS256 | ES256 | EdDSA
+  std::string algorithm = "RS256";  // of new keys (init, key rotate): RS256 | ES256 | EdDSA
   std::string jwks_file;            // public JWKS written by the master for nginx
 
   // tokens

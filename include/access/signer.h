@@ -18,8 +18,13 @@
 // signature. Allowed: RS256, ES256, EdDSA. Claims (exp, iat, iss, ...) are
 // the caller's to check.
 //
-// Ownership: a TokenSigner owns its EVP_PKEY handles; it is immutable after
-// load() and used by one worker process.
+// Cost: keys are parsed and described once, at load(); each key also keeps a
+// digest-sign context initialised there, which sign() copies
+// (EVP_MD_CTX_copy_ex) instead of setting up the algorithm again, so issuing
+// a token costs about one signature.
+//
+// Ownership: a TokenSigner owns its EVP_PKEY and EVP_MD_CTX handles; it is
+// immutable after load() and used by one worker process.
 #pragma once
 
 #include <openssl/evp.h>
@@ -44,10 +49,10 @@ struct EvpMdCtxDeleter {
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter>;
 
 struct SigningKey {
-  std::string kid;         // RFC 7638 thumbprint, base64url
-  std::string alg;         // "RS256", "ES256" or "EdDSA", from the key type
-  std::string file;        // path of the PEM file
-  nlohmann::json jwk;      // public JWK: kty, crv, n/e or x(/y), use, alg, kid
+  std::string kid;     // RFC 7638 thumbprint, base64url
+  std::string alg;     // "RS256", "ES256" or "EdDSA", from the key type
+  std::string file;    // path of the PEM file
+  nlohmann::json jwk;  // public JWK: kty, crv, n/e or x(/y), use, alg, kid
   EvpPkeyPtr pkey;
   std::string jws_header;  // BASE64URL({"alg","typ":"JWT","kid"}), made at load
   EvpMdCtxPtr sign_ctx;    // EVP_DigestSignInit done at load; sign() copies it

@@ -24,7 +24,8 @@ std::optional<std::string> apply_new_user_json(const nlohmann::json& body, User*
                                                std::string* password);
 
 // PUT /api/v1/users/me: firstName, lastName, otherName (string or null, at most
-// 200 characters), mobileNumber ("+" and digits/spaces, or null); an omitted
+// 200 characters), mobileNumber (an optional "+", then digits and
+// spaces with at least 3 digits, at most 32 characters; or null); an omitted
 // member becomes null.
 std::optional<std::string> apply_profile_json(const nlohmann::json& body, User* user);
 

@@ -1,9 +1,10 @@
 // include/access/api.h: error replies, body readers, paging and bearer
 // authentication (API.md section 0).
+#include "access/api.h"
+
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/api.h"
 #include "server_fixture.h"
 
 using namespace access_service;
@@ -38,9 +39,15 @@ struct BearerFixture : ServerFixture {
   User user = add_user("alice@example.com");
   json claims(const std::string& jti) {
     long long now = now_seconds();
-    return {{"exp", now + 600},      {"iat", now},           {"iss", config.issuer},
-            {"sub", user.id},        {"user_name", user.email}, {"authorities", user.roles},
-            {"jti", jti},            {"client_id", "web-app"}, {"scope", {"read"}}};
+    return {{"exp", now + 600},
+            {"iat", now},
+            {"iss", config.issuer},
+            {"sub", user.id},
+            {"user_name", user.email},
+            {"authorities", user.roles},
+            {"jti", jti},
+            {"client_id", "web-app"},
+            {"scope", {"read"}}};
   }
   // Signs `c` and records its jti as issued (live) unless told otherwise.
   std::string issue(const json& c, bool record = true) {
@@ -87,7 +94,8 @@ BOOST_AUTO_TEST_CASE(error_codes_and_statuses) {
     BOOST_TEST(body_of(r) == json({{"error", c.second.first}, {"error_description", "why"}}));
     BOOST_TEST(header(r, "Cache-Control") == "no-store");
   }
-  BOOST_TEST(header(error_reply(ApiError::kMethodNotAllowed, "x", "GET, PUT"), "Allow") == "GET, PUT");
+  BOOST_TEST(header(error_reply(ApiError::kMethodNotAllowed, "x", "GET, PUT"), "Allow") ==
+             "GET, PUT");
   BOOST_TEST(header(error_reply(ApiError::kTooManyRequests, "x", "42"), "Retry-After") == "42");
 }
 
@@ -141,9 +149,10 @@ BOOST_AUTO_TEST_CASE(read_page_rules) {
   BOOST_TEST(p.offset == 20);
   BOOST_TEST(p.descending);
   BOOST_TEST(p.sort_by == "email");
-  for (const char* bad : {"limit=101", "limit=-1", "limit=abc", "limit=1.5", "offset=-1",
-                          "offset=x", "orderBy=asc", "orderBy=UP", "sortBy=password_hash",
-                          "sortBy=created_at", "limit=1&limit=2", "sortBy=email%3B+DROP+TABLE+users"})
+  for (const char* bad :
+       {"limit=101", "limit=-1", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "orderBy=asc",
+        "orderBy=UP", "sortBy=password_hash", "sortBy=created_at", "limit=1&limit=2",
+        "sortBy=email%3B+DROP+TABLE+users"})
     BOOST_TEST(page_status(bad) == 400, bad);
 }
 
@@ -193,7 +202,8 @@ BOOST_FIXTURE_TEST_CASE(bearer_unknown_or_revoked_jti_refused, BearerFixture) {
 
 BOOST_FIXTURE_TEST_CASE(bearer_missing_or_mistyped_claims_refused, BearerFixture) {
   int n = 0;
-  for (const char* claim : {"exp", "iat", "sub", "jti", "user_name", "client_id", "authorities", "scope"}) {
+  for (const char* claim :
+       {"exp", "iat", "sub", "jti", "user_name", "client_id", "authorities", "scope"}) {
     json c = claims("jti-missing-" + std::to_string(n++));
     c.erase(claim);
     BOOST_TEST(me_status(issue(c)) == 401, "without " << claim);

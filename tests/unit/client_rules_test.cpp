@@ -1,9 +1,9 @@
 // include/access/client_rules.h: the rules of API.md section 2.
+#include "access/client_rules.h"
+
 #include <boost/test/unit_test.hpp>
 #include <set>
 #include <string>
-
-#include "access/client_rules.h"
 
 using namespace access_service;
 using json = nlohmann::json;
@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(full_app_is_stored_as_given) {
 }
 
 BOOST_AUTO_TEST_CASE(required_members) {
-  for (const char* m : {"appName", "clientId", "authorizedGrantTypes", "accessTokenValiditySeconds"})
+  for (const char* m :
+       {"appName", "clientId", "authorizedGrantTypes", "accessTokenValiditySeconds"})
     expect_refused(without(minimal(), m), m);
 }
 
@@ -166,29 +167,43 @@ BOOST_AUTO_TEST_CASE(redirect_uri_rules_through_apply) {
   for (const char* ok : {"https://app.example.com/cb", "http://127.0.0.1:8080/cb",
                          "http://localhost/cb", "http://[::1]:9000/cb", "com.example.app:/cb"})
     expect_accepted(with(body, "registeredRedirectUris", {ok}));
-  for (const char* bad : {"http://app.example.com/cb", "javascript:alert(1)",
-                          "https://app.example.com/cb#frag", "https://app.example.com/c b",
-                          "/relative/cb"})
+  for (const char* bad :
+       {"http://app.example.com/cb", "javascript:alert(1)", "https://app.example.com/cb#frag",
+        "https://app.example.com/c b", "/relative/cb"})
     expect_refused(with(body, "registeredRedirectUris", {bad}), "registeredRedirectUris");
   // One bad URI among good ones spoils the list.
-  expect_refused(with(body, "registeredRedirectUris", {"https://a.example/cb", "http://evil.example/"}),
-                 "registeredRedirectUris");
+  expect_refused(
+      with(body, "registeredRedirectUris", {"https://a.example/cb", "http://evil.example/"}),
+      "registeredRedirectUris");
 }
 
 BOOST_AUTO_TEST_CASE(valid_redirect_uri_cases) {
-  for (const char* ok : {"https://app.example.com/cb", "https://app.example.com:8443/cb?x=1",
-                         "http://127.0.0.1:8080/cb", "http://127.0.0.1/cb", "http://localhost:3000/",
-                         "http://LOCALHOST/cb", "http://[::1]:9000/cb", "com.example.app:/cb",
-                         "myapp://callback"})
+  for (const char* ok :
+       {"https://app.example.com/cb", "https://app.example.com:8443/cb?x=1",
+        "http://127.0.0.1:8080/cb", "http://127.0.0.1/cb", "http://localhost:3000/",
+        "http://LOCALHOST/cb", "http://[::1]:9000/cb", "com.example.app:/cb", "myapp://callback"})
     BOOST_TEST(valid_redirect_uri(ok), ok);
-  for (const char* bad :
-       {"", "http://app.example.com/cb", "http://localhost.evil.example/cb",
-        "http://127.0.0.1.evil.example/cb", "http://evil.example@127.0.0.1/cb", "javascript:alert(1)",
-        "JavaScript:alert(1)", "data:text/html,<script>x</script>", "file:///etc/passwd",
-        "vbscript:msgbox", "https://app.example.com/cb#", "https://app.example.com/cb#x",
-        "https://app.example.com/c b", "https://app.example.com/cb\t", "https://app.example.com/\ncb",
-        "/cb", "app.example.com/cb", "https:///cb", "https://", "https:app.example.com",
-        "https://app.example.com\\@evil.example/"})
+  for (const char* bad : {"",
+                          "http://app.example.com/cb",
+                          "http://localhost.evil.example/cb",
+                          "http://127.0.0.1.evil.example/cb",
+                          "http://evil.example@127.0.0.1/cb",
+                          "javascript:alert(1)",
+                          "JavaScript:alert(1)",
+                          "data:text/html,<script>x</script>",
+                          "file:///etc/passwd",
+                          "vbscript:msgbox",
+                          "https://app.example.com/cb#",
+                          "https://app.example.com/cb#x",
+                          "https://app.example.com/c b",
+                          "https://app.example.com/cb\t",
+                          "https://app.example.com/\ncb",
+                          "/cb",
+                          "app.example.com/cb",
+                          "https:///cb",
+                          "https://",
+                          "https:app.example.com",
+                          "https://app.example.com\\@evil.example/"})
     BOOST_TEST(!valid_redirect_uri(bad), "accepted: " << bad);
   BOOST_TEST(!valid_redirect_uri("https://a.example/" + std::string(2100, 'x')));
   BOOST_TEST(!valid_redirect_uri("https://a.example/\xFF"));
@@ -206,7 +221,8 @@ BOOST_AUTO_TEST_CASE(huge_and_non_64_bit_numbers_refused) {
   for (const char* lit : {"9223372036854775807", "-9223372036854775808", "18446744073709551615",
                           "100000000000000000000000", "4294967356", "1e3", "3600.0"}) {
     json body = json::parse(R"({"appName":"A","clientId":"a","authorizedGrantTypes":["password"],)"
-                            R"("accessTokenValiditySeconds":)" + std::string(lit) + "}");
+                            R"("accessTokenValiditySeconds":)" +
+                            std::string(lit) + "}");
     expect_refused(body, "accessTokenValiditySeconds");
     json refresh = with(minimal(), "authorizedGrantTypes", {"password", "refresh_token"});
     refresh["refreshTokenValiditySeconds"] = body["accessTokenValiditySeconds"];
@@ -218,9 +234,11 @@ BOOST_AUTO_TEST_CASE(refresh_validity_rules) {
   json body = with(minimal(), "authorizedGrantTypes", {"password", "refresh_token"});
   expect_refused(body, "refreshTokenValiditySeconds");  // required with refresh_token
   expect_refused(with(body, "refreshTokenValiditySeconds", nullptr), "refreshTokenValiditySeconds");
-  expect_refused(with(body, "refreshTokenValiditySeconds", 3600), "refreshTokenValiditySeconds");  // == access
+  expect_refused(with(body, "refreshTokenValiditySeconds", 3600),
+                 "refreshTokenValiditySeconds");  // == access
   expect_refused(with(body, "refreshTokenValiditySeconds", 600), "refreshTokenValiditySeconds");
-  expect_refused(with(body, "refreshTokenValiditySeconds", 31536001), "refreshTokenValiditySeconds");
+  expect_refused(with(body, "refreshTokenValiditySeconds", 31536001),
+                 "refreshTokenValiditySeconds");
   expect_refused(with(body, "refreshTokenValiditySeconds", "7200"), "refreshTokenValiditySeconds");
   expect_accepted(with(body, "refreshTokenValiditySeconds", 3601));
   expect_accepted(with(body, "refreshTokenValiditySeconds", 31536000));
@@ -289,7 +307,8 @@ BOOST_AUTO_TEST_CASE(update_checks_rules_on_the_result) {
   BOOST_TEST(err->find("refreshTokenValiditySeconds") != std::string::npos, *err);
   // authorization_code without stored redirect URIs.
   copy = app;
-  err = apply_client_json({{"authorizedGrantTypes", {"authorization_code"}}}, false, &copy, &secret);
+  err =
+      apply_client_json({{"authorizedGrantTypes", {"authorization_code"}}}, false, &copy, &secret);
   BOOST_REQUIRE(err);
   BOOST_TEST(err->find("registeredRedirectUris") != std::string::npos, *err);
   // Dropping the refresh lifetime while refresh_token stays granted.
@@ -298,9 +317,9 @@ BOOST_AUTO_TEST_CASE(update_checks_rules_on_the_result) {
                  .has_value());
   // ... but fine together with dropping refresh_token.
   copy = app;
-  BOOST_TEST(!apply_client_json({{"authorizedGrantTypes", {"password"}},
-                                 {"refreshTokenValiditySeconds", nullptr}},
-                                false, &copy, &secret));
+  BOOST_TEST(!apply_client_json(
+      {{"authorizedGrantTypes", {"password"}}, {"refreshTokenValiditySeconds", nullptr}}, false,
+      &copy, &secret));
   BOOST_TEST(!copy.refresh_seconds.has_value());
   copy = app;
   BOOST_TEST(apply_client_json({{"bogus", 1}}, false, &copy, &secret).has_value());
@@ -317,10 +336,17 @@ BOOST_AUTO_TEST_CASE(client_to_json_members_and_no_secret) {
   json j = client_to_json(app);
   std::set<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
-  const std::set<std::string> expected = {"id", "clientId", "appName", "authorizedGrantTypes",
-                                          "registeredRedirectUris", "accessTokenValiditySeconds",
-                                          "refreshTokenValiditySeconds", "scope", "autoApprove",
-                                          "enabled", "createdAt"};
+  const std::set<std::string> expected = {"id",
+                                          "clientId",
+                                          "appName",
+                                          "authorizedGrantTypes",
+                                          "registeredRedirectUris",
+                                          "accessTokenValiditySeconds",
+                                          "refreshTokenValiditySeconds",
+                                          "scope",
+                                          "autoApprove",
+                                          "enabled",
+                                          "createdAt"};
   BOOST_TEST(keys == expected, "members: " << j.dump());
   BOOST_TEST(!j.contains("clientSecret"));
   BOOST_TEST(j.dump().find("argon2") == std::string::npos);

@@ -1,11 +1,12 @@
 // parse_config / load_config (include/access/config.h): every error names
 // the offending key; defaults; path resolution.
+#include "access/config.h"
+
 #include <boost/test/unit_test.hpp>
 #include <climits>
 #include <map>
 #include <string>
 
-#include "access/config.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -35,7 +36,8 @@ std::string render(const std::map<std::string, std::string>& keys) {
     if (dot == std::string::npos) {
       out += kv.first + ": " + kv.second + "\n";
     } else {
-      sections[kv.first.substr(0, dot)] += "  " + kv.first.substr(dot + 1) + ": " + kv.second + "\n";
+      sections[kv.first.substr(0, dot)] +=
+          "  " + kv.first.substr(dot + 1) + ": " + kv.second + "\n";
     }
   }
   for (const auto& s : sections) out += s.first + ":\n" + s.second;
@@ -191,7 +193,8 @@ BOOST_AUTO_TEST_CASE(out_of_range_is_named) {
 }
 
 BOOST_AUTO_TEST_CASE(listen_on_all_interfaces_is_refused) {
-  for (const char* listen : {"\"0.0.0.0:9000\"", "\":9000\"", "\"10.0.0.5:9000\"", "\"[::]:9000\""}) {
+  for (const char* listen :
+       {"\"0.0.0.0:9000\"", "\":9000\"", "\"10.0.0.5:9000\"", "\"[::]:9000\""}) {
     Result<Config> c = parse_with("server.listen", listen);
     BOOST_TEST_CONTEXT("listen " << listen) {
       BOOST_REQUIRE(!c.ok());
@@ -309,6 +312,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_is_valid_and_matches_code_defaults) {
   BOOST_TEST(c->synchronous_full == d.synchronous_full);
   BOOST_TEST(c->busy_timeout_ms == d.busy_timeout_ms);
   BOOST_TEST(c->journal_size_limit == d.journal_size_limit);
+  BOOST_TEST(c->purge_interval_seconds == d.purge_interval_seconds);
   BOOST_TEST(c->algorithm == d.algorithm);
   BOOST_TEST(c->refresh_reuse_grace_seconds == d.refresh_reuse_grace_seconds);
   BOOST_TEST(c->authorization_code_seconds == d.authorization_code_seconds);

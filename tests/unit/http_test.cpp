@@ -1,8 +1,9 @@
 // Parsers of include/access/http.h: every one treats its input as hostile.
+#include "access/http.h"
+
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/http.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -70,11 +71,11 @@ BOOST_AUTO_TEST_CASE(params_nul_and_invalid_utf8_rejected) {
   BOOST_TEST(!parses("a=x%00y"));
   BOOST_TEST(!parses("a%00=1"));
   BOOST_TEST(!parses("a=%FF"));
-  BOOST_TEST(!parses("a=%C0%AF"));      // overlong '/'
-  BOOST_TEST(!parses("a=%E0%80%AF"));   // overlong, 3 bytes
-  BOOST_TEST(!parses("a=%ED%A0%80"));   // UTF-16 surrogate
-  BOOST_TEST(!parses("a=%C3"));         // truncated sequence
-  BOOST_TEST(!parses("a=%F4%90%80%80"));  // above U+10FFFF
+  BOOST_TEST(!parses("a=%C0%AF"));             // overlong '/'
+  BOOST_TEST(!parses("a=%E0%80%AF"));          // overlong, 3 bytes
+  BOOST_TEST(!parses("a=%ED%A0%80"));          // UTF-16 surrogate
+  BOOST_TEST(!parses("a=%C3"));                // truncated sequence
+  BOOST_TEST(!parses("a=%F4%90%80%80"));       // above U+10FFFF
   BOOST_TEST(!parses(std::string("a=\xFF")));  // raw byte, not escaped
 }
 
@@ -122,16 +123,16 @@ BOOST_AUTO_TEST_CASE(valid_utf8_cases) {
   BOOST_TEST(valid_utf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));  // é € 😀
   BOOST_TEST(valid_utf8("\xF4\x8F\xBF\xBF"));                      // U+10FFFF
   BOOST_TEST(!valid_utf8("\xFF"));
-  BOOST_TEST(!valid_utf8("\x80"));                                 // lone continuation
-  BOOST_TEST(!valid_utf8("\xC0\xAF"));                             // overlong
-  BOOST_TEST(!valid_utf8("\xC1\xBF"));                             // overlong
-  BOOST_TEST(!valid_utf8("\xE0\x80\xAF"));                         // overlong
-  BOOST_TEST(!valid_utf8("\xF0\x80\x80\xAF"));                     // overlong
-  BOOST_TEST(!valid_utf8("\xED\xA0\x80"));                         // surrogate
-  BOOST_TEST(!valid_utf8("\xF4\x90\x80\x80"));                     // > U+10FFFF
-  BOOST_TEST(!valid_utf8("\xE2\x82"));                             // truncated
-  BOOST_TEST(!valid_utf8("a\xC3"));                                // truncated at end
-  BOOST_TEST(!valid_utf8("\xC3\x28"));                             // bad continuation
+  BOOST_TEST(!valid_utf8("\x80"));              // lone continuation
+  BOOST_TEST(!valid_utf8("\xC0\xAF"));          // overlong
+  BOOST_TEST(!valid_utf8("\xC1\xBF"));          // overlong
+  BOOST_TEST(!valid_utf8("\xE0\x80\xAF"));      // overlong
+  BOOST_TEST(!valid_utf8("\xF0\x80\x80\xAF"));  // overlong
+  BOOST_TEST(!valid_utf8("\xED\xA0\x80"));      // surrogate
+  BOOST_TEST(!valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  BOOST_TEST(!valid_utf8("\xE2\x82"));          // truncated
+  BOOST_TEST(!valid_utf8("a\xC3"));             // truncated at end
+  BOOST_TEST(!valid_utf8("\xC3\x28"));          // bad continuation
 }
 
 BOOST_AUTO_TEST_CASE(parse_basic_valid) {
@@ -168,7 +169,7 @@ BOOST_AUTO_TEST_CASE(parse_basic_scheme_is_case_insensitive) {
 
 BOOST_AUTO_TEST_CASE(parse_basic_malformed_is_invalid) {
   BOOST_TEST(parse_basic("Basic !!!notbase64").status().is_invalid());
-  BOOST_TEST(parse_basic("Basic aWQ6c2VjcmV0").ok());  // "id:secret", for contrast
+  BOOST_TEST(parse_basic("Basic aWQ6c2VjcmV0").ok());                  // "id:secret", for contrast
   BOOST_TEST(parse_basic("Basic aWQ6c2VjcmV").status().is_invalid());  // bad length
   BOOST_TEST(parse_basic("Basic " + b64("no-colon-here")).status().is_invalid());
   BOOST_TEST(parse_basic("Basic ").status().is_invalid());
@@ -204,7 +205,7 @@ BOOST_AUTO_TEST_CASE(cookie_value_cases) {
   BOOST_TEST(cookie_value(h, "theme") == "dark");
   BOOST_TEST(cookie_value(h, "other") == "x=y");
   BOOST_TEST(cookie_value(h, "missing") == "");
-  BOOST_TEST(cookie_value(h, "si") == "");    // no prefix matches
+  BOOST_TEST(cookie_value(h, "si") == "");  // no prefix matches
   BOOST_TEST(cookie_value("xsid=1", "sid") == "");
   BOOST_TEST(cookie_value("", "sid") == "");
 }

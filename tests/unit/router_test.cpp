@@ -28,7 +28,9 @@ BOOST_FIXTURE_TEST_SUITE(router, ServerFixture)
 BOOST_AUTO_TEST_CASE(unknown_path_is_404_not_found) {
   for (const char* path : {"/api/nope", "/", "/api/v1/clientapps/", "/api/v1/clientapps/x/y",
                            "/api/oauth/token/", "/api/healthz", "/API/health"})
-    BOOST_TEST_CONTEXT("path " << path) { expect_error_shape(call("GET", path, ""), 404, "not_found"); }
+    BOOST_TEST_CONTEXT("path " << path) {
+      expect_error_shape(call("GET", path, ""), 404, "not_found");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(wrong_method_is_405_with_allow) {
@@ -46,7 +48,8 @@ BOOST_AUTO_TEST_CASE(wrong_method_is_405_with_allow) {
   r = call("POST", "/api/v1/clientapps/some-id", "");
   expect_error_shape(r, 405, "method_not_allowed");
   allow = header(r, "Allow");
-  for (const char* m : {"GET", "PUT", "DELETE"}) BOOST_TEST(allow.find(m) != std::string::npos, allow);
+  for (const char* m : {"GET", "PUT", "DELETE"})
+    BOOST_TEST(allow.find(m) != std::string::npos, allow);
 
   r = call("GET", "/api/v1/clientapps/some-id/enable", "");
   expect_error_shape(r, 405, "method_not_allowed");

@@ -35,8 +35,9 @@ inline nlohmann::json body_of(const Response& r) {
 // The "error" member of a JSON error reply ("" when absent).
 inline std::string error_of(const Response& r) {
   nlohmann::json j = body_of(r);
-  return j.is_object() && j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>()
-                                                                         : "";
+  return j.is_object() && j.contains("error") && j["error"].is_string()
+             ? j["error"].get<std::string>()
+             : "";
 }
 
 struct ServerFixture {
@@ -103,8 +104,9 @@ struct ServerFixture {
     return a;
   }
 
-  Response call(const std::string& method, const std::string& path, const std::string& authorization,
-                const std::string& content_type = "", const std::string& body = "") {
+  Response call(const std::string& method, const std::string& path,
+                const std::string& authorization, const std::string& content_type = "",
+                const std::string& body = "") {
     Request req;
     req.method = method;
     req.path = path;

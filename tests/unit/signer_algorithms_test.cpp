@@ -14,7 +14,9 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <list>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "access/config.h"
 #include "access/crypto.h"
@@ -32,8 +34,9 @@ namespace {
 const char kRfc7515Payload[] =
     "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
     "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
-const char kRfc7515PayloadJson[] = "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n "
-                                   "\"http://example.com/is_root\":true}";
+const char kRfc7515PayloadJson[] =
+    "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n "
+    "\"http://example.com/is_root\":true}";
 
 // RFC 7515 A.2.1: the RSA key (JWK), the JWS and its signature.
 const json kRfc7515RsaJwk = {
@@ -168,8 +171,9 @@ EvpPkeyPtr key_from_jwk(const json& jwk) {
   if (kty == "OKP") {
     BOOST_REQUIRE(jwk.at("crv") == "Ed25519");
     std::string raw = b64d(jwk.at(priv ? "d" : "x"));
-    EVP_PKEY* k = priv ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size())
-                       : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size());
+    EVP_PKEY* k =
+        priv ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size())
+             : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size());
     BOOST_REQUIRE(k);
     return EvpPkeyPtr(k);
   }
@@ -215,7 +219,8 @@ EvpPkeyPtr generate_dsa() {
   EvpPkeyPtr p(params);
   PkeyCtxPtr kctx(EVP_PKEY_CTX_new_from_pkey(nullptr, p.get(), nullptr));
   EVP_PKEY* k = nullptr;
-  BOOST_REQUIRE(kctx && EVP_PKEY_keygen_init(kctx.get()) == 1 && EVP_PKEY_keygen(kctx.get(), &k) == 1);
+  BOOST_REQUIRE(kctx && EVP_PKEY_keygen_init(kctx.get()) == 1 &&
+                EVP_PKEY_keygen(kctx.get(), &k) == 1);
   return EvpPkeyPtr(k);
 }
 
@@ -277,7 +282,8 @@ std::string thumbprint(const std::string& canonical_json) {
 std::string expected_kid(const json& jwk) {
   auto m = [&](const char* name) { return jwk.at(name).get<std::string>(); };
   const std::string kty = m("kty");
-  if (kty == "RSA") return thumbprint(R"({"e":")" + m("e") + R"(","kty":"RSA","n":")" + m("n") + "\"}");
+  if (kty == "RSA")
+    return thumbprint(R"({"e":")" + m("e") + R"(","kty":"RSA","n":")" + m("n") + "\"}");
   if (kty == "EC")
     return thumbprint(R"({"crv":")" + m("crv") + R"(","kty":"EC","x":")" + m("x") + R"(","y":")" +
                       m("y") + "\"}");
@@ -395,7 +401,8 @@ BOOST_AUTO_TEST_CASE(rfc7515_a3_es256_vector) {
 
 BOOST_AUTO_TEST_CASE(rfc8037_ed25519_vector) {
   // A.4: the signing input is {"alg":"EdDSA"} and "Example of Ed25519 signing".
-  BOOST_TEST(kRfc8037Input == b64u(R"({"alg":"EdDSA"})") + "." + b64u("Example of Ed25519 signing"));
+  BOOST_TEST(kRfc8037Input ==
+             b64u(R"({"alg":"EdDSA"})") + "." + b64u("Example of Ed25519 signing"));
   EvpPkeyPtr priv = key_from_jwk(kRfc8037Jwk);
   BOOST_TEST(jws_alg_for_key(priv.get()) == "EdDSA");
   // A.1/A.2: the public key x follows from the private d.
@@ -472,14 +479,342 @@ BOOST_AUTO_TEST_CASE(create_signing_key_per_algorithm) {
       struct stat st {};
       BOOST_REQUIRE(stat(k.path.c_str(), &st) == 0);
       BOOST_TEST((st.st_mode & 0777) == 0600u);
-      BOOST_TEST(testing::read_text(k.path).rfind("-----BEGIN PRIVATE KEY-----\n", 0) == 0);  // PKCS#8
-      BOOST_TEST(k.signer->keys().size() == 1u);
-      BOOST_TEST(k.signer->active().alg == alg);
-      BOOST_TEST(jws_alg_for_key(k.signer->active().pkey.get()) == alg);
+      BOOST_REQUIRE(stat(k.dir.c_str(), &st) == 0);
+      BOOST_TEST((st.st_mode & 0777) == 0700u);
+      // PKCS#8, not a type-specific ("BEGIN EC PRIVATE KEY") encoding.
+      BOOST_TEST(testing::read_text(k.path).rfind("-----BEGIN PRIVATE KEY-----\n", 0) == 0);
+      BOOST_REQUIRE_EQUAL(k.signer->keys().size(), 1u);
+      const SigningKey& key = k.signer->active();
+      BOOST_TEST(key.alg == alg);
+      BOOST_TEST(key.file == k.path);
+      BOOST_TEST(jws_alg_for_key(key.pkey.get()) == alg);
+      if (key.alg == "RS256") BOOST_TEST(EVP_PKEY_get_bits(key.pkey.get()) == 2048);
     }
   }
-  EVP_PKEY* ec = k_ec_curve_check_placeholder();
-  (void)ec;
 }
 
-}  // BOOST_AUTO_TEST_SUITE
+BOOST_AUTO_TEST_CASE(create_signing_key_unknown_algorithm_is_invalid) {
+  testing::TempDir tmp;
+  for (const char* alg :
+       {"ES384", "ES512", "ES256K", "PS256", "HS256", "Ed25519", "Ed448", "es256", "none", ""}) {
+    Result<std::string> r = create_signing_key(tmp.file("keys"), alg);
+    BOOST_TEST(r.status().is_invalid(), alg);
+    BOOST_TEST(r.status().message().find("keys.algorithm") != std::string::npos,
+               r.status().message());
+  }
+  struct stat st {};
+  BOOST_TEST(stat(tmp.file("keys").c_str(), &st) != 0);  // nothing was created
+}
+
+BOOST_AUTO_TEST_CASE(load_refuses_other_key_types_naming_the_file) {
+  std::vector<std::pair<std::string, EvpPkeyPtr>> keys;
+  keys.emplace_back("EC P-384", generate("EC", "P-384"));
+  keys.emplace_back("EC P-521", generate("EC", "P-521"));
+  keys.emplace_back("EC secp256k1", generate("EC", "secp256k1"));
+  keys.emplace_back("Ed448", generate("ED448"));
+  keys.emplace_back("X25519", generate("X25519"));
+  keys.emplace_back("DSA", generate_dsa());
+  keys.emplace_back("RSA 1024", generate_rsa(1024));
+  keys.emplace_back("RSA 2040", generate_rsa(2040));
+  for (const auto& k : keys) {
+    BOOST_TEST_CONTEXT(k.first) {
+      BOOST_TEST(jws_alg_for_key(k.second.get()) == "");
+      testing::TempDir tmp;
+      std::string path = tmp.file("key-20260101T000000Z.pem");
+      write_pem(path, k.second.get());
+      auto r = TokenSigner::load(tmp.path());
+      BOOST_TEST(r.status().is_invalid());
+      BOOST_TEST(r.status().message().find(path) != std::string::npos, r.status().message());
+      // One unusable key spoils the directory even next to a good one.
+      EvpPkeyPtr good = generate("EC", "P-256");
+      write_pem(tmp.file("key-20260102T000000Z.pem"), good.get());
+      BOOST_TEST(TokenSigner::load(tmp.path()).status().is_invalid());
+    }
+  }
+  BOOST_TEST(jws_alg_for_key(nullptr) == "");
+  BOOST_TEST(jws_alg_for_key(generate_rsa(2048).get()) == "RS256");
+  BOOST_TEST(jws_alg_for_key(generate("EC", "P-256").get()) == "ES256");
+  BOOST_TEST(jws_alg_for_key(generate("ED25519").get()) == "EdDSA");
+}
+
+// ---- TokenSigner per algorithm -------------------------------------------
+
+BOOST_AUTO_TEST_CASE(round_trip_per_algorithm) {
+  json claims = {
+      {"sub", "user-1"}, {"scope", "read write"}, {"exp", 4102444800LL}, {"name", "J\xC3\xBCrgen"}};
+  for (const char* alg : kAlgs) {
+    BOOST_TEST_CONTEXT(alg) {
+      AlgKeys k(alg);
+      std::string token = k.sign(claims);
+      Parts p = split(token);
+      json header = json::parse(b64d(p.header));
+      BOOST_TEST(header == json({{"alg", alg}, {"typ", "JWT"}, {"kid", k.signer->active().kid}}));
+      BOOST_TEST(b64d(p.sig).size() == (std::string(alg) == "RS256" ? 256u : 64u));
+      Result<json> v = k.signer->verify(token);
+      BOOST_REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+      BOOST_TEST(*v == claims);
+      // OpenSSL alone, with the key rebuilt from the published JWK, agrees.
+      BOOST_TEST(openssl_verifies(k.published_key().get(), token));
+      // Signing again reuses the prepared context: ECDSA gives a new
+      // signature, RSASSA-PKCS1-v1_5 and Ed25519 the same one.
+      std::string again = k.sign(claims);
+      BOOST_TEST((again == token) == (std::string(alg) != "ES256"));
+      BOOST_TEST(k.signer->verify(again).ok());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(jwks_members_and_thumbprints_per_algorithm) {
+  const std::map<std::string, std::string> members = {{"RS256", "alg,e,kid,kty,n,use"},
+                                                      {"ES256", "alg,crv,kid,kty,use,x,y"},
+                                                      {"EdDSA", "alg,crv,kid,kty,use,x"}};
+  const std::map<std::string, std::string> kty = {
+      {"RS256", "RSA"}, {"ES256", "EC"}, {"EdDSA", "OKP"}};
+  for (const char* alg : kAlgs) {
+    BOOST_TEST_CONTEXT(alg) {
+      AlgKeys k(alg);
+      json jwks = json::parse(k.signer->jwks_json());
+      BOOST_REQUIRE_EQUAL(jwks.at("keys").size(), 1u);
+      const json& jwk = jwks.at("keys").at(0);
+      std::string names;
+      for (const std::string& n : member_names(jwk)) names += (names.empty() ? "" : ",") + n;
+      BOOST_TEST(names == members.at(alg));  // no private member (d, p, q, ...)
+      BOOST_TEST(jwk.at("kty") == kty.at(alg));
+      BOOST_TEST(jwk.at("use") == "sig");
+      BOOST_TEST(jwk.at("alg") == alg);
+      BOOST_TEST(jwk.at("kid") == k.signer->active().kid);
+      if (jwk.at("kty") == "RSA") {
+        std::string n = b64d(jwk.at("n"));
+        BOOST_TEST(n.size() == 256u);
+        BOOST_TEST(n[0] != '\0');  // RFC 7518 6.3.1.1: no leading zero octet
+        BOOST_TEST(jwk.at("e") == "AQAB");
+      } else if (jwk.at("kty") == "EC") {
+        BOOST_TEST(jwk.at("crv") == "P-256");
+        BOOST_TEST(b64d(jwk.at("x")).size() == 32u);  // RFC 7518 6.2.1.2: full length
+        BOOST_TEST(b64d(jwk.at("y")).size() == 32u);
+      } else {
+        BOOST_TEST(jwk.at("crv") == "Ed25519");
+        BOOST_TEST(b64d(jwk.at("x")).size() == 32u);
+      }
+      // RFC 7638 recomputed by hand from the published members.
+      BOOST_TEST(jwk.at("kid") == expected_kid(jwk));
+      BOOST_TEST(jwk.at("kid").get<std::string>().size() == 43u);
+      // The published key is the loaded key's public half.
+      BOOST_TEST(EVP_PKEY_eq(k.published_key().get(), k.signer->active().pkey.get()) == 1);
+    }
+  }
+}
+
+// EC coordinates and ECDSA R and S shorter than 32 bytes as integers are
+// left-padded (RFC 7518 6.2.1.2 and 3.4); found by trying, about 1 in 128.
+BOOST_AUTO_TEST_CASE(es256_short_coordinates_and_signature_halves_are_padded) {
+  EvpPkeyPtr key;
+  for (int i = 0; i < 3000 && !key; ++i) {
+    EvpPkeyPtr k = generate("EC", "P-256");
+    BIGNUM* x = nullptr;
+    BIGNUM* y = nullptr;
+    BOOST_REQUIRE(EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
+                  EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_EC_PUB_Y, &y) == 1);
+    BnPtr bx(x), by(y);
+    if (BN_num_bytes(x) < 32 || BN_num_bytes(y) < 32) key = std::move(k);
+  }
+  BOOST_REQUIRE_MESSAGE(key, "no P-256 key with a short coordinate in 3000 tries");
+  testing::TempDir tmp;
+  auto signer = load_keys(tmp, {key.get()});
+  const json& jwk = signer->active().jwk;
+  std::string x = b64d(jwk.at("x")), y = b64d(jwk.at("y"));
+  BOOST_TEST(x.size() == 32u);
+  BOOST_TEST(y.size() == 32u);
+  BOOST_TEST((x[0] == '\0' || y[0] == '\0'));
+  BOOST_TEST(signer->active().kid == expected_kid(jwk));
+  EvpPkeyPtr published = key_from_jwk(jwk);
+  BOOST_TEST(EVP_PKEY_eq(published.get(), key.get()) == 1);
+
+  // One token whose R starts with a zero byte and one whose S does (each
+  // about 1 in 256; 8000 tries miss with a probability below 1e-13).
+  std::string short_r, short_s;
+  for (int i = 0; i < 8000 && (short_r.empty() || short_s.empty()); ++i) {
+    std::string t = signer->sign({{"n", i}}).value();
+    std::string sig = b64d(split(t).sig);
+    BOOST_REQUIRE_EQUAL(sig.size(), 64u);
+    if (sig[0] == '\0') short_r = t;
+    if (sig[32] == '\0') short_s = t;
+  }
+  BOOST_REQUIRE_MESSAGE(!short_r.empty() && !short_s.empty(), "no short R and S in 8000 tries");
+  for (const std::string& token : {short_r, short_s}) {
+    BOOST_TEST(signer->verify(token).ok());
+    BOOST_TEST(openssl_verifies(published.get(), token));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(tampered_tokens_are_refused_per_algorithm) {
+  json claims = {{"sub", "user-1"}, {"admin", false}};
+  for (const char* alg : kAlgs) {
+    BOOST_TEST_CONTEXT(alg) {
+      AlgKeys k(alg);
+      Parts p = split(k.sign(claims));
+      auto refused = [&](const std::string& token) {
+        Result<json> r = k.signer->verify(token);
+        return !r.ok() && r.status().is_invalid();
+      };
+      BOOST_TEST(!refused(p.header + "." + p.payload + "." + p.sig));
+      std::string forged = b64u(json{{"sub", "user-1"}, {"admin", true}}.dump());
+      BOOST_TEST(refused(p.header + "." + forged + "." + p.sig));
+      BOOST_TEST(k.signer->verify(p.header + "." + forged + "." + p.sig).status().message() ==
+                 "bad signature");
+      std::string sig = b64d(p.sig);
+      for (size_t i : {size_t{0}, sig.size() / 2, sig.size() - 1}) {
+        std::string s = sig;
+        s[i] ^= 0x01;
+        BOOST_TEST(refused(p.header + "." + p.payload + "." + b64u(s)), "byte " << i);
+      }
+      json h = json::parse(b64d(p.header));
+      h["typ"] = "at+jwt";  // same alg and kid, other header
+      BOOST_TEST(refused(b64u(h.dump()) + "." + p.payload + "." + p.sig));
+      // A signature by another key of the same algorithm.
+      AlgKeys other(alg);
+      BOOST_TEST(refused(p.header + "." + p.payload + "." + split(other.sign(claims)).sig));
+    }
+  }
+}
+
+// Keys of all three types in one directory: each verifies its own tokens, and
+// a header claiming one algorithm with the kid of a key of another type is
+// refused before any signature check, even when the signature is genuine for
+// the claimed algorithm (made by another loaded key).
+BOOST_AUTO_TEST_CASE(header_alg_must_match_the_key_of_its_kid) {
+  testing::TempDir tmp;
+  EvpPkeyPtr rsa = generate_rsa(2048), ec = generate("EC", "P-256"), ed = generate("ED25519");
+  auto signer = load_keys(tmp, {rsa.get(), ec.get(), ed.get()});
+  BOOST_REQUIRE_EQUAL(signer->keys().size(), 3u);
+  BOOST_TEST(signer->active().alg == "EdDSA");  // newest
+  json jwks = json::parse(signer->jwks_json());
+  BOOST_TEST(jwks.at("keys").at(0).at("kty") == "RSA");
+  BOOST_TEST(jwks.at("keys").at(1).at("kty") == "EC");
+  BOOST_TEST(jwks.at("keys").at(2).at("kty") == "OKP");
+  std::string payload = b64u(json{{"sub", "x"}}.dump());
+  auto signed_by = [&](const SigningKey& signer_key, const std::string& alg,
+                       const std::string& kid) {
+    std::string input =
+        b64u(json{{"alg", alg}, {"typ", "JWT"}, {"kid", kid}}.dump()) + "." + payload;
+    Result<std::string> sig = sign_jws_signature(input, signer_key.alg, signer_key.pkey.get());
+    BOOST_REQUIRE_MESSAGE(sig.ok(), sig.status().ToString());
+    return input + "." + b64u(*sig);
+  };
+  for (const auto& k : signer->keys()) {
+    Result<json> r = signer->verify(signed_by(*k, k->alg, k->kid));
+    BOOST_TEST(r.ok(), k->alg << ": " << r.status().ToString());
+  }
+  for (const auto& claimed : signer->keys()) {
+    for (const auto& owner : signer->keys()) {
+      if (claimed == owner) continue;
+      BOOST_TEST_CONTEXT(claimed->alg << " on the kid of a " << owner->alg << " key") {
+        Result<json> r = signer->verify(signed_by(*claimed, claimed->alg, owner->kid));
+        BOOST_TEST(r.status().is_invalid());
+        BOOST_TEST(r.status().message() == "algorithm does not match key");
+      }
+    }
+  }
+  // verify_jws_signature alone refuses a key of another type for the alg.
+  std::string input = b64u(R"({"alg":"ES256"})") + "." + payload;
+  std::string es_sig = sign_jws_signature(input, "ES256", ec.get()).value();
+  BOOST_TEST(verify_jws_signature(input, es_sig, "ES256", ec.get()).ok());
+  BOOST_TEST(!verify_jws_signature(input, es_sig, "ES256", rsa.get()).ok());
+  BOOST_TEST(!verify_jws_signature(input, es_sig, "RS256", ec.get()).ok());
+  BOOST_TEST(!verify_jws_signature(input, es_sig, "EdDSA", ed.get()).ok());
+  EvpPkeyPtr p384 = generate("EC", "P-384");
+  BOOST_TEST(!verify_jws_signature(input, es_sig, "ES256", p384.get()).ok());
+  BOOST_TEST(sign_jws_signature(input, "ES256", rsa.get()).status().is_invalid());
+  BOOST_TEST(sign_jws_signature(input, "ES256", p384.get()).status().is_invalid());
+  BOOST_TEST(sign_jws_signature(input, "none", ec.get()).status().is_invalid());
+}
+
+BOOST_AUTO_TEST_CASE(es256_and_eddsa_signatures_must_be_64_bytes) {
+  for (const char* alg : {"ES256", "EdDSA"}) {
+    BOOST_TEST_CONTEXT(alg) {
+      AlgKeys k(alg);
+      Parts p = split(k.sign({{"sub", "x"}}));
+      std::string sig = b64d(p.sig);
+      BOOST_REQUIRE_EQUAL(sig.size(), 64u);
+      auto with_sig = [&](const std::string& s) {
+        return p.header + "." + p.payload + "." + b64u(s);
+      };
+      BOOST_TEST(k.signer->verify(with_sig(sig)).ok());
+      std::vector<std::string> wrong = {"",
+                                        sig.substr(0, 32),
+                                        sig.substr(0, 63),
+                                        sig + '\0',
+                                        std::string(1, '\0') + sig,
+                                        sig + sig,
+                                        std::string(64, '\0')};
+      if (std::string(alg) == "ES256") wrong.push_back(jose_to_der(sig));
+      for (const std::string& s : wrong) {
+        Result<json> r = k.signer->verify(with_sig(s));
+        BOOST_TEST(r.status().is_invalid(), s.size() << " bytes");
+        BOOST_TEST(r.status().message() == "bad signature");
+      }
+      if (std::string(alg) == "ES256") {
+        // The DER form is a valid ECDSA signature for OpenSSL: refused for its
+        // form only (RFC 7518 3.4 wants R||S).
+        std::string der = jose_to_der(sig), input = p.header + "." + p.payload;
+        EvpPkeyPtr pub = k.published_key();
+        EvpMdCtxPtr md(EVP_MD_CTX_new());
+        BOOST_TEST(
+            (EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, pub.get()) == 1 &&
+             EVP_DigestVerify(md.get(), bytes(der), der.size(), bytes(input), input.size()) == 1));
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(alg_none_and_unlisted_algs_are_refused) {
+  for (const char* alg : kAlgs) {
+    BOOST_TEST_CONTEXT(alg) {
+      AlgKeys k(alg);
+      const std::string kid = k.signer->active().kid;
+      Parts p = split(k.sign({{"sub", "x"}}));
+      for (const char* none : {"none", "None", "NONE"}) {
+        for (const std::string& sig : {std::string(), b64d(p.sig)}) {
+          Result<json> r = k.signer->verify(
+              make_token({{"alg", none}, {"typ", "JWT"}, {"kid", kid}}, {{"sub", "x"}}, sig));
+          BOOST_TEST(r.status().is_invalid(), none);
+          BOOST_TEST(r.status().message() == "algorithm not allowed");
+        }
+      }
+      // Unsecured JWS exactly as RFC 7515 A.5 writes it: {"alg":"none"}, empty signature.
+      BOOST_TEST(!k.signer->verify("eyJhbGciOiJub25lIn0." + p.payload + ".").ok());
+      for (const char* other : {"ES384", "ES512", "ES256K", "Ed25519", "Ed448", "PS256", "HS256",
+                                "RS512", "es256", "eddsa", "EDDSA", "rs256"}) {
+        std::string header = b64u(json{{"alg", other}, {"typ", "JWT"}, {"kid", kid}}.dump());
+        Result<json> r = k.signer->verify(header + "." + p.payload + "." + p.sig);
+        BOOST_TEST(r.status().message() == "algorithm not allowed", other);
+      }
+    }
+  }
+}
+
+// ---- config ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(config_keys_algorithm_accepts_rs256_es256_eddsa) {
+  const std::string base =
+      "issuer: \"https://auth.example.com\"\n"
+      "server:\n  listen: \"unix:/run/access-service/fcgi.sock\"\n"
+      "store:\n  path: \"data/access.db\"\n"
+      "keys:\n  dir: \"keys\"\n  jwks_file: \"/run/access-service/jwks.json\"\n";
+  Result<Config> d = parse_config(base, "/etc/access");
+  BOOST_REQUIRE_MESSAGE(d.ok(), d.status().ToString());
+  BOOST_TEST(d->algorithm == "RS256");
+  for (const char* alg : kAlgs) {
+    Result<Config> c = parse_config(base + "  algorithm: " + alg + "\n", "/etc/access");
+    BOOST_REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+    BOOST_TEST(c->algorithm == alg);
+  }
+  for (const char* alg : {"ES384", "HS256", "none", "es256", "Ed25519"}) {
+    Result<Config> c = parse_config(base + "  algorithm: " + alg + "\n", "/etc/access");
+    BOOST_TEST(c.status().is_invalid(), alg);
+    BOOST_TEST(c.status().message().find("keys.algorithm") != std::string::npos,
+               c.status().message());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

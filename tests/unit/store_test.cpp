@@ -1,9 +1,10 @@
 // include/access/store.h through the SQLite implementation (open_store).
+#include "access/store.h"
+
 #include <boost/test/unit_test.hpp>
 #include <string>
 
 #include "access/crypto.h"
-#include "access/store.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -26,8 +27,8 @@ struct StoreFixture {
     BOOST_REQUIRE_MESSAGE(st.ok(), st.ToString());
     return std::move(*s);
   }
-  ClientApp app(const std::string& id, const std::string& client_id, const std::string& name = "App",
-                int64_t created = 1000) {
+  ClientApp app(const std::string& id, const std::string& client_id,
+                const std::string& name = "App", int64_t created = 1000) {
     ClientApp a;
     a.id = id;
     a.client_id = client_id;
@@ -97,7 +98,8 @@ BOOST_AUTO_TEST_CASE(client_round_trip) {
   a.auto_approve = true;
   a.enabled = false;
   add_app(a);
-  for (Result<ClientApp> got : {store->find_client("id-1"), store->find_client_by_client_id("client-1")}) {
+  for (Result<ClientApp> got :
+       {store->find_client("id-1"), store->find_client_by_client_id("client-1")}) {
     BOOST_REQUIRE(got.ok());
     BOOST_TEST(got->id == "id-1");
     BOOST_TEST(got->client_id == "client-1");
@@ -200,7 +202,8 @@ BOOST_AUTO_TEST_CASE(users_insert_find_conflict_update) {
   u.password_hash = "$argon2id$x";
   u.mfa_enabled = true;
   add_user(u);
-  for (Result<User> got : {store->find_user("u-1"), store->find_user_by_email("alice@example.com")}) {
+  for (Result<User> got :
+       {store->find_user("u-1"), store->find_user_by_email("alice@example.com")}) {
     BOOST_REQUIRE(got.ok());
     BOOST_TEST(got->id == "u-1");
     BOOST_TEST(got->email == "alice@example.com");

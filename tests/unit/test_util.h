@@ -54,17 +54,37 @@ inline std::string base64_std(const std::string& raw) {
   size_t i = 0;
   for (; i + 2 < raw.size(); i += 3) {
     unsigned v = (static_cast<unsigned char>(raw[i]) << 16) |
-                 (static_cast<unsigned char>(raw[i + 1]) << 8) | static_cast<unsigned char>(raw[i + 2]);
+                 (static_cast<unsigned char>(raw[i + 1]) << 8) |
+                 static_cast<unsigned char>(raw[i + 2]);
     out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
   }
   if (i + 1 == raw.size()) {
     unsigned v = static_cast<unsigned char>(raw[i]) << 16;
     out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
   } else if (i + 2 == raw.size()) {
-    unsigned v = (static_cast<unsigned char>(raw[i]) << 16) | (static_cast<unsigned char>(raw[i + 1]) << 8);
+    unsigned v =
+        (static_cast<unsigned char>(raw[i]) << 16) | (static_cast<unsigned char>(raw[i + 1]) << 8);
     out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
   }
   return out;
+}
+
+// True when every character of `s` is in `allowed`.
+inline bool all_of_chars(const std::string& s, const std::string& allowed) {
+  return s.find_first_not_of(allowed) == std::string::npos;
+}
+
+// `s` against a shape: 'D' a decimal digit, 'H' a lower-case hex digit, any
+// other character itself.
+inline bool has_shape(const std::string& s, const std::string& shape) {
+  if (s.size() != shape.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool ok = shape[i] == 'D'   ? isdigit(static_cast<unsigned char>(s[i])) != 0
+              : shape[i] == 'H' ? all_of_chars(std::string(1, s[i]), "0123456789abcdef")
+                                : s[i] == shape[i];
+    if (!ok) return false;
+  }
+  return true;
 }
 
 inline void write_text(const std::string& path, const std::string& content) {

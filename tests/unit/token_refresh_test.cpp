@@ -123,7 +123,7 @@ BOOST_FIXTURE_TEST_CASE(refresh_tokens_are_stored_hashed_and_family_expiry_is_fi
   Tokens t2 = tokens_of(refresh(t1.refresh));
   auto r2 = ctx->store->find_refresh(sha256(t2.refresh));
   BOOST_REQUIRE(r2.ok());
-  BOOST_TEST(r2->family_id == r1->family_id);  // same family
+  BOOST_TEST(r2->family_id == r1->family_id);                  // same family
   BOOST_TEST(r2->family_expires_at == r1->family_expires_at);  // not extended by rotation
 }
 
@@ -156,7 +156,8 @@ BOOST_FIXTURE_TEST_CASE(refresh_token_of_another_client_is_invalid_grant, NoGrac
   expect_error(refresh_grant("other-app", "other-app-secret-0123456", t.refresh), 400,
                "invalid_grant");
   // Another app's refresh token under this app's name is refused the same way.
-  Tokens other = tokens_of(password_grant("other-app", "other-app-secret-0123456", kEmail, kPassword));
+  Tokens other =
+      tokens_of(password_grant("other-app", "other-app-secret-0123456", kEmail, kPassword));
   expect_error(refresh(other.refresh), 400, "invalid_grant");
 }
 

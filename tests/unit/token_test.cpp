@@ -127,8 +127,9 @@ BOOST_AUTO_TEST_CASE(missing_or_unknown_client_is_invalid_client) {
   expect_error(none, 401, "invalid_client");
   BOOST_TEST(has_header(none, "WWW-Authenticate"));
   expect_error(token("no-such-app", kSecret, form), 401, "invalid_client");
-  expect_error(call("POST", "/api/oauth/token", "Basic !!!", "application/x-www-form-urlencoded", form),
-               401, "invalid_client");
+  expect_error(
+      call("POST", "/api/oauth/token", "Basic !!!", "application/x-www-form-urlencoded", form), 401,
+      "invalid_client");
   // Client credentials in the body are not Basic authentication.
   expect_error(call("POST", "/api/oauth/token", "", "application/x-www-form-urlencoded",
                     form + "&client_id=web-app&client_secret=" + kSecret),
@@ -154,11 +155,10 @@ BOOST_AUTO_TEST_CASE(url_encoded_basic_credentials_accepted) {
   // RFC 6749 2.3.1: id and secret are form-encoded before base64.
   const std::string secret = "p@ss:word+with%odd chars";
   add_app("odd.app~1", secret);
-  Response r = call("POST", "/api/oauth/token",
-                    basic_header(url_encode("odd.app~1"), url_encode(secret)),
-                    "application/x-www-form-urlencoded",
-                    "grant_type=password&username=alice%40example.com&password=" +
-                        url_encode(kPassword));
+  Response r =
+      call("POST", "/api/oauth/token", basic_header(url_encode("odd.app~1"), url_encode(secret)),
+           "application/x-www-form-urlencoded",
+           "grant_type=password&username=alice%40example.com&password=" + url_encode(kPassword));
   BOOST_TEST(r.status == 200, r.body);
 }
 
@@ -194,26 +194,31 @@ BOOST_AUTO_TEST_CASE(missing_username_or_password_is_invalid_request) {
   expect_error(token("web-app", kSecret, "grant_type=password&username=alice%40example.com"), 400,
                "invalid_request");
   // An empty value counts as absent (RFC 6749 3.1).
-  expect_error(token("web-app", kSecret, "grant_type=password&username=alice%40example.com&password="),
-               400, "invalid_request");
+  expect_error(
+      token("web-app", kSecret, "grant_type=password&username=alice%40example.com&password="), 400,
+      "invalid_request");
 }
 
 BOOST_AUTO_TEST_CASE(repeated_parameter_is_invalid_request) {
-  Response r = token("web-app", kSecret,
-                     "grant_type=password&username=alice%40example.com&password=" +
-                         url_encode(kPassword) + "&password=other");
+  Response r =
+      token("web-app", kSecret,
+            "grant_type=password&username=alice%40example.com&password=" + url_encode(kPassword) +
+                "&password=other");
   expect_error(r, 400, "invalid_request");
   expect_error(token("web-app", kSecret, "grant_type=password&grant_type=password"), 400,
                "invalid_request");
-  expect_error(token("web-app", kSecret, "grant_type=password&username=%ZZ"), 400, "invalid_request");
+  expect_error(token("web-app", kSecret, "grant_type=password&username=%ZZ"), 400,
+               "invalid_request");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_content_type_is_415) {
-  const std::string form = "grant_type=password&username=alice%40example.com&password=" +
-                           url_encode(kPassword);
+  const std::string form =
+      "grant_type=password&username=alice%40example.com&password=" + url_encode(kPassword);
   for (const char* ct : {"application/json", "text/plain", "", "multipart/form-data"}) {
     Response r = call("POST", "/api/oauth/token", basic_header("web-app", kSecret), ct, form);
-    BOOST_TEST_CONTEXT("content type '" << ct << "'") { expect_error(r, 415, "unsupported_media_type"); }
+    BOOST_TEST_CONTEXT("content type '" << ct << "'") {
+      expect_error(r, 415, "unsupported_media_type");
+    }
   }
   Response ok = call("POST", "/api/oauth/token", basic_header("web-app", kSecret),
                      "application/x-www-form-urlencoded; charset=UTF-8", form);
@@ -234,7 +239,8 @@ BOOST_AUTO_TEST_CASE(oversized_body_is_413) {
 }
 
 BOOST_AUTO_TEST_CASE(lockout_after_five_failures_even_with_right_password) {
-  for (int i = 0; i < 5; ++i) expect_error(login("wrong password " + std::to_string(i)), 400, "invalid_grant");
+  for (int i = 0; i < 5; ++i)
+    expect_error(login("wrong password " + std::to_string(i)), 400, "invalid_grant");
   Response r = login();  // the right password, sixth attempt
   expect_error(r, 429, "too_many_requests");
   std::string retry = header(r, "Retry-After");
@@ -254,8 +260,10 @@ BOOST_AUTO_TEST_CASE(unknown_username_is_locked_too) {
   // Counters are per username whether or not the account exists, so the
   // 429 does not reveal which accounts exist.
   for (int i = 0; i < 5; ++i)
-    expect_error(password_grant("web-app", kSecret, "nobody@example.com", "x"), 400, "invalid_grant");
-  expect_error(password_grant("web-app", kSecret, "nobody@example.com", "x"), 429, "too_many_requests");
+    expect_error(password_grant("web-app", kSecret, "nobody@example.com", "x"), 400,
+                 "invalid_grant");
+  expect_error(password_grant("web-app", kSecret, "nobody@example.com", "x"), 429,
+               "too_many_requests");
 }
 
 BOOST_AUTO_TEST_CASE(lock_ends_after_lock_seconds) {

@@ -1,9 +1,9 @@
 // include/access/user_rules.h: users (API.md sections 1 and 6).
+#include "access/user_rules.h"
+
 #include <boost/test/unit_test.hpp>
 #include <set>
 #include <string>
-
-#include "access/user_rules.h"
 
 using namespace access_service;
 using json = nlohmann::json;
@@ -50,13 +50,13 @@ BOOST_AUTO_TEST_CASE(known_roles_are_the_five_authorities) {
 }
 
 BOOST_AUTO_TEST_CASE(valid_email_cases) {
-  for (const char* ok : {"a@b.co", "alice@example.com", "first.last+tag@sub.example.org",
-                         "ALICE@EXAMPLE.COM"})
+  for (const char* ok :
+       {"a@b.co", "alice@example.com", "first.last+tag@sub.example.org", "ALICE@EXAMPLE.COM"})
     BOOST_TEST(valid_email(ok), ok);
-  for (const char* bad : {"", "alice", "alice@", "@example.com", "alice@example", "a@@example.com",
-                          "a@b@example.com", "al ice@example.com", "alice@example.com.",
-                          "alice@.example.com", "a\"b@example.com", "<a@example.com>",
-                          "a\nb@example.com", "a@b.c\x7f"})
+  for (const char* bad :
+       {"", "alice", "alice@", "@example.com", "alice@example", "a@@example.com", "a@b@example.com",
+        "al ice@example.com", "alice@example.com.", "alice@.example.com", "a\"b@example.com",
+        "<a@example.com>", "a\nb@example.com", "a@b.c\x7f"})
     BOOST_TEST(!valid_email(bad), "accepted: " << bad);
   BOOST_TEST(!valid_email(std::string(250, 'a') + "@b.co"));  // > 254 bytes
   BOOST_TEST(!valid_email("a\xFF@example.com"));
@@ -168,9 +168,9 @@ BOOST_AUTO_TEST_CASE(profile_names_rules) {
   BOOST_TEST(!profile_ok({{"lastName", true}}));
   BOOST_TEST(!profile_ok({{"otherName", {"a"}}}));
   BOOST_TEST(!profile_ok({{"otherName", json::object()}}));
-  BOOST_TEST(!profile_ok({{"firstName", "a\nb"}}));         // control character
-  BOOST_TEST(!profile_ok({{"firstName", "a\xC3"}}));        // invalid UTF-8
-  BOOST_TEST(!profile_ok({{"email", "x@example.com"}}));    // not a profile member
+  BOOST_TEST(!profile_ok({{"firstName", "a\nb"}}));       // control character
+  BOOST_TEST(!profile_ok({{"firstName", "a\xC3"}}));      // invalid UTF-8
+  BOOST_TEST(!profile_ok({{"email", "x@example.com"}}));  // not a profile member
   BOOST_TEST(!profile_ok({{"roles", {"ROLE_SYSTEM_ADMIN"}}}));
 }
 
@@ -202,9 +202,9 @@ BOOST_AUTO_TEST_CASE(user_to_json_members) {
   json j = user_to_json(u);
   std::set<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
-  const std::set<std::string> expected = {"id",     "email",        "firstName", "lastName",
-                                          "otherName", "mobileNumber", "roles",  "mfaEnabled",
-                                          "enabled",  "createdAt"};
+  const std::set<std::string> expected = {"id",        "email",        "firstName", "lastName",
+                                          "otherName", "mobileNumber", "roles",     "mfaEnabled",
+                                          "enabled",   "createdAt"};
   BOOST_TEST(keys == expected, j.dump());
   BOOST_TEST(j["id"] == u.id);
   BOOST_TEST(j["email"] == "alice@example.com");
