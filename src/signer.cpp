@@ -335,12 +335,18 @@ Result<std::string> create_signing_key(const std::string& dir, const std::string
     return Status::Internal("cannot encode key");
   char* data = nullptr;
   long len = BIO_get_mem_data(mem.get(), &data);
-  char stamp[32];
-  std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
-  std::string path = dir + "/key-" + stamp + ".pem";
-  if (::access(path.c_str(), F_OK) == 0)
-    return Status::Conflict(path + ": exists; retry in a second");
+  // Names sort by creation time and the newest signs, so two keys may not
+  // share a second: wait for the next one (rotation is rare).
+  std::string path;
+  for (int attempt = 0;; ++attempt) {
+    char stamp[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+    path = dir + "/key-" + stamp + ".pem";
+    if (::access(path.c_str(), F_OK) != 0) break;
+    if (attempt == 2) return Status::Conflict(path + ": exists");
+    sleep(1);
+  }
   Status st = write_file_atomic(path, std::string(data, len), 0600);
   if (!st.ok()) return st;
   return path;

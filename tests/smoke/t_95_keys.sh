@@ -87,3 +87,23 @@ check "accessctl purge removes expired rows" test "$(sqlite3 "$db" "SELECT count
 check "... and expired sessions and saved requests" \
   test "$(sqlite3 "$db" "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM auth_requests)")" = 0
 check "the database is intact after the purge" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
+
+# Each signing algorithm round-trips through JWKS with an independent verifier
+# (PyJWT), and an ES256 signature has the JOSE R||S form (64 bytes).
+for alg in ES256 EdDSA RS256; do
+  sed -i "s/^  algorithm: .*/  algorithm: $alg/" "$CONFIG"
+  $CTL key rotate >/dev/null
+  kid=$($CTL key list | awk -F'\t' '$3=="signing"{print $1}')
+  check "$alg: reload makes the new key sign" reload_and_wait "$kid"
+  at=$(jq -r .access_token <<<"$BODY")
+  check "$alg: the token header says alg $alg" \
+    test "$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["alg"])' "$at")" = "$alg"
+  check "$alg: the token verifies with PyJWT and the JWKS" verify_jwks "$at" "$alg"
+  req GET /api/v1/users/me -H "$(bearer "$at")"
+  expect "$alg: the token is accepted by a bearer endpoint" 200
+done
+check "JWKS publishes the EC key as kty EC, crv P-256" \
+  bash -c "curl -s '$BASE/.well-known/jwks.json' | jq -e '.keys[] | select(.alg==\"ES256\") | .kty==\"EC\" and .crv==\"P-256\" and (.x|length)==43' >/dev/null"
+check "JWKS publishes the Ed25519 key as kty OKP" \
+  bash -c "curl -s '$BASE/.well-known/jwks.json' | jq -e '.keys[] | select(.alg==\"EdDSA\") | .kty==\"OKP\" and .crv==\"Ed25519\"' >/dev/null"
+sed -i "s/^  algorithm: .*/  algorithm: RS256/" "$CONFIG"
