@@ -58,11 +58,11 @@ deps:
 	@command -v npm >/dev/null || { echo "installing npm"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@PORT=$(PORT) BUILD=$(BUILD) nginx/dev-server.sh run var
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/unit_tests
 	@BUILD=$(BUILD) tests/run.sh
 
 format:
