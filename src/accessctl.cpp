@@ -18,6 +18,7 @@
 #include "access/context.h"
 #include "access/crypto.h"
 #include "access/key_ring.h"
+#include "access/mfa.h"
 #include "access/purge.h"
 #include "access/signer.h"
 #include "access/store.h"
@@ -35,6 +36,8 @@ const char kUsage[] =
     "  user add EMAIL --role ROLE [--role ROLE ...] [--password-stdin]\n"
     "  user list\n"
     "  user disable EMAIL                     disable and revoke every token of the user\n"
+    "  user mfa EMAIL --enable|--disable|--regenerate\n"
+    "                                         two-factor authentication; prints the otpauth URI\n"
     "  client add --client-id ID --name NAME --grant GRANT [--grant GRANT ...]\n"
     "             [--redirect-uri URI ...] [--scope S ...] --access-seconds N\n"
     "             [--refresh-seconds N] [--auto-approve] [--secret-stdin]\n"
@@ -175,6 +178,29 @@ int cmd_user_disable(access_service::Store& store, const Args& args) {
   return 0;
 }
 
+int cmd_user_mfa(const access_service::Config& config, access_service::Store& store,
+                 const Args& args) {
+  if (args.positional.size() != 1) return fail("user mfa needs exactly one EMAIL");
+  int chosen = args.flag("--enable") + args.flag("--disable") + args.flag("--regenerate");
+  if (chosen != 1) return fail("user mfa needs one of --enable, --disable, --regenerate");
+  auto key = access_service::read_hmac_key(config);
+  if (!key.ok()) return fail(key.status().message());
+  access_service::WriteTransaction txn(store);
+  if (!txn.status().ok()) return fail(txn.status().message());
+  auto user = store.find_user_by_email(access_service::to_lower(args.positional[0]));
+  if (!user.ok()) return fail("no such user");
+  std::optional<bool> enable;
+  if (!args.flag("--regenerate")) enable = args.flag("--enable");
+  auto uri = access_service::change_user_mfa(store, *key, config.issuer, *user, enable,
+                                             args.flag("--regenerate"));
+  Status st = uri.ok() ? txn.commit() : uri.status();
+  if (!st.ok()) return fail(st.message());
+  std::cout << user->email << ": two-factor authentication "
+            << (args.flag("--disable") ? "disabled" : "enabled") << "\n";
+  if (!uri->empty()) std::cout << *uri << "\n";
+  return 0;
+}
+
 bool to_int(const std::string& s, json* out) {
   if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
     return false;
@@ -286,7 +312,8 @@ int main(int argc, char** argv) {
   Args args;
   std::string err;
   int first = cmd == "init" || cmd == "purge" ? 4 : 5;
-  if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve"}, &args, &err))
+  if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve", "--enable", "--disable",
+                   "--regenerate"}, &args, &err))
     return fail(err);
   auto store = access_service::open_store(*config);
   if (!store.ok()) return fail(store.status().message());
@@ -297,6 +324,7 @@ int main(int argc, char** argv) {
   if (cmd == "user" && sub == "add") return cmd_user_add(*config, s, args);
   if (cmd == "user" && sub == "list") return cmd_user_list(s);
   if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
+  if (cmd == "user" && sub == "mfa") return cmd_user_mfa(*config, s, args);
   if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
   if (cmd == "client" && sub == "list") return cmd_client_list(s);
   if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config);

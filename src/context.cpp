@@ -37,15 +37,21 @@ Status ensure_hmac_key(const Config& config) {
   return write_file_atomic(path, random_bytes(32), 0600);
 }
 
-Result<std::unique_ptr<Context>> open_context(const Config& config) {
-  auto ctx = std::make_unique<Context>();
-  ctx->config = config;
+Result<std::string> read_hmac_key(const Config& config) {
   std::ifstream in(hmac_key_path(config), std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  ctx->hmac_key = ss.str();
-  if (ctx->hmac_key.size() != 32)
+  if (ss.str().size() != 32)
     return Status::NotFound(hmac_key_path(config) + ": missing or not 32 bytes (run accessctl init)");
+  return ss.str();
+}
+
+Result<std::unique_ptr<Context>> open_context(const Config& config) {
+  auto ctx = std::make_unique<Context>();
+  ctx->config = config;
+  Result<std::string> hmac_key = read_hmac_key(config);
+  if (!hmac_key.ok()) return hmac_key.status();
+  ctx->hmac_key = *hmac_key;
   auto signer = TokenSigner::load(config.key_dir);
   if (!signer.ok()) return signer.status();
   ctx->signer = *signer;

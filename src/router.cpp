@@ -37,8 +37,13 @@ const Route kRoutes[] = {
     {"GET", "/api/v1/dashboard/clients", handle_dashboard_clients},
     {"GET", "/api/v1/users/me", handle_users_me_get},
     {"PUT", "/api/v1/users/me", handle_users_me_put},
+    {"POST", "/api/v1/users/me/devices", handle_devices_create},
+    {"GET", "/api/v1/users/me/devices", handle_devices_list},
+    {"DELETE", "/api/v1/users/me/devices/{}", handle_devices_delete},
     {"POST", "/api/v1/users", handle_users_create},
     {"GET", "/api/v1/users", handle_users_list},
+    // After every /api/v1/users/me route, so that "me" is never taken for an id.
+    {"PUT", "/api/v1/users/{}", handle_users_update},
 };
 
 // Matches `path` against `pattern` segment by segment, collecting "{}" values.

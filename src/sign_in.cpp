@@ -20,6 +20,12 @@ Status record_sign_in_failure(Context& ctx, const std::string& username, long lo
   return st.ok() ? txn.commit() : st;
 }
 
+Result<long long> seconds_locked(Context& ctx, const std::string& username, long long now) {
+  Result<LoginFailures> f = ctx.store->find_login_failures(to_lower(username));
+  if (!f.ok()) return f.status().is_not_found() ? Result<long long>(0LL) : f.status();
+  return f->locked_until > now ? f->locked_until - now : 0LL;
+}
+
 SignInResult check_password(Context& ctx, const std::string& username_in,
                             const std::string& password, long long now) {
   SignInResult r;

@@ -122,6 +122,21 @@ CREATE INDEX access_tokens_expiry ON access_tokens(expires_at);
 CREATE INDEX families_expiry ON token_families(expires_at);
 CREATE INDEX login_failures_lock ON login_failures(locked_until);
 )SQL",
+    // Version 4: two-factor authentication and device passcodes.
+    R"SQL(
+ALTER TABLE users ADD COLUMN totp_secret BLOB;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE devices (
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  app_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  passcode_hash TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  PRIMARY KEY (user_id, device_id)
+) WITHOUT ROWID;
+)SQL",
 };
 
 }  // namespace access_service

@@ -91,6 +91,10 @@ class Query {
     return text(col);
   }
   int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+  std::string blob(int col) const {
+    const void* p = sqlite3_column_blob(st_, col);
+    return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(st_, col)) : "";
+  }
   bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
   int changes() const { return sqlite3_changes(db_); }
 
@@ -665,6 +669,104 @@ class SqliteStore : public Store {
       total += n;
     }
     return total;
+  }
+
+  // ---- two-factor authentication
+  Status set_user_mfa(const std::string& id, bool enabled, const std::string& sealed) override {
+    Query q = query("UPDATE users SET mfa_enabled=?, totp_secret=?, totp_last_step=0 WHERE id=?");
+    q.bind(int64_t{enabled});
+    if (sealed.empty()) q.bind(std::optional<std::string>());
+    else q.bind_blob(sealed);
+    Status st = q.bind(id).exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
+    return st;
+  }
+
+  Result<std::pair<std::string, int64_t>> find_totp(const std::string& id) override {
+    Query q = query("SELECT totp_secret, totp_last_step FROM users WHERE id=?");
+    q.bind(id);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return std::make_pair(q.blob(0), q.integer(1));
+  }
+
+  Result<bool> use_totp_step(const std::string& id, int64_t step) override {
+    Query q = query("UPDATE users SET totp_last_step=? WHERE id=? AND totp_last_step < ?");
+    Status st = q.bind(step).bind(id).bind(step).exec();
+    if (!st.ok()) return st;
+    return q.changes() == 1;
+  }
+
+  // ---- devices
+  static Device read_device(const Query& q) {
+    Device d;
+    d.user_id = q.text(0);
+    d.device_id = q.text(1);
+    d.app_id = q.text(2);
+    d.passcode_hash = q.text(3);
+    d.failures = static_cast<int>(q.integer(4));
+    d.created_at = q.integer(5);
+    if (!q.is_null(6)) d.last_used_at = q.integer(6);
+    return d;
+  }
+
+  Status insert_device(const Device& d) override {
+    Query q = query(
+        "INSERT INTO devices (user_id, device_id, app_id, passcode_hash, created_at) "
+        "VALUES (?,?,?,?,?)");
+    return q.bind(d.user_id).bind(d.device_id).bind(d.app_id).bind(d.passcode_hash)
+        .bind(d.created_at)
+        .exec();
+  }
+
+  Result<Device> find_device(const std::string& user_id, const std::string& device_id) override {
+    Query q = query(
+        "SELECT user_id, device_id, app_id, passcode_hash, failures, created_at, last_used_at "
+        "FROM devices WHERE user_id=? AND device_id=?");
+    q.bind(user_id).bind(device_id);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return read_device(q);
+  }
+
+  Result<std::vector<Device>> list_devices(const std::string& user_id) override {
+    Query q = query(
+        "SELECT user_id, device_id, app_id, passcode_hash, failures, created_at, last_used_at "
+        "FROM devices WHERE user_id=? ORDER BY created_at, device_id");
+    q.bind(user_id);
+    std::vector<Device> out;
+    while (q.step() == SQLITE_ROW) out.push_back(read_device(q));
+    if (!q.error().is_not_found()) return q.error();
+    return out;
+  }
+
+  Status delete_device(const std::string& user_id, const std::string& device_id) override {
+    Query q = query("DELETE FROM devices WHERE user_id=? AND device_id=?");
+    Status st = q.bind(user_id).bind(device_id).exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such device");
+    return st;
+  }
+
+  Result<int> record_device_failure(const std::string& user_id, const std::string& device_id,
+                                    int max) override {
+    int failures = 0;
+    Status st = atomically([&]() -> Status {
+      Query up = query("UPDATE devices SET failures = failures + 1 WHERE user_id=? AND device_id=?");
+      Status s = up.bind(user_id).bind(device_id).exec();
+      if (!s.ok()) return s;
+      Result<Device> d = find_device(user_id, device_id);
+      if (!d.ok()) return d.status();
+      failures = d->failures;
+      if (failures < max) return Status::Ok();
+      Query del = query("DELETE FROM devices WHERE user_id=? AND device_id=?");
+      return del.bind(user_id).bind(device_id).exec();
+    });
+    if (!st.ok()) return st;
+    return failures;
+  }
+
+  Status record_device_use(const std::string& user_id, const std::string& device_id,
+                           int64_t now) override {
+    Query q = query("UPDATE devices SET failures=0, last_used_at=? WHERE user_id=? AND device_id=?");
+    return q.bind(now).bind(user_id).bind(device_id).exec();
   }
 
  private:

@@ -7,10 +7,11 @@ namespace access_service {
 
 Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app, const User& user,
                                        const std::vector<std::string>& scope, int64_t now,
-                                       const std::string& family_id) {
+                                       const std::string& family_id, int lifetime,
+                                       const nlohmann::json& extra) {
   IssuedAccess out;
-  out.expires_in = app.access_seconds;
-  out.record = AccessRecord{uuid4(), app.id, user.id, family_id, now + app.access_seconds};
+  out.expires_in = lifetime > 0 ? lifetime : app.access_seconds;
+  out.record = AccessRecord{uuid4(), app.id, user.id, family_id, now + out.expires_in};
   nlohmann::json claims = {{"exp", out.record.expires_at},
                            {"iat", now},
                            {"iss", ctx.config.issuer},
@@ -20,6 +21,7 @@ Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app,
                            {"jti", out.record.jti},
                            {"client_id", app.client_id},
                            {"scope", scope}};
+  claims.update(extra);
   Result<std::string> jwt = ctx.signer->sign(claims);
   if (!jwt.ok()) return jwt.status();
   out.token = std::move(*jwt);

@@ -52,5 +52,7 @@ Result<std::unique_ptr<Context>> open_context(const Config& config);
 // `accessctl init` (32 random bytes, 0600; left alone when it exists).
 std::string hmac_key_path(const Config& config);
 Status ensure_hmac_key(const Config& config);
+// The 32 bytes of hmac.key; kNotFound when missing or of another size.
+Result<std::string> read_hmac_key(const Config& config);
 
 }  // namespace access_service

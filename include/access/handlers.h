@@ -17,7 +17,7 @@ using Handler = Response (*)(Context&, const Request&, const PathParams&);
 
 // health.cpp
 Response handle_health(Context&, const Request&, const PathParams&);
-// token.cpp: POST /api/oauth/token (password, refresh_token, authorization_code)
+// token.cpp (+ token_*.cpp): POST /api/oauth/token
 Response handle_token(Context&, const Request&, const PathParams&);
 // authorize.cpp: GET /api/oauth/authorize, GET /api/oauth/authorize/requests/{rid},
 // POST /api/oauth/signin, POST /api/oauth/authorize (consent)
@@ -48,5 +48,10 @@ Response handle_users_me_get(Context&, const Request&, const PathParams&);
 Response handle_users_me_put(Context&, const Request&, const PathParams&);
 Response handle_users_create(Context&, const Request&, const PathParams&);
 Response handle_users_list(Context&, const Request&, const PathParams&);
+Response handle_users_update(Context&, const Request&, const PathParams&);
+// devices.cpp
+Response handle_devices_create(Context&, const Request&, const PathParams&);
+Response handle_devices_list(Context&, const Request&, const PathParams&);
+Response handle_devices_delete(Context&, const Request&, const PathParams&);
 
 }  // namespace access_service

@@ -30,6 +30,9 @@ struct SignInResult {
 SignInResult check_password(Context& ctx, const std::string& username, const std::string& password,
                             long long now);
 
+// Seconds `username` stays locked (0 when not locked).
+Result<long long> seconds_locked(Context& ctx, const std::string& username, long long now);
+
 // Counts one failure for `username` (also used for wrong TOTP codes).
 Status record_sign_in_failure(Context& ctx, const std::string& username, long long now);
 

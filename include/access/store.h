@@ -136,6 +136,17 @@ struct AuthCode {
   std::string access_jti;
 };
 
+// A device registered for passcode sign-in (API.md section 6).
+struct Device {
+  std::string user_id;
+  std::string device_id;
+  std::string app_id;         // the app it was registered through; only it may use it
+  std::string passcode_hash;  // argon2id PHC string
+  int failures = 0;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -169,6 +180,28 @@ class Store {
   virtual Status update_user_profile(const User& user) = 0;
   virtual Status set_user_enabled(const std::string& id, bool enabled) = 0;
   virtual Status set_user_password(const std::string& id, const std::string& phc) = 0;
+
+  // Two-factor authentication. set_user_mfa replaces the flag and the sealed
+  // secret ("" clears it) and resets the last used step.
+  virtual Status set_user_mfa(const std::string& id, bool enabled, const std::string& sealed_secret) = 0;
+  // The sealed TOTP secret ("" when none) and the last accepted step.
+  virtual Result<std::pair<std::string, int64_t>> find_totp(const std::string& id) = 0;
+  // Records `step` as used if it is later than the last one; false when it
+  // is not (a replayed or older code).
+  virtual Result<bool> use_totp_step(const std::string& id, int64_t step) = 0;
+
+  // Devices. insert: kConflict when (user, device id) exists.
+  virtual Status insert_device(const Device& d) = 0;
+  virtual Result<Device> find_device(const std::string& user_id, const std::string& device_id) = 0;
+  virtual Result<std::vector<Device>> list_devices(const std::string& user_id) = 0;
+  virtual Status delete_device(const std::string& user_id, const std::string& device_id) = 0;
+  // Counts a wrong passcode; the registration is deleted at `max` failures.
+  // Returns the failure count.
+  virtual Result<int> record_device_failure(const std::string& user_id,
+                                            const std::string& device_id, int max) = 0;
+  // A successful passcode: failures reset, last_used_at = now.
+  virtual Status record_device_use(const std::string& user_id, const std::string& device_id,
+                                   int64_t now) = 0;
 
   // Lockout counters, keyed by the normalised username as typed (whether or
   // not such a user exists, so that lockout does not reveal accounts).

@@ -22,11 +22,13 @@ struct IssuedAccess {
 };
 
 // Signs an access token for `user` through `app`: exp, iat, iss, sub,
-// user_name, authorities, jti (fresh UUID), client_id, scope.
-// `family_id` ties it to a refresh-token family ("" for none).
+// user_name, authorities, jti (fresh UUID), client_id, scope, plus `extra`
+// claims. `family_id` ties it to a refresh-token family ("" for none);
+// `lifetime` is in seconds (0: the app's accessTokenValiditySeconds).
 Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app, const User& user,
                                        const std::vector<std::string>& scope, int64_t now,
-                                       const std::string& family_id);
+                                       const std::string& family_id, int lifetime = 0,
+                                       const nlohmann::json& extra = nlohmann::json::object());
 
 // {"access_token","token_type":"bearer","expires_in","scope","jti"} plus
 // "refresh_token" when `refresh_token` is not empty.

@@ -4,6 +4,7 @@
 #include "access/browser.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
+#include "access/mfa.h"
 #include "access/sign_in.h"
 #include "access/strings.h"
 #include "access/token_issuer.h"
@@ -194,7 +195,17 @@ Response handle_signin(Context& ctx, const Request& req, const PathParams&) {
     case SignInResult::kBad: return back("invalid_credentials");
     case SignInResult::kOk: break;
   }
-  if (r.user.mfa_enabled) return back(app->has_grant("mfa") ? "mfa_required" : "app_not_permitted");
+  if (r.user.mfa_enabled) {  // the second factor is asked here (API.md section 4)
+    if (!app->has_grant("mfa")) return back("app_not_permitted");
+    if (!form.has("mfa_code")) return back("mfa_required");
+    Result<bool> good = check_totp(*ctx.store, ctx.hmac_key, r.user, form.get("mfa_code"), now);
+    if (!good.ok()) return status_reply(good.status());
+    if (!*good) {
+      Status st = record_sign_in_failure(ctx, r.user.email, now);
+      if (!st.ok()) return status_reply(st);
+      return back("mfa_invalid");
+    }
+  }
   Result<std::string> cookie = start_session(ctx, req, r.user.id, now);
   if (!cookie.ok()) return status_reply(cookie.status());
   Response res = redirect("/api/oauth/authorize?rid=" + url_encode(rid), 303);

@@ -62,7 +62,7 @@ Response handle_metadata(Context& ctx, const Request&, const PathParams&) {
       {"jwks_uri", iss + "/.well-known/jwks.json"},
       {"revocation_endpoint", iss + "/api/oauth/revoke"},
       {"introspection_endpoint", iss + "/api/oauth/introspect"},
-      {"grant_types_supported", {"authorization_code", "implicit", "password", "refresh_token"}},
+      {"grant_types_supported", {"authorization_code", "implicit", "password", "refresh_token", "mfa"}},
       {"response_types_supported", {"code", "token"}},
       {"response_modes_supported", {"query", "fragment"}},
       {"code_challenge_methods_supported", {"S256"}},

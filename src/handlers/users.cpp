@@ -2,6 +2,7 @@
 #include "access/api.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
+#include "access/mfa.h"
 #include "access/strings.h"
 #include "access/user_rules.h"
 
@@ -60,6 +61,54 @@ Response handle_users_list(Context& ctx, const Request& req, const PathParams&) 
   json items = json::array();
   for (const auto& u : list->items) items.push_back(user_to_json(u));
   return json_reply({{"items", items}, {"count", list->count}, {"offset", page.offset}});
+}
+
+}  // namespace access_service
+
+namespace access_service {
+
+// PUT /api/v1/users/{userId}: mfaEnabled, generateNewAuthenticatorKey,
+// enabled. The reply carries authenticatorUri only when a key was made.
+Response handle_users_update(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  if (auto err = authenticate_role(ctx, req, "ROLE_SYSTEM_ADMIN", &who)) return *err;
+  json body;
+  if (auto err = read_json_body(req, &body)) return *err;
+  std::optional<bool> mfa, enabled;
+  bool regenerate = false;
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    const std::string& k = it.key();
+    if (k != "mfaEnabled" && k != "generateNewAuthenticatorKey" && k != "enabled")
+      return error_reply(ApiError::kInvalidRequest, "unknown member " + k);
+    if (!it.value().is_boolean()) return error_reply(ApiError::kInvalidRequest, k + " must be a boolean");
+    bool v = it.value();
+    if (k == "mfaEnabled") mfa = v;
+    else if (k == "enabled") enabled = v;
+    else regenerate = v;
+  }
+  WriteTransaction txn(*ctx.store);
+  if (!txn.status().ok()) return status_reply(txn.status());
+  Result<User> user = ctx.store->find_user(p[0]);
+  if (!user.ok()) return status_reply(user.status());
+  Result<std::string> uri = std::string();
+  if (mfa || regenerate) {
+    uri = change_user_mfa(*ctx.store, ctx.hmac_key, ctx.config.issuer, *user, mfa, regenerate);
+    if (!uri.ok()) return status_reply(uri.status());
+  }
+  Status st;
+  if (enabled && *enabled != user->enabled) {
+    st = ctx.store->set_user_enabled(user->id, *enabled);
+    // A disabled user keeps nothing: every token and session ends now.
+    if (st.ok() && !*enabled) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
+    if (st.ok() && !*enabled) st = ctx.store->delete_user_sessions(user->id);
+  }
+  Result<User> updated = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);
+  if (updated.ok()) st = txn.commit();
+  else st = updated.status();
+  if (!st.ok()) return status_reply(st);
+  json out = user_to_json(*updated);
+  if (!uri->empty()) out["authenticatorUri"] = *uri;
+  return json_reply(out);
 }
 
 }  // namespace access_service

@@ -125,7 +125,7 @@ req GET /.well-known/oauth-authorization-server
 expect "metadata document" 200 .issuer "$BASE" .authorization_endpoint "$BASE/api/oauth/authorize" \
   .token_endpoint "$BASE/api/oauth/token" .jwks_uri "$BASE/.well-known/jwks.json" \
   .revocation_endpoint "$BASE/api/oauth/revoke" .introspection_endpoint "$BASE/api/oauth/introspect" \
-  '.grant_types_supported|join(",")' "authorization_code,implicit,password,refresh_token" \
+  '.grant_types_supported|join(",")' "authorization_code,implicit,password,refresh_token,mfa" \
   '.response_types_supported|join(",")' "code,token" \
   '.code_challenge_methods_supported|join(",")' S256 \
   '.token_endpoint_auth_methods_supported|join(",")' client_secret_basic

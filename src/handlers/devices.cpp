@@ -1,0 +1,81 @@
+// /api/v1/users/me/devices (API.md section 6): device passcodes, for apps
+// with the `device` option and a bearer token issued to such an app.
+#include "access/api.h"
+#include "access/handlers.h"
+#include "access/strings.h"
+
+namespace access_service {
+namespace {
+
+// The caller and the app its token was issued to, which must have `device`.
+std::optional<Response> device_caller(Context& ctx, const Request& req, Principal* who,
+                                      ClientApp* app) {
+  if (auto err = authenticate_bearer(ctx, req, who)) return err;
+  Result<ClientApp> found = ctx.store->find_client_by_client_id(who->client_id);
+  if (!found.ok() && !found.status().is_not_found()) return status_reply(found.status());
+  if (!found.ok() || !found->has_grant("device"))
+    return error_reply(ApiError::kAccessDenied, "this app may not manage device passcodes");
+  *app = *found;
+  return std::nullopt;
+}
+
+bool valid_device_id(const std::string& s) {
+  return !s.empty() && s.size() <= 128 &&
+         s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
+             std::string::npos;
+}
+
+json device_json(const Device& d) {
+  return {{"deviceId", d.device_id},
+          {"createdAt", rfc3339(d.created_at)},
+          {"lastUsedAt", d.last_used_at ? json(rfc3339(*d.last_used_at)) : json()}};
+}
+
+}  // namespace
+
+Response handle_devices_create(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  ClientApp app;
+  if (auto err = device_caller(ctx, req, &who, &app)) return *err;
+  json body;
+  if (auto err = read_json_body(req, &body)) return *err;
+  for (auto it = body.begin(); it != body.end(); ++it)
+    if (it.key() != "deviceId" && it.key() != "passcode")
+      return error_reply(ApiError::kInvalidRequest, "unknown member " + it.key());
+  if (!body.contains("deviceId") || !body["deviceId"].is_string() ||
+      !valid_device_id(body["deviceId"].get<std::string>()))
+    return error_reply(ApiError::kInvalidRequest, "deviceId must match [A-Za-z0-9._~-]{1,128}");
+  if (!body.contains("passcode") || !body["passcode"].is_string() ||
+      body["passcode"].get<std::string>().size() < 4 || body["passcode"].get<std::string>().size() > 12 ||
+      body["passcode"].get<std::string>().find_first_not_of("0123456789") != std::string::npos)
+    return error_reply(ApiError::kInvalidRequest, "passcode must be 4-12 digits");
+  Result<std::string> phc = hash_password(body["passcode"].get<std::string>(), ctx.argon2());
+  if (!phc.ok()) return status_reply(phc.status());
+  Device d{who.user_id, body["deviceId"], app.id, *phc, 0, now_seconds(), std::nullopt};
+  Status st = ctx.store->insert_device(d);
+  if (st.is_conflict()) return error_reply(ApiError::kConflict, "this deviceId is already registered");
+  if (!st.ok()) return status_reply(st);
+  return json_reply(device_json(d), 201);
+}
+
+Response handle_devices_list(Context& ctx, const Request& req, const PathParams&) {
+  Principal who;
+  ClientApp app;
+  if (auto err = device_caller(ctx, req, &who, &app)) return *err;
+  Result<std::vector<Device>> list = ctx.store->list_devices(who.user_id);
+  if (!list.ok()) return status_reply(list.status());
+  json devices = json::array();
+  for (const auto& d : *list) devices.push_back(device_json(d));
+  return json_reply({{"devices", devices}});
+}
+
+Response handle_devices_delete(Context& ctx, const Request& req, const PathParams& p) {
+  Principal who;
+  ClientApp app;
+  if (auto err = device_caller(ctx, req, &who, &app)) return *err;
+  Status st = ctx.store->delete_device(who.user_id, p[0]);
+  if (!st.ok()) return status_reply(st);
+  return json_reply(json::object());
+}
+
+}  // namespace access_service

@@ -1,0 +1,68 @@
+// The authorization_code grant (RFC 6749 4.1.3) with PKCE (RFC 7636, S256).
+#include "access/api.h"
+#include "access/crypto.h"
+#include "access/log.h"
+#include "access/strings.h"
+#include "access/token_issuer.h"
+#include "token_grants.h"
+
+namespace access_service {
+namespace {
+
+// A code presented again: revoke what its first exchange issued (RFC 6749
+// 4.1.2, RFC 9700 4.5), committed even though the request fails.
+Response code_reused(Context& ctx, const std::string& hash, int64_t now) {
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  Result<AuthCode> code = ctx.store->find_code(hash);
+  if (st.ok() && !code.ok()) st = code.status();
+  if (st.ok() && !code->family_id.empty()) st = ctx.store->revoke_family(code->family_id, now);
+  if (st.ok() && !code->access_jti.empty()) st = ctx.store->revoke_access_token(code->access_jti);
+  if (st.ok()) st = txn.commit();
+  if (!st.ok()) return status_reply(st);
+  log_warn("authorization code reuse: tokens issued from it revoked");
+  return invalid_grant("authorization code was already used; tokens issued from it are revoked");
+}
+
+}  // namespace
+
+Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
+  if (!app.has_grant("authorization_code"))
+    return error_reply(ApiError::kUnauthorizedClient, "this app may not use authorization codes");
+  if (!form.has("code") || !form.has("redirect_uri"))
+    return error_reply(ApiError::kInvalidRequest, "code and redirect_uri are required");
+  const int64_t now = now_seconds();
+  const std::string hash = token_hash(form.get("code"));
+  Result<AuthCode> code = ctx.store->find_code(hash);
+  if (!code.ok() && !code.status().is_not_found()) return status_reply(code.status());
+  if (!code.ok() || code->app_id != app.id) return invalid_grant("authorization code is not valid");
+  if (code->used_at) return code_reused(ctx, hash, now);
+  if (code->expires_at <= now) return invalid_grant("authorization code has expired");
+  if (code->redirect_uri != form.get("redirect_uri"))
+    return invalid_grant("redirect_uri differs from the authorization request");
+  // RFC 7636 4.6, S256 only; both directions of a mismatch fail.
+  const std::string& verifier = form.get("code_verifier");
+  if (code->code_challenge) {
+    if (verifier.size() < 43 || verifier.size() > 128 ||
+        verifier.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
+            std::string::npos)
+      return invalid_grant("code_verifier is missing or malformed");
+    if (!constant_time_equal(base64url_encode(sha256(verifier)), *code->code_challenge))
+      return invalid_grant("code_verifier does not match the code_challenge");
+  } else if (!verifier.empty()) {
+    return invalid_grant("code_verifier given but the authorization request had no code_challenge");
+  }
+  Result<User> user = ctx.store->find_user(code->user_id);
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  if (!user.ok() || !user->enabled) return invalid_grant("authorization code is not valid");
+  Response res = issue_new_grant(ctx, app, *user, code->scope, now, [&](const IssuedAccess& a) {
+    Result<bool> marked = ctx.store->mark_code_used(hash, now, a.record.family_id, a.record.jti);
+    if (!marked.ok()) return marked.status();
+    // Another request exchanged it since the read above.
+    return *marked ? Status::Ok() : Status::Conflict("code used concurrently");
+  });
+  if (res.status == 409) return code_reused(ctx, hash, now);
+  return res;
+}
+
+}  // namespace access_service

@@ -1,0 +1,32 @@
+// The grants of POST /api/oauth/token, one function each, and what they
+// share. Internal to src/handlers/ (the endpoint itself is in handlers.h).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "access/api.h"
+#include "access/token_issuer.h"
+
+namespace access_service {
+
+// 400 invalid_grant with `why` as the description.
+Response invalid_grant(const std::string& why);
+
+// A fresh grant (password, authorization code, mfa, device passcode): signs an
+// access token, with a new refresh-token family when the app has the
+// refresh_token option, then stores both in one transaction in which
+// `in_txn` (if any) runs first; its failure rolls everything back.
+Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
+                         const std::vector<std::string>& scope, int64_t now,
+                         const std::function<Status(const IssuedAccess&)>& in_txn);
+
+// Each takes the authenticated app and the form (client authentication and
+// grant_type already checked by handle_token).
+Response password_grant(Context& ctx, const ClientApp& app, const Params& form);
+Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form);
+Response code_grant(Context& ctx, const ClientApp& app, const Params& form);
+Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form);
+
+}  // namespace access_service

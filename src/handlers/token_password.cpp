@@ -1,0 +1,142 @@
+// The password grant (RFC 6749 4.3) with its two variants of API.md sections
+// 3 and 6: a user with two-factor authentication gets a restrictive token that
+// the mfa grant exchanges for full tokens, and an app with the device option
+// may send device_id + passcode instead of a password.
+#include "access/crypto.h"
+#include "access/mfa.h"
+#include "access/sign_in.h"
+#include "access/strings.h"
+#include "token_grants.h"
+
+namespace access_service {
+namespace {
+
+constexpr int kRestrictiveSeconds = 300;
+constexpr int kMaxPasscodeFailures = 5;
+
+Response locked(long long seconds) {
+  return error_reply(ApiError::kTooManyRequests, "too many failed sign-ins; try again later",
+                     std::to_string(seconds));
+}
+
+bool valid_passcode(const std::string& p) {
+  return p.size() >= 4 && p.size() <= 12 && p.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// {"access_token" (scope ["mfa"], 300 s), ..., "mfa_required": true}: good
+// only for grant_type=mfa through the same app. The scope asked for rides in
+// the signed token so that the mfa grant can honour it.
+Response restrictive_token(Context& ctx, const ClientApp& app, const User& user,
+                           const std::vector<std::string>& scope, int64_t now) {
+  Result<IssuedAccess> access = sign_access_token(ctx, app, user, {"mfa"}, now, "",
+                                                  kRestrictiveSeconds, {{"requested_scope", scope}});
+  if (!access.ok()) return status_reply(access.status());
+  Status st = ctx.store->insert_access_token(access->record);
+  if (!st.ok()) return status_reply(st);
+  json body = token_response(*access, {"mfa"}, "");
+  body["mfa_required"] = true;
+  return json_reply(body);
+}
+
+// device_id + passcode instead of a password: full tokens, also for a user
+// with 2FA (the device was registered under a full sign-in). Wrong passcodes
+// count against the device only; the fifth removes its registration.
+Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
+                      const std::vector<std::string>& scope, int64_t now) {
+  if (!app.has_grant("device"))
+    return error_reply(ApiError::kUnauthorizedClient, "this app may not use device passcodes");
+  const std::string& passcode = form.get("passcode");
+  const std::string& device_id = form.get("device_id");
+  Result<User> user = ctx.store->find_user_by_email(to_lower(form.get("username")));
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  Result<Device> device = user.ok() ? ctx.store->find_device(user->id, device_id)
+                                    : Result<Device>(Status::NotFound("no user"));
+  if (!device.ok() && !device.status().is_not_found()) return status_reply(device.status());
+  if (!device.ok() || device->app_id != app.id || !valid_passcode(passcode)) {
+    verify_password_dummy(passcode, ctx.argon2());  // the same time as a real check
+    return invalid_grant("bad credentials");
+  }
+  if (!verify_password(device->passcode_hash, passcode)) {
+    Result<int> failures = ctx.store->record_device_failure(user->id, device_id, kMaxPasscodeFailures);
+    if (!failures.ok()) return status_reply(failures.status());
+    return invalid_grant(*failures >= kMaxPasscodeFailures
+                             ? "too many wrong passcodes; the device registration was removed"
+                             : "bad credentials");
+  }
+  if (!user->enabled) return invalid_grant("bad credentials");
+  return issue_new_grant(ctx, app, *user, scope, now, [&](const IssuedAccess&) {
+    return ctx.store->record_device_use(user->id, device_id, now);
+  });
+}
+
+}  // namespace
+
+Response password_grant(Context& ctx, const ClientApp& app, const Params& form) {
+  if (!app.has_grant("password"))
+    return error_reply(ApiError::kUnauthorizedClient, "this app may not use the password grant");
+  const bool by_device = form.has("device_id") || form.has("passcode");
+  if (!form.has("username") || (by_device ? !form.has("device_id") || !form.has("passcode") ||
+                                                form.has("password")
+                                          : !form.has("password")))
+    return error_reply(ApiError::kInvalidRequest,
+                       "username and either password or device_id and passcode are required");
+  auto scope = resolve_scope(form.get("scope"), app.scope);
+  if (!scope) return error_reply(ApiError::kInvalidScope, "scope is not allowed for this app");
+  const int64_t now = now_seconds();
+  if (by_device) return device_grant(ctx, app, form, *scope, now);
+  SignInResult signin = check_password(ctx, form.get("username"), form.get("password"), now);
+  switch (signin.outcome) {
+    case SignInResult::kError: return status_reply(signin.status);
+    case SignInResult::kLocked: return locked(signin.retry_after);
+    case SignInResult::kBad: return invalid_grant("bad credentials");
+    case SignInResult::kOk: break;
+  }
+  if (signin.user.mfa_enabled) {
+    if (!app.has_grant("mfa"))
+      return invalid_grant("two-factor authentication required; app not permitted");
+    return restrictive_token(ctx, app, signin.user, *scope, now);
+  }
+  return issue_new_grant(ctx, app, signin.user, *scope, now, nullptr);
+}
+
+Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form) {
+  if (!app.has_grant("mfa"))
+    return error_reply(ApiError::kUnauthorizedClient, "this app may not use the mfa grant");
+  const std::string& token = form.get("mfa_token");
+  if (token.empty() || !form.has("mfa_code"))
+    return error_reply(ApiError::kInvalidRequest, "mfa_token and mfa_code are required");
+  Result<Principal> p = verify_access_token(ctx, token);
+  if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
+  if (!p.ok() || !p->restrictive || p->client_id != app.client_id)
+    return invalid_grant("mfa_token is not valid");
+  Result<User> user = ctx.store->find_user(p->user_id);
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  if (!user.ok() || !user->enabled || !user->mfa_enabled) return invalid_grant("mfa_token is not valid");
+  const int64_t now = now_seconds();
+  Result<long long> lock = seconds_locked(ctx, user->email, now);
+  if (!lock.ok()) return status_reply(lock.status());
+  if (*lock > 0) return locked(*lock);
+  Result<bool> good = check_totp(*ctx.store, ctx.hmac_key, *user, form.get("mfa_code"), now);
+  if (!good.ok()) return status_reply(good.status());
+  if (!*good) {
+    Status st = record_sign_in_failure(ctx, user->email, now);
+    if (!st.ok()) return status_reply(st);
+    return invalid_grant("mfa_code is not valid or was already used");
+  }
+  // The scope asked for in the password grant, as far as the app still allows it.
+  std::string payload;
+  base64url_decode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1), &payload);
+  json claims = json::parse(payload, nullptr, false);
+  std::vector<std::string> requested;
+  if (claims.is_object() && claims.contains("requested_scope") && claims["requested_scope"].is_array())
+    for (const auto& s : claims["requested_scope"])
+      if (s.is_string()) requested.push_back(s);
+  auto scope = resolve_scope(join_words(requested), app.scope);
+  if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");
+  // The restrictive token is single use: it dies with the exchange.
+  return issue_new_grant(ctx, app, *user, *scope, now, [&](const IssuedAccess&) {
+    return ctx.store->revoke_access_token(p->jti);
+  });
+}
+
+}  // namespace access_service

@@ -1,0 +1,184 @@
+# Two-factor sign-in (TOTP, RFC 6238) and device passcodes (API.md sections 3, 6).
+MFA_PW='mfa-user-password-1'
+add_user() { echo "$MFA_PW" | $CTL user add "$1" --role ROLE_ORIGINATOR --password-stdin | jq -r .id; }
+secret_of() { python3 -c 'import sys,urllib.parse as u; print(u.parse_qs(u.urlsplit(sys.argv[1]).query)["secret"][0])' "$1"; }
+totp() { oathtool --totp -b "$1" ${2:+-N "$2"}; }
+# A 6-digit code that is none of the codes valid now (previous, current, next step).
+wrong_code() {
+  local valid c
+  valid="$(totp "$1" "-30 seconds") $(totp "$1") $(totp "$1" "+30 seconds")"
+  for c in 111111 222222 333333 444444; do [[ $valid != *$c* ]] && { echo $c; return; }; done
+}
+MFA_APP_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id mfaapp --name "Secure app" \
+  --grant password --grant mfa --grant refresh_token --grant authorization_code \
+  --redirect-uri https://secure.example.com/cb --access-seconds 300 --refresh-seconds 3600)")
+
+# Administration: PUT /api/v1/users/{id}.
+A_ID=$(add_user mfa-a@example.com)
+json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"mfaEnabled":true}'
+expect "enabling 2FA returns the user with an authenticatorUri" 200 .mfaEnabled true .email mfa-a@example.com
+URI=$(jq -r .authenticatorUri <<<"$BODY")
+check "the URI is otpauth://totp/<issuer>:<email>?secret=...&issuer=..." \
+  bash -c "[[ '$URI' == otpauth://totp/127.0.0.1%3A$PORT:mfa-a%40example.com\?secret=*'&issuer=127.0.0.1%3A'$PORT* ]]"
+A_SECRET=$(secret_of "$URI")
+check "the secret is 160 bits (32 base32 characters)" test ${#A_SECRET} = 32
+json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"mfaEnabled":true}'
+expect "enabling again makes no key (no authenticatorUri)" 200 .authenticatorUri null .mfaEnabled true
+json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"generateNewAuthenticatorKey":true}'
+expect "generateNewAuthenticatorKey makes a new key" 200 '.authenticatorUri|startswith("otpauth://totp/")' true
+check "... with a new secret" test "$(secret_of "$(jq -r .authenticatorUri <<<"$BODY")")" != "$A_SECRET"
+A_SECRET=$(secret_of "$(jq -r .authenticatorUri <<<"$BODY")")
+json_put "/api/v1/users/$A_ID" "$USER1_AT" '{"mfaEnabled":false}'
+expect "PUT users/{id} as a non-admin -> 403" 403 .error access_denied
+json_put /api/v1/users/00000000-0000-0000-0000-000000000000 "$ADMIN_AT" '{"mfaEnabled":true}'
+expect "PUT users/{id} for an unknown user -> 404" 404 .error not_found
+json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"mfaEnabled":"yes"}'
+expect "mfaEnabled as a string -> 400" 400 .error invalid_request
+json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"roles":["ROLE_SYSTEM_ADMIN"]}'
+expect "an unknown member -> 400" 400 .error invalid_request
+check "the TOTP secret is not stored in clear" \
+  bash -c "! sqlite3 '$STATE/access.db' 'SELECT hex(totp_secret) FROM users' | grep -qi \$(printf %s '$A_SECRET' | python3 -c 'import base64,sys; print(base64.b32decode(sys.stdin.read()).hex())')"
+
+# The password grant for a 2FA user.
+token cli "$CLI_SECRET" mfa-a@example.com "$MFA_PW"
+expect "2FA user through an app without mfa -> invalid_grant" 400 .error invalid_grant \
+  .error_description "two-factor authentication required; app not permitted"
+token mfaapp "$MFA_APP_SECRET" mfa-a@example.com "$MFA_PW" -d scope=read
+expect "2FA user through an mfa app -> the restrictive token" 200 .scope mfa .expires_in 300 \
+  .mfa_required true .refresh_token null
+MFA_TOKEN=$(jq -r .access_token <<<"$BODY")
+req GET /api/v1/users/me -H "$(bearer "$MFA_TOKEN")"
+expect "the restrictive token is refused by GET users/me" 401 .error invalid_token
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$MFA_TOKEN"
+expect "the restrictive token cannot be refreshed" 400 .error invalid_grant
+req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$(totp "$A_SECRET")"
+expect "the mfa grant through an app without mfa -> unauthorized_client" 400 .error unauthorized_client
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$(wrong_code "$A_SECRET")"
+expect "a wrong code -> invalid_grant" 400 .error invalid_grant
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d mfa_code=12ab56
+expect "a malformed code -> invalid_grant" 400 .error invalid_grant
+CODE_NOW=$(totp "$A_SECRET")
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$CODE_NOW"
+expect "the mfa grant with the TOTP code (oathtool) -> full tokens" 200 .scope read '.refresh_token|length' 43 .mfa_required null
+FULL_AT=$(jq -r .access_token <<<"$BODY")
+req GET /api/v1/users/me -H "$(bearer "$FULL_AT")"
+expect "the full token works" 200 .email mfa-a@example.com .mfaEnabled true
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$(totp "$A_SECRET" "+30 seconds")"
+expect "the restrictive token is single use" 400 .error invalid_grant
+token mfaapp "$MFA_APP_SECRET" mfa-a@example.com "$MFA_PW"
+MFA_TOKEN=$(jq -r .access_token <<<"$BODY")
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$CODE_NOW"
+expect "the same code twice -> refused (each step once)" 400 .error invalid_grant
+
+# Wrong codes count toward the account lockout.
+L_ID=$(add_user mfa-lock@example.com)
+L_SECRET=$(secret_of "$($CTL user mfa mfa-lock@example.com --enable | grep '^otpauth://')")
+check "accessctl user mfa --enable prints the otpauth URI" test ${#L_SECRET} = 32
+token mfaapp "$MFA_APP_SECRET" mfa-lock@example.com "$MFA_PW"
+L_TOKEN=$(jq -r .access_token <<<"$BODY")
+for i in 1 2 3 4 5; do
+  req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$L_TOKEN" -d "mfa_code=$(wrong_code "$L_SECRET")"
+done
+expect "the 5th wrong code is still invalid_grant" 400 .error invalid_grant
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$L_TOKEN" -d "mfa_code=$(totp "$L_SECRET")"
+expect "then even the right code -> 429 (account locked)" 429 .error too_many_requests
+token mfaapp "$MFA_APP_SECRET" mfa-lock@example.com "$MFA_PW"
+expect "... and the password grant too" 429 .error too_many_requests
+out=$($CTL user mfa mfa-lock@example.com --disable)
+check "accessctl user mfa --disable" bash -c "[[ '$out' == *disabled* && '$out' != *otpauth* ]]"
+out=$($CTL user mfa mfa-lock@example.com --enable --disable 2>&1)
+check "accessctl user mfa refuses two actions" test $? != 0
+
+# The browser sign-in asks for the code.
+B_ID=$(add_user mfa-b@example.com)
+B_SECRET=$(secret_of "$($CTL user mfa mfa-b@example.com --enable | grep '^otpauth://')")
+MJAR=$STATE/mfa-cookies.txt
+rm -f "$MJAR"
+loc() { sed -n 's/^[Ll]ocation: *//p' <<<"$HDRS" | tr -d '\r'; }
+signin_rid() {
+  req GET "/api/oauth/authorize?response_type=code&client_id=$1&redirect_uri=$(jq -rn --arg v "$2" '$v|@uri')&scope=read" -b "$MJAR" -c "$MJAR"
+  loc | sed -n 's/.*rid=//p'
+}
+RID=$(signin_rid mfaapp https://secure.example.com/cb)
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW"
+check "sign-in without the code -> error=mfa_required" bash -c "[[ '$(loc)' == *'&error=mfa_required' ]]"
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(wrong_code "$B_SECRET")"
+check "sign-in with a wrong code -> error=mfa_invalid" bash -c "[[ '$(loc)' == *'&error=mfa_invalid' ]]"
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
+check "sign-in with the right code -> session and back to authorize" \
+  bash -c "[[ '$STATUS' == 303 && '$(loc)' == '/api/oauth/authorize?rid=$RID' ]] && grep -qi 'set-cookie: access_session' <<<\"\$1\"" _ "$HDRS"
+RID2=$(signin_rid webapp https://client.example.com/cb)
+req POST /api/oauth/signin --data-urlencode "rid=$RID2" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
+check "sign-in through an app without mfa -> error=app_not_permitted" bash -c "[[ '$(loc)' == *'&error=app_not_permitted' ]]"
+
+# Devices.
+MOBILE_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id mobile --name "Mobile" \
+  --grant password --grant device --grant mfa --grant refresh_token --access-seconds 300 --refresh-seconds 3600)")
+D_ID=$(add_user device@example.com)
+token mobile "$MOBILE_SECRET" device@example.com "$MFA_PW"
+D_AT=$(jq -r .access_token <<<"$BODY")
+json_post /api/v1/users/me/devices "$D_AT" '{"deviceId":"phone-1","passcode":"4321"}'
+expect "register a device -> 201" 201 .deviceId phone-1 .lastUsedAt null
+json_post /api/v1/users/me/devices "$D_AT" '{"deviceId":"phone-1","passcode":"4321"}'
+expect "the same deviceId again -> 409" 409 .error conflict
+for bad in '{"deviceId":"phone-2","passcode":"123"}' '{"deviceId":"phone-2","passcode":"1234567890123"}' \
+           '{"deviceId":"phone-2","passcode":"12a4"}' '{"deviceId":"phone-2","passcode":1234}' \
+           '{"deviceId":"bad id","passcode":"1234"}' '{"passcode":"1234"}'; do
+  json_post /api/v1/users/me/devices "$D_AT" "$bad"
+  expect "device registration $bad -> 400" 400 .error invalid_request
+done
+json_post /api/v1/users/me/devices "$USER1_AT" '{"deviceId":"phone-9","passcode":"1234"}'
+expect "a token of an app without the device option -> 403" 403 .error access_denied
+req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
+expect "list devices" 200 '.devices|length' 1 '.devices[0].deviceId' phone-1
+check "passcodes are stored as argon2id hashes" \
+  test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM devices WHERE passcode_hash NOT LIKE '\$argon2id\$%' OR passcode_hash LIKE '%4321%'")" = 0
+device_grant() { req POST /api/oauth/token -u "$1" -d grant_type=password -d "username=$2" -d "device_id=$3" -d "passcode=$4"; }
+device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 4321
+expect "the passcode grant -> full tokens" 200 '.refresh_token|length' 43 .mfa_required null
+req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
+expect "the device shows when it was last used" 200 '.devices[0].lastUsedAt|length' 20
+device_grant "cli:$CLI_SECRET" device@example.com phone-1 4321
+expect "a non-device app cannot use passcodes" 400 .error unauthorized_client
+req POST /api/oauth/token -u "mobile:$MOBILE_SECRET" -d grant_type=password -d username=device@example.com -d device_id=phone-1 -d passcode=4321 --data-urlencode "password=$MFA_PW"
+expect "password and passcode together -> invalid_request" 400 .error invalid_request
+for i in 1 2 3 4; do device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 9999; done
+expect "a wrong passcode -> invalid_grant" 400 .error invalid_grant
+req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
+expect "after 4 wrong passcodes the device is still registered" 200 '.devices|length' 1
+token mobile "$MOBILE_SECRET" device@example.com "$MFA_PW"
+expect "wrong passcodes do not lock the account" 200
+device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 9999
+expect "the 5th wrong passcode says the registration is gone" 400 .error invalid_grant \
+  .error_description "too many wrong passcodes; the device registration was removed"
+req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
+expect "after 5 wrong passcodes the registration is gone" 200 '.devices|length' 0
+device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 4321
+expect "... and the right passcode no longer works" 400 .error invalid_grant
+
+# A 2FA user's device gives full tokens; a disabled user cannot use it.
+C_ID=$(add_user mfa-c@example.com)
+C_SECRET=$(secret_of "$($CTL user mfa mfa-c@example.com --enable | grep '^otpauth://')")
+token mobile "$MOBILE_SECRET" mfa-c@example.com "$MFA_PW"
+req POST /api/oauth/token -u "mobile:$MOBILE_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$(jq -r .access_token <<<"$BODY")" -d "mfa_code=$(totp "$C_SECRET")"
+C_AT=$(jq -r .access_token <<<"$BODY")
+json_post /api/v1/users/me/devices "$C_AT" '{"deviceId":"tablet","passcode":"246810"}'
+expect "a 2FA user registers a device after a full sign-in" 201
+device_grant "mobile:$MOBILE_SECRET" mfa-c@example.com tablet 246810
+expect "the 2FA user's passcode grant -> full tokens, not restrictive" 200 .mfa_required null '.scope|contains("mfa")' false
+req DELETE /api/v1/users/me/devices/tablet -H "$(bearer "$D_AT")"
+expect "another user cannot delete the device -> 404" 404 .error not_found
+json_put "/api/v1/users/$C_ID" "$ADMIN_AT" '{"enabled":false}'
+expect "the admin disables the user" 200 .enabled false
+device_grant "mobile:$MOBILE_SECRET" mfa-c@example.com tablet 246810
+expect "a disabled user cannot use a device" 400 .error invalid_grant
+req GET /api/v1/users/me -H "$(bearer "$C_AT")"
+expect "disabling a user revokes their tokens" 401 .error invalid_token
+json_put "/api/v1/users/$C_ID" "$ADMIN_AT" '{"enabled":true}'
+token mobile "$MOBILE_SECRET" mfa-c@example.com "$MFA_PW"
+req POST /api/oauth/token -u "mobile:$MOBILE_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$(jq -r .access_token <<<"$BODY")" -d "mfa_code=$(totp "$C_SECRET" "+30 seconds")"
+C_AT=$(jq -r .access_token <<<"$BODY")
+req DELETE /api/v1/users/me/devices/tablet -H "$(bearer "$C_AT")"
+expect "the owner deletes the device" 200 '.|length' 0
+req DELETE /api/v1/users/me/devices/tablet -H "$(bearer "$C_AT")"
+expect "deleting it again -> 404" 404 .error not_found
