@@ -1,5 +1,7 @@
 #include "access/api.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -206,6 +208,20 @@ std::optional<Response> authenticate_client(Context& ctx, const Request& req, Cl
   if (app.status().is_unavailable() || app.status().code() == Status::kInternal)
     return status_reply(app.status());
   return error_reply(ApiError::kInvalidClient, "client authentication failed");
+}
+
+std::optional<Response> read_token_request(Context& ctx, const Request& req, ClientApp* app,
+                                           std::string* token) {
+  Params form;
+  if (auto err = read_form_body(req, &form)) return err;
+  if (auto err = authenticate_client(ctx, req, app)) return err;
+  *token = form.get("token");
+  if (token->empty()) return error_reply(ApiError::kInvalidRequest, "token is required");
+  return std::nullopt;
+}
+
+bool looks_like_jwt(const std::string& token) {
+  return std::count(token.begin(), token.end(), '.') == 2;
 }
 
 Result<Principal> verify_access_token(Context& ctx, const std::string& token) {

@@ -51,6 +51,14 @@ std::optional<Response> read_page(const Request& req,
 // WWW-Authenticate: Basic.
 std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out);
 
+// The request of RFC 7009 2.1 and RFC 7662 2.1: a form with `token`
+// (required) and an authenticated client.
+std::optional<Response> read_token_request(Context& ctx, const Request& req, ClientApp* app,
+                                           std::string* token);
+// True for the shape of a compact JWS (three dot-separated parts): an access
+// token here, where refresh tokens are opaque base64url.
+bool looks_like_jwt(const std::string& token);
+
 // What a valid bearer token says about its holder.
 struct Principal {
   std::string user_id;

@@ -1,6 +1,4 @@
 // POST /api/oauth/introspect (RFC 7662) and the RFC 8414 metadata document.
-#include <algorithm>
-
 #include "access/api.h"
 #include "access/handlers.h"
 #include "access/strings.h"
@@ -9,16 +7,13 @@
 namespace access_service {
 
 Response handle_introspect(Context& ctx, const Request& req, const PathParams&) {
-  Params form;
-  if (auto err = read_form_body(req, &form)) return *err;
   ClientApp app;
-  if (auto err = authenticate_client(ctx, req, &app)) return *err;
-  const std::string& token = form.get("token");
-  if (token.empty()) return error_reply(ApiError::kInvalidRequest, "token is required");
+  std::string token;
+  if (auto err = read_token_request(ctx, req, &app, &token)) return *err;
   const json inactive = {{"active", false}};
   // Any enabled app (typically a resource server) may introspect access
   // tokens; a restrictive (MFA-pending) token is active only for its own app.
-  if (std::count(token.begin(), token.end(), '.') == 2) {
+  if (looks_like_jwt(token)) {
     Result<Principal> p = verify_access_token(ctx, token);
     if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
     if (!p.ok() || (p->restrictive && p->client_id != app.client_id)) return json_reply(inactive);

@@ -1,7 +1,5 @@
 // Revocation: POST /api/oauth/revoke (RFC 7009), POST /api/v1/auth/token/revoke
 // and PUT /api/v1/users/me/expire (API.md section 5).
-#include <algorithm>
-
 #include "access/api.h"
 #include "access/handlers.h"
 #include "access/strings.h"
@@ -9,17 +7,14 @@
 
 namespace access_service {
 Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
-  Params form;
-  if (auto err = read_form_body(req, &form)) return *err;
   ClientApp app;
-  if (auto err = authenticate_client(ctx, req, &app)) return *err;
-  const std::string& token = form.get("token");
-  if (token.empty()) return error_reply(ApiError::kInvalidRequest, "token is required");
+  std::string token;
+  if (auto err = read_token_request(ctx, req, &app, &token)) return *err;
   const int64_t now = now_seconds();
   // RFC 7009 2.2: unknown, invalid or another app's tokens answer 200 too, and
   // another app's token is left alone. The hint only orders the lookups, and
   // both kinds are tried.
-  if (std::count(token.begin(), token.end(), '.') == 2) {
+  if (looks_like_jwt(token)) {
     Result<nlohmann::json> claims = ctx.signer->verify(token);
     if (claims.ok() && claims->contains("jti") && (*claims)["jti"].is_string()) {
       Result<AccessRecord> rec = ctx.store->find_access_token((*claims)["jti"]);
