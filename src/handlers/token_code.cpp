@@ -55,13 +55,15 @@ Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   Result<User> user = ctx.store->find_user(code->user_id);
   if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
   if (!user.ok() || !user->enabled) return invalid_grant("authorization code is not valid");
+  bool raced = false;
   Response res = issue_new_grant(ctx, app, *user, code->scope, now, [&](const IssuedAccess& a) {
     Result<bool> marked = ctx.store->mark_code_used(hash, now, a.record.family_id, a.record.jti);
     if (!marked.ok()) return marked.status();
     // Another request exchanged it since the read above.
-    return *marked ? Status::Ok() : Status::Conflict("code used concurrently");
+    raced = !*marked;
+    return raced ? Status::Conflict("code used concurrently") : Status::Ok();
   });
-  if (res.status == 409) return code_reused(ctx, hash, now);
+  if (raced) return code_reused(ctx, hash, now);
   return res;
 }
 
