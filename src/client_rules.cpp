@@ -57,6 +57,14 @@ size_t utf8_length(const std::string& s) {
   return n;
 }
 
+// C0 controls and DEL: never part of a display name, and a NUL could not
+// even be presented back (form_decode refuses it).
+bool has_control(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
 bool all_of(const std::string& s, bool (*ok)(unsigned char)) {
   for (unsigned char c : s)
     if (!ok(c)) return false;
@@ -120,8 +128,8 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
     std::optional<std::string> err;
     if (k == "appName") {
       if (!v.is_string() || v.get<std::string>().empty() || !valid_utf8(v.get<std::string>()) ||
-          utf8_length(v.get<std::string>()) > 200)
-        return "appName must be a string of 1-200 characters";
+          utf8_length(v.get<std::string>()) > 200 || has_control(v.get<std::string>()))
+        return "appName must be a string of 1-200 characters without control characters";
       app->app_name = v;
     } else if (k == "clientId") {
       if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 128 ||
@@ -129,8 +137,10 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
         return "clientId must match [A-Za-z0-9._~-]{1,128}";
       app->client_id = v;
     } else if (k == "clientSecret") {
-      if (!v.is_string() || v.get<std::string>().size() < 16 || v.get<std::string>().size() > 512)
-        return "clientSecret must be a string of 16-512 characters";
+      // HTTP Basic cannot carry a NUL (RFC 6749 2.3.1 form-encoding; form_decode).
+      if (!v.is_string() || v.get<std::string>().size() < 16 || v.get<std::string>().size() > 512 ||
+          v.get<std::string>().find('\0') != std::string::npos)
+        return "clientSecret must be a string of 16-512 characters without NUL";
       *new_secret = v;
     } else if (k == "authorizedGrantTypes") {
       err = read_strings(v, "authorizedGrantTypes", 6, &app->grant_types);

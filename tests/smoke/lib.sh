@@ -4,6 +4,7 @@
 #   expect NAME STATUS [JQ VALUE]... one test: the status and each JSON member
 #   check NAME COMMAND...            one test: the command succeeds
 #   header_has TEXT                  true when the last response has that header text
+#   sanitizer_clean LOG              true when LOG holds no ASan/LSan/UBSan report (printed)
 
 SMOKE_PASSED=${SMOKE_PASSED:-0}
 SMOKE_FAILED=${SMOKE_FAILED:-0}
@@ -56,4 +57,14 @@ token() {
   shift 4
   req POST /api/oauth/token -u "$client:$secret" --data-urlencode grant_type=password \
     --data-urlencode "username=$user" --data-urlencode "password=$pw" "$@"
+}
+
+# Reports of the sanitizers (SANITIZE=1 builds); printed when found.
+SANITIZER_REPORT='ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:\|UndefinedBehaviorSanitizer'
+sanitizer_clean() {
+  if grep -q "$SANITIZER_REPORT" "$1" 2>/dev/null; then
+    grep -m3 -A12 "$SANITIZER_REPORT" "$1" | sed 's/^/       /'
+    return 1
+  fi
+  return 0
 }

@@ -118,6 +118,18 @@ BOOST_AUTO_TEST_CASE(app_name_length) {
   expect_refused(with(minimal(), "appName", {"a"}), "appName");
 }
 
+// Control characters (NUL included) are refused in names and a NUL in a
+// secret, which HTTP Basic could never carry back (found by the hostile-input
+// smoke test, tests/smoke/t_85_hostile.sh).
+BOOST_AUTO_TEST_CASE(app_name_and_secret_refuse_control_characters) {
+  const std::string names[] = {std::string("A\0B", 3), "A\x1b[31mB", "tab\there", "line\nbreak",
+                               "del\x7f"};
+  for (const std::string& name : names) expect_refused(with(minimal(), "appName", name), "appName");
+  expect_accepted(with(minimal(), "appName", "Caf\xC3\xA9 & Co. <'\">"));
+  expect_refused(with(minimal(), "clientSecret", std::string("0123456789abcdef\0x", 18)),
+                 "clientSecret");
+}
+
 // "1-200 chars": a name of 150 two-byte characters is 150 characters long.
 BOOST_AUTO_TEST_CASE(app_name_length_counts_characters_not_bytes) {
   std::string name;
