@@ -11,8 +11,9 @@
 #    speed -multi <cores>` sign/s for rsa2048, ecdsap256 and ed25519; the raw
 #    argon2id rate at the configured cost ($BUILD/argon2_rate, the project's
 #    password module); durable one-row SQLite transactions/s (WAL,
-#    synchronous=FULL) in the state directory ($BUILD/sqlite_rate), the
-#    ceiling of any request that commits; and the /api/health rate.
+#    synchronous=FULL) in the state directory ($BUILD/sqlite_rate), which
+#    shows the fsync latency of the disk at that moment; and the /api/health
+#    rate.
 # 3. Runs wrk for each scenario for BENCH_SECONDS: /api/health (the pipeline
 #    floor), JWKS (static file), the approvals GET (bearer), introspection,
 #    the password grant, the authorization_code exchange (codes minted before
@@ -396,6 +397,9 @@ RSS_END=$(worker_rss_kib) DB_END=$(db_kib) WAL_END=$(wal_kib)
 for r in rsa ecdsa ed25519 argon2 sqlite; do ref "$r"; done
 
 # ---- 4. report -----------------------------------------------------------------
+rate_of() {  # "N/s" of a scenario, "-" when it did not run
+  if [[ -n ${RPS[$1]:-} ]]; then echo "$(fmt_rate "${RPS[$1]}")/s"; else echo "-"; fi
+}
 ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   local hr=${RPS[health]:-0} rr=${RPS[refresh_rs256]:-0}
   case $1 in
@@ -447,12 +451,12 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   echo "References (same run, each measured just before its scenario): openssl speed -seconds 3 -multi $CORES sign/s: rsa2048 $(fmt_rate "$SIGN_RSA"), ecdsap256 $(fmt_rate "$SIGN_EC"), ed25519 $(fmt_rate "$SIGN_ED");"
   echo "argon2id t=$A2_T m=$A2_M KiB p=$A2_P: $(fmt_rate "$ARGON_RATE") hashes/s over $CORES threads;"
   echo "SQLite one-row write transactions (WAL, synchronous=FULL, one connection, this disk): $(fmt_rate "$SQLITE_RATE")/s,"
-  echo "the ceiling of every request that commits (each grant commits once; minting a code commits twice)."
+  echo "a measure of the disk's fsync latency at that moment (each grant commits once; minting a code commits twice)."
   if [[ -n ${RPS[code]:-} ]]; then
     echo "Codes: $CODES_MINTED minted beforehand at $(fmt_rate "$MINT_RPS")/s (GET /api/oauth/authorize with a session cookie)."
   fi
   echo "Peers (DESIGN.md, same kind of box): refresh ~3.3k/s, introspection ~9.9k/s, JWKS ~52k/s;"
-  echo "here: refresh RS256 $(fmt_rate "${RPS[refresh_rs256]:-0}")/s, ES256 $(fmt_rate "${RPS[refresh_es256]:-0}")/s, EdDSA $(fmt_rate "${RPS[refresh_eddsa]:-0}")/s, introspection $(fmt_rate "${RPS[introspect]:-0}")/s, JWKS $(fmt_rate "${RPS[jwks]:-0}")/s."
+  echo "here: refresh RS256 $(rate_of refresh_rs256), ES256 $(rate_of refresh_es256), EdDSA $(rate_of refresh_eddsa), introspection $(rate_of introspect), JWKS $(rate_of jwks)."
   echo
   echo "Worker RSS (max over the master's children): $((RSS_BEFORE / 1024)) MiB after warm-up, $((RSS_RS256 / 1024)) MiB after the RS256 scenarios (same workers), $((RSS_END / 1024)) MiB at the end (workers replaced at each reload); target < 32 MiB."
   echo "Database + WAL: $((DB_BEFORE / 1024)) MiB before (WAL $((WAL_BEFORE / 1024)) MiB), $((DB_END / 1024)) MiB after (WAL $((WAL_END / 1024)) MiB)."

@@ -1,6 +1,8 @@
-// sqlite_rate: durable one-row write transactions per second on this disk,
-// the physical ceiling of every scenario of `make bench` that commits (each
-// grant commits once, with an fsync of the WAL under synchronous=FULL).
+// sqlite_rate: durable one-row write transactions per second on this disk, a
+// reference of `make bench` for the scenarios that commit (each grant commits
+// once, with an fsync of the WAL under synchronous=FULL): it shows the fsync
+// latency of the disk at the moment of the run, which varies a lot on shared
+// virtual disks.
 //
 //   sqlite_rate --dir DIR [--seconds S]
 //
