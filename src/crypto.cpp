@@ -20,10 +20,17 @@ const char kB64Std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
   std::abort();
 }
 
+// Value of `c` in `alphabet`, or -1: a 256-entry table per alphabet, built once.
 int decode_char(const char* alphabet, char c) {
-  for (int i = 0; i < 64; ++i)
-    if (alphabet[i] == c) return i;
-  return -1;
+  struct Table {
+    signed char v[256];
+    explicit Table(const char* a) {
+      for (signed char& x : v) x = -1;
+      for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(a[i])] = static_cast<signed char>(i);
+    }
+  };
+  static const Table url(kB64Url), std(kB64Std);
+  return (alphabet == kB64Url ? url : std).v[static_cast<unsigned char>(c)];
 }
 
 // Decodes groups of 4 symbols; `n` symbols without padding.

@@ -54,6 +54,13 @@ void serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>&
     if (FCGX_Accept_r(&r) < 0) continue;     // another worker took it (EAGAIN)
     std::string out = handle(read_request(r)).serialize();
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
+    // Read what is left of the body (at most nginx's 64 KiB), so that closing
+    // cannot reset the connection, then close without libfcgi's shutdown +
+    // wait-for-peer-close, which idled the worker for every request.
+    char drain[4096];
+    while (FCGX_GetStr(drain, sizeof drain, r.in) > 0) {
+    }
+    r.detached = 1;
     FCGX_Finish_r(&r);
   }
   FCGX_Free(&r, 1);

@@ -6,7 +6,8 @@
 // EAGAIN and goes back to poll. Each request is read into a Request (the body
 // only when CONTENT_LENGTH is within kMaxBodyBytes), handed to `handle`, and
 // the Response is written with one FCGX_PutStr (never FCGX_FPrintF, which
-// drops %zu). The loop returns after the request in hand when `stop` is set.
+// drops %zu); the rest of the body is drained and the connection closed at
+// once. The loop returns after the request in hand when `stop` is set.
 #pragma once
 
 #include <csignal>
