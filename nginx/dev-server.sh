@@ -6,10 +6,17 @@
 #   nginx/dev-server.sh stop  STATE_DIR   stops what `start` started
 #
 # Environment: PORT (default 8080), BUILD (default build), WORKERS (default 2),
-# GRACE (tokens.refresh_reuse_grace_seconds, default 0).
+# GRACE (tokens.refresh_reuse_grace_seconds, default 0), LOCKOUT_MAX and
+# LOCKOUT_ACCOUNT_MAX (lockout.max_failures and account_max_failures, default
+# 5 and 50; the benchmark raises them: its 64 concurrent password grants of
+# one user would otherwise be throttled).
 # STATE_DIR receives access-service.yaml (rendered from conf/dev.yaml.in on every
 # start), the database, the keys, the JWKS file, the socket and nginx's files.
 set -euo pipefail
+# Everything made here (config, logs, pid files, nginx's files) is the
+# caller's alone, whatever umask they run with; the service and accessctl
+# enforce the same for the database, keys and socket themselves.
+umask 077
 
 cmd=${1:?usage: dev-server.sh run|start|stop STATE_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,10 +43,22 @@ stop_all() {
 if [[ $cmd == stop ]]; then stop_all; exit 0; fi
 
 mkdir -p "$state"/{run,nginx/tmp,nginx/snippets}
+# A state directory made before modes were enforced is brought in line:
+# directories 0700, files 0600 (the master rewrites jwks.json 0644 at start).
+chmod -R go-rwx "$state"
 sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@WORKERS@|${WORKERS:-2}|g" \
-    -e "s|@GRACE@|${GRACE:-0}|g" "$root/conf/dev.yaml.in" >"$config"
+    -e "s|@GRACE@|${GRACE:-0}|g" -e "s|@LOCKOUT_MAX@|${LOCKOUT_MAX:-5}|g" \
+    -e "s|@LOCKOUT_ACCOUNT_MAX@|${LOCKOUT_ACCOUNT_MAX:-50}|g" \
+    "$root/conf/dev.yaml.in" >"$config"
+# nginx's workers must traverse the 0700 state directory, connect to the
+# 0660 socket and read jwks.json: they run as the owner of all three, the user
+# running this script. Unprivileged, nginx keeps that user anyway; as root it
+# would switch to `nobody`, so say root. (A shared group for nobody would
+# mean opening var/ and the socket to that group; this is a loopback-only
+# development server, and production runs nginx as www-data with the socket
+# in www-data's group instead: systemd/access-service.tmpfiles.)
 user_line=""
-[[ $(id -u) == 0 ]] && user_line="user root root;"   # nginx workers must reach STATE_DIR
+[[ $(id -u) == 0 ]] && user_line="user root root;"
 sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@ROOT@|$root|g" \
     -e "s|@USER_LINE@|$user_line|" "$root/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 cp "$root"/nginx/snippets/*.conf "$state/nginx/snippets/"

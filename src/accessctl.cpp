@@ -3,6 +3,7 @@
 // under the same rules as the HTTP API. Secrets are never taken from the
 // command line (they would show in `ps` and shell history): passwords are
 // prompted for, or read from stdin with --password-stdin / --secret-stdin.
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "access/key_ring.h"
 #include "access/mfa.h"
 #include "access/purge.h"
+#include "access/sign_in.h"
 #include "access/signer.h"
 #include "access/store.h"
 #include "access/strings.h"
@@ -36,6 +38,7 @@ const char kUsage[] =
     "  user add EMAIL --role ROLE [--role ROLE ...] [--password-stdin]\n"
     "  user list\n"
     "  user disable EMAIL                     disable and revoke every token of the user\n"
+    "  user unlock EMAIL                      clear the sign-in lockout of EMAIL (every address)\n"
     "  user mfa EMAIL --enable|--disable|--regenerate\n"
     "                                         two-factor authentication; prints the otpauth URI\n"
     "  client add --client-id ID --name NAME --grant GRANT [--grant GRANT ...]\n"
@@ -178,6 +181,16 @@ int cmd_user_disable(access_service::Store& store, const Args& args) {
   return 0;
 }
 
+// The lockout counters are per username as typed, whether or not such a
+// user exists, so any EMAIL can be unlocked.
+int cmd_user_unlock(access_service::Store& store, const Args& args) {
+  if (args.positional.size() != 1) return fail("user unlock needs exactly one EMAIL");
+  Status st = access_service::unlock_sign_in(store, args.positional[0]);
+  if (!st.ok()) return fail(st.message());
+  std::cout << "unlocked " << access_service::to_lower(args.positional[0]) << "\n";
+  return 0;
+}
+
 int cmd_user_mfa(const access_service::Config& config, access_service::Store& store,
                  const Args& args) {
   if (args.positional.size() != 1) return fail("user mfa needs exactly one EMAIL");
@@ -315,6 +328,10 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve", "--enable", "--disable",
                    "--regenerate"}, &args, &err))
     return fail(err);
+  // `init` (and any command that meets a fresh state directory) creates the
+  // database, its -wal and -shm (SQLite gives them the database's mode), the
+  // key directory and keys: owner-only whatever the caller's umask.
+  umask(077);
   auto store = access_service::open_store(*config);
   if (!store.ok()) return fail(store.status().message());
   Status st = (*store)->migrate();
@@ -324,6 +341,7 @@ int main(int argc, char** argv) {
   if (cmd == "user" && sub == "add") return cmd_user_add(*config, s, args);
   if (cmd == "user" && sub == "list") return cmd_user_list(s);
   if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
+  if (cmd == "user" && sub == "unlock") return cmd_user_unlock(s, args);
   if (cmd == "user" && sub == "mfa") return cmd_user_mfa(*config, s, args);
   if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
   if (cmd == "client" && sub == "list") return cmd_client_list(s);

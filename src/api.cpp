@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <set>
 
 #include "access/log.h"
 #include "access/strings.h"
@@ -82,7 +83,11 @@ Response status_reply(const Status& st) {
   switch (st.code()) {
     case Status::kNotFound: return error_reply(ApiError::kNotFound, st.message());
     case Status::kInvalid: return error_reply(ApiError::kInvalidRequest, st.message());
-    case Status::kConflict: return error_reply(ApiError::kConflict, st.message());
+    case Status::kConflict:
+      // The store's conflicts carry the database's wording (constraint and
+      // column names); handlers that expect one answer with their own words.
+      log_info("conflict: " + st.message());
+      return error_reply(ApiError::kConflict, "the request conflicts with stored data");
     case Status::kUnavailable:
       log_warn("store unavailable: " + st.message());
       return error_reply(ApiError::kTemporarilyUnavailable,
@@ -91,6 +96,11 @@ Response status_reply(const Status& st) {
       log_error("internal error: " + st.ToString());
       return error_reply(ApiError::kServerError, "internal error");
   }
+}
+
+Response status_reply(const Status& st, const std::string& not_found) {
+  if (st.is_not_found()) return error_reply(ApiError::kNotFound, not_found);
+  return status_reply(st);
 }
 
 namespace {
@@ -125,6 +135,15 @@ std::optional<Response> check_body(const Request& req, const char* media_type) {
   return std::nullopt;
 }
 
+// A client's member name for a message: at most 64 bytes, cut on a UTF-8
+// character boundary.
+std::string shorten(const std::string& name) {
+  if (name.size() <= 64) return name;
+  size_t n = 64;
+  while (n > 0 && (static_cast<unsigned char>(name[n]) & 0xc0) == 0x80) --n;
+  return name.substr(0, n) + "...";
+}
+
 bool parse_int(const std::string& s, long long lo, long long hi, int* out) {
   if (s.empty() || s.size() > 10) return false;
   for (char c : s)
@@ -141,9 +160,27 @@ std::optional<Response> read_json_body(const Request& req, json* out) {
   if (auto err = check_body(req, "application/json")) return err;
   if (!valid_utf8(req.body) || !nesting_within(req.body, 32))
     return error_reply(ApiError::kInvalidRequest, "malformed JSON body");
-  *out = json::parse(req.body, nullptr, false);
+  // RFC 8259 4 leaves duplicate names to the parser, and parsers disagree on
+  // which one wins (a proxy or logger may read the other): refused. One set
+  // of names per open object, at any depth; the first duplicate is reported
+  // once parsing is done.
+  std::vector<std::set<std::string>> names;
+  std::optional<std::string> duplicate;
+  auto track = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      names.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!names.empty()) names.pop_back();
+    } else if (event == json::parse_event_t::key && !names.empty() && !duplicate) {
+      if (!names.back().insert(parsed.get<std::string>()).second) duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  *out = json::parse(req.body, track, false);
   if (out->is_discarded()) return error_reply(ApiError::kInvalidRequest, "malformed JSON body");
   if (!out->is_object()) return error_reply(ApiError::kInvalidRequest, "JSON body must be an object");
+  if (duplicate)
+    return error_reply(ApiError::kInvalidRequest, "member " + shorten(*duplicate) + " given twice");
   return std::nullopt;
 }
 
@@ -166,10 +203,11 @@ std::optional<Response> read_page(const Request& req,
     return error_reply(ApiError::kInvalidRequest, "limit must be an integer from 0 to 100");
   if (p->has("offset") && !parse_int(p->get("offset"), 0, 1000000000, &out->offset))
     return error_reply(ApiError::kInvalidRequest, "offset must be a non-negative integer");
-  const std::string& order = p->get("orderBy");
-  if (!order.empty() && order != "ASC" && order != "DESC")
-    return error_reply(ApiError::kInvalidRequest, "orderBy must be ASC or DESC");
-  out->descending = order == "DESC";
+  // Any case: the original's clients send "desc" as readily as "DESC".
+  const std::string order = to_lower(p->get("orderBy"));
+  if (!order.empty() && order != "asc" && order != "desc")
+    return error_reply(ApiError::kInvalidRequest, "orderBy must be ASC or DESC (any case)");
+  out->descending = order == "desc";
   if (p->has("sortBy")) {
     std::string names;
     for (const auto& sc : sort_columns) {
@@ -200,7 +238,8 @@ bool string_array(const json& j, std::vector<std::string>* out) {
 }  // namespace
 
 std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out) {
-  Result<ClientApp> app = ctx.clients.authenticate(*ctx.store, req.authorization);
+  Result<ClientApp> app =
+      ctx.clients.authenticate(*ctx.store, ctx.config, req.authorization, now_seconds());
   if (app.ok()) {
     *out = std::move(*app);
     return std::nullopt;
@@ -247,6 +286,10 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
   p.email = c["user_name"];
   p.client_id = c["client_id"];
   p.jti = c["jti"];
+  // Tokens from before `aud` was issued have none; one that has it must name
+  // this server's audience.
+  p.aud = ctx.config.token_audience();
+  if (c.contains("aud") && c["aud"] != p.aud) return Status::Invalid("wrong audience");
   Result<bool> live = ctx.store->access_token_live(p.jti);
   if (!live.ok())
     return live.status().is_not_found() ? Status::Invalid("not issued here") : live.status();
@@ -256,10 +299,14 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
 
 std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out) {
   Result<std::string> token = parse_bearer(req.authorization);
-  if (!token.ok())
-    return error_reply(ApiError::kInvalidToken, token.status().is_not_found()
-                                                    ? "a bearer access token is required"
-                                                    : "malformed bearer token");
+  if (!token.ok() && token.status().is_not_found()) {
+    // RFC 6750 3.1: a request without any token gets no error code.
+    Response r = error_reply(ApiError::kInvalidToken, "a bearer access token is required");
+    for (auto& h : r.headers)
+      if (h.first == "WWW-Authenticate") h.second = "Bearer realm=\"access-service\"";
+    return r;
+  }
+  if (!token.ok()) return error_reply(ApiError::kInvalidToken, "malformed bearer token");
   Result<Principal> p = verify_access_token(ctx, *token);
   if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
   if (!p.ok()) {

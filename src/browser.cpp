@@ -41,6 +41,17 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
+// A cookie value this server could have set: 32 random bytes, base64url.
+bool well_formed_cookie(const std::string& v) {
+  std::string raw;
+  return v.size() == 43 && base64url_decode(v, &raw);
+}
+
+std::string cookie_attributes(const Request& req, int max_age) {
+  return "; Path=/api/oauth; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
+         (req.https ? "; Secure" : "");
+}
+
 std::string issuer_origin(const std::string& issuer) {
   size_t scheme_end = issuer.find("://");
   size_t path = issuer.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
@@ -61,6 +72,10 @@ bool redirect_uri_registered(const ClientApp& app, const std::string& uri) {
   return false;
 }
 
+bool pkce_required(const ClientApp& app, const std::string& uri) {
+  return app.require_pkce || to_lower(uri.substr(0, uri.find(':'))) != "https";
+}
+
 Response redirect(const std::string& location, int status) {
   Response r;
   r.status = status;
@@ -71,8 +86,9 @@ Response redirect(const std::string& location, int status) {
 
 Response redirect_with(const std::string& redirect_uri, const std::string& response_type,
                        std::vector<std::pair<std::string, std::string>> params,
-                       const std::optional<std::string>& state) {
+                       const std::optional<std::string>& state, const std::string& issuer) {
   if (state) params.emplace_back("state", *state);
+  params.emplace_back("iss", issuer);  // RFC 9207 2: mix-up defence
   std::string encoded;
   for (const auto& p : params) {
     if (!encoded.empty()) encoded += '&';
@@ -84,9 +100,9 @@ Response redirect_with(const std::string& redirect_uri, const std::string& respo
 
 Response redirect_error(const std::string& redirect_uri, const std::string& response_type,
                         const std::string& error, const std::string& description,
-                        const std::optional<std::string>& state) {
+                        const std::optional<std::string>& state, const std::string& issuer) {
   return redirect_with(redirect_uri, response_type,
-                       {{"error", error}, {"error_description", description}}, state);
+                       {{"error", error}, {"error_description", description}}, state, issuer);
 }
 
 Response html_error(int status, const std::string& title, const std::string& message) {
@@ -126,19 +142,44 @@ Result<std::string> start_session(Context& ctx, const Request& req, const std::s
   Status st = ctx.store->insert_session(sha256(cookie), user_id, now,
                                         now + ctx.config.session_seconds);
   if (!st.ok()) return st;
-  return std::string(kSessionCookie) + "=" + cookie + "; Path=/api/oauth; Max-Age=" +
-         std::to_string(ctx.config.session_seconds) + "; HttpOnly; SameSite=Lax" +
-         (req.https ? "; Secure" : "");
+  return std::string(kSessionCookie) + "=" + cookie +
+         cookie_attributes(req, ctx.config.session_seconds);
 }
 
-std::string csrf_token(const Context& ctx, const Request& req) {
+Result<std::string> end_session(Context& ctx, const Request& req) {
   std::string cookie = cookie_value(req.cookie, kSessionCookie);
-  if (cookie.empty()) return "";
-  return base64url_encode(hmac_sha256(ctx.hmac_key, "csrf:" + cookie));
+  if (!cookie.empty()) {
+    Status st = ctx.store->delete_session(sha256(cookie));
+    if (!st.ok()) return st;
+  }
+  return std::string(kSessionCookie) + "=" + cookie_attributes(req, 0);
 }
 
-bool csrf_valid(const Context& ctx, const Request& req, const std::string& presented) {
-  std::string expected = csrf_token(ctx, req);
+std::string browser_cookie_for(const Request& req) {
+  std::string cookie = cookie_value(req.cookie, kBrowserCookie);
+  return well_formed_cookie(cookie) ? cookie : random_token(32);
+}
+
+std::string browser_cookie_header(const Request& req, const std::string& value, int max_age) {
+  return std::string(kBrowserCookie) + "=" + value + cookie_attributes(req, max_age);
+}
+
+bool started_here(const Request& req, const AuthRequest& ar) {
+  std::string cookie = cookie_value(req.cookie, kBrowserCookie);
+  return !cookie.empty() && !ar.browser_hash.empty() &&
+         constant_time_equal(sha256(cookie), ar.browser_hash);
+}
+
+std::string csrf_token(const Context& ctx, const Request& req, CsrfBinding binding) {
+  bool session = binding == CsrfBinding::kSession;
+  std::string cookie = cookie_value(req.cookie, session ? kSessionCookie : kBrowserCookie);
+  if (cookie.empty()) return "";
+  return base64url_encode(hmac_sha256(ctx.hmac_key, (session ? "csrf:" : "csrf-browser:") + cookie));
+}
+
+bool csrf_valid(const Context& ctx, const Request& req, CsrfBinding binding,
+                const std::string& presented) {
+  std::string expected = csrf_token(ctx, req, binding);
   return !expected.empty() && constant_time_equal(expected, presented);
 }
 

@@ -5,6 +5,7 @@
 
 #include "access/crypto.h"
 #include "access/http.h"
+#include "access/json_members.h"
 #include "access/strings.h"
 
 namespace access_service {
@@ -14,11 +15,9 @@ using json = nlohmann::json;
 
 const char* const kGrants[] = {"authorization_code", "implicit", "password",
                                "refresh_token",      "mfa",      "device"};
-const char* const kMembers[] = {"appName",   "clientId",
-                                "clientSecret", "authorizedGrantTypes",
-                                "registeredRedirectUris", "accessTokenValiditySeconds",
-                                "refreshTokenValiditySeconds", "scope",
-                                "autoApprove"};
+// Members of the app object that a client may send back but not change.
+// (`clientSecret` is write-only: never returned after creation.)
+const std::initializer_list<const char*> kReadOnly = {"id", "createdAt"};
 
 bool known(const char* const* list, size_t n, const std::string& s) {
   for (size_t i = 0; i < n; ++i)
@@ -112,9 +111,11 @@ bool valid_redirect_uri(const std::string& uri) {
 
 std::optional<std::string> apply_client_json(const json& body, bool create, ClientApp* app,
                                              std::string* new_secret) {
-  for (auto it = body.begin(); it != body.end(); ++it)
-    if (!known(kMembers, std::size(kMembers), it.key()))
-      return "unknown member " + it.key();
+  // Unknown members are ignored (the loop below never looks at them). On
+  // create, `id` and `createdAt` are assigned by the server whatever the body
+  // says; on update they must equal the stored values.
+  if (!create)
+    if (auto err = check_read_only(body, client_to_json(*app), kReadOnly)) return err;
   if (create) {
     for (const char* req : {"appName", "clientId", "authorizedGrantTypes", "accessTokenValiditySeconds"})
       if (!body.contains(req)) return std::string(req) + " is required";
@@ -137,6 +138,7 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
         return "clientId must match [A-Za-z0-9._~-]{1,128}";
       app->client_id = v;
     } else if (k == "clientSecret") {
+      if (v.is_null()) continue;  // no new secret (generated on create)
       // HTTP Basic cannot carry a NUL (RFC 6749 2.3.1 form-encoding; form_decode).
       if (!v.is_string() || v.get<std::string>().size() < 16 || v.get<std::string>().size() > 512 ||
           v.get<std::string>().find('\0') != std::string::npos)
@@ -157,6 +159,12 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
     } else if (k == "autoApprove") {
       if (!v.is_boolean()) return "autoApprove must be a boolean";
       app->auto_approve = v;
+    } else if (k == "requirePkce") {
+      if (!v.is_boolean()) return "requirePkce must be a boolean";
+      app->require_pkce = v;
+    } else if (k == "enabled") {
+      if (!v.is_boolean()) return "enabled must be a boolean";
+      app->enabled = v;
     }
     if (err) return err;
   }
@@ -205,6 +213,7 @@ json client_to_json(const ClientApp& a) {
           {"refreshTokenValiditySeconds", a.refresh_seconds ? json(*a.refresh_seconds) : json()},
           {"scope", a.scope},
           {"autoApprove", a.auto_approve},
+          {"requirePkce", a.require_pkce},
           {"enabled", a.enabled},
           {"createdAt", rfc3339(a.created_at)}};
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
@@ -75,10 +76,26 @@ const std::map<std::string, Setter>& setters() {
          char* end = nullptr;
          long v = std::strtol(n.Scalar().c_str(), &end, 8);
          if (*end != '\0' || v < 0 || v > 0777) return msg;
+         // Whoever can connect can forge REMOTE_ADDR and HTTPS, bypassing
+         // nginx's rate limits and the per-IP lockout: owner and group only.
+         if (v & 0007) return "must not give others access (0660 with socket_group for nginx)";
          c.socket_mode = static_cast<int>(v);
          return "";
        }},
-      {"server.socket_group", str(&Config::socket_group)},
+      {"server.socket_group",
+       [](const YAML::Node& n, Config& c) -> std::string {
+         // An empty value keeps the service's own group; otherwise a group
+         // name as useradd(8) allows (the master looks it up when it binds).
+         const char* msg = "must be a group name such as \"www-data\" (or empty)";
+         if (!n.IsScalar()) return msg;
+         const std::string& s = n.Scalar();
+         if (s.size() > 32 || (!s.empty() && s[0] == '-')) return msg;
+         for (char ch : s)
+           if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
+             return msg;
+         c.socket_group = s;
+         return "";
+       }},
       {"server.workers", integer(&Config::workers, 0, 256)},
       {"server.backlog", integer(&Config::backlog, 1, 65535)},
       {"store.path", str(&Config::db_path)},
@@ -102,11 +119,17 @@ const std::map<std::string, Setter>& setters() {
        integer(&Config::refresh_reuse_grace_seconds, 0, 300)},
       {"tokens.authorization_code_seconds", integer(&Config::authorization_code_seconds, 1, 600)},
       {"tokens.session_seconds", integer(&Config::session_seconds, 60, 30 * 86400)},
+      {"tokens.audience", str(&Config::audience)},
       {"password.argon2_time_cost", integer(&Config::argon2_time_cost, 1, 16)},
       {"password.argon2_memory_kib", integer(&Config::argon2_memory_kib, 8192, 1 << 20)},
       {"password.argon2_parallelism", integer(&Config::argon2_parallelism, 1, 16)},
       {"lockout.max_failures", integer(&Config::lockout_max_failures, 1, 1000)},
+      {"lockout.account_max_failures",
+       integer(&Config::lockout_account_max_failures, 1, 100000)},
       {"lockout.window_seconds", integer(&Config::lockout_window_seconds, 1, 86400)},
+      {"lockout.client_max_failures", integer(&Config::lockout_client_max_failures, 1, 1000)},
+      {"lockout.client_window_seconds",
+       integer(&Config::lockout_client_window_seconds, 1, 3600)},
       {"lockout.lock_seconds", integer(&Config::lockout_lock_seconds, 1, 86400)},
       {"log.level", one_of(&Config::log_level, {"debug", "info", "warn", "error"})},
   };
@@ -206,6 +229,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
   bool https = c.issuer.rfind("https://", 0) == 0 && c.issuer.size() > 8;
   if (!https && !loopback_http_url(c.issuer))
     return Status::Invalid("issuer: must be an https URL (http only for loopback)");
+  if (c.audience.size() > 512 || c.audience.find_first_of(" \t\r\n") != std::string::npos)
+    return Status::Invalid("tokens.audience: must be one identifier (no spaces), at most 512 bytes");
   st = check_listen(c);
   if (!st.ok()) return st;
   c.db_path = resolve(base_dir, c.db_path);

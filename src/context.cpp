@@ -7,24 +7,50 @@
 #include <sstream>
 
 #include "access/crypto.h"
+#include "access/log.h"
 
 namespace access_service {
 
-Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const std::string& authorization) {
+bool ClientAuthenticator::verify(const ClientApp& app, const std::string& secret) {
+  std::string key = sha256(app.id + '\0' + app.secret_hash + '\0' + secret);
+  if (verified_.count(key)) return true;
+  if (!verify_password(app.secret_hash, secret)) return false;
+  if (verified_.size() >= kMaxEntries) verified_.clear();
+  verified_.insert(std::move(key));
+  return true;
+}
+
+Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& config,
+                                                    const std::string& authorization,
+                                                    int64_t now) {
   Result<BasicCredentials> creds = parse_basic(authorization);
   if (!creds.ok()) return creds.status();
   Result<ClientApp> app = store.find_client_by_client_id(creds->user);
+  // A client id is [A-Za-z0-9._~-]: decoding changes it only when it was
+  // sent percent-encoded, and then the secret was too.
+  bool decoded_only = false;
+  if (!app.ok() && app.status().is_not_found() && creds->decoded_user &&
+      *creds->decoded_user != creds->user) {
+    app = store.find_client_by_client_id(*creds->decoded_user);
+    decoded_only = true;
+  }
   if (!app.ok()) {
     if (app.status().is_not_found()) return Status::Invalid("unknown client");
     return app.status();
   }
   if (!app->enabled) return Status::Invalid("client disabled");
-  std::string key = sha256(app->id + '\0' + app->secret_hash + '\0' + creds->password);
-  if (verified_.count(key)) return app;
-  if (!verify_password(app->secret_hash, creds->password)) return Status::Invalid("bad secret");
-  if (verified_.size() >= kMaxEntries) verified_.clear();
-  verified_.insert(std::move(key));
-  return app;
+  const bool window_open = now - app->auth_window_start < config.lockout_client_window_seconds;
+  if (window_open && app->auth_failures >= config.lockout_client_max_failures)
+    return Status::Invalid("client throttled after repeated wrong secrets");
+  if (!decoded_only && verify(*app, creds->password)) return app;
+  if (creds->decoded_password && *creds->decoded_password != creds->password &&
+      verify(*app, *creds->decoded_password))
+    return app;
+  Status st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
+  if (!st.ok()) return st;
+  if (window_open && app->auth_failures + 1 == config.lockout_client_max_failures)
+    log_warn("client " + app->client_id + " throttled after repeated wrong secrets");
+  return Status::Invalid("bad secret");
 }
 
 std::string hmac_key_path(const Config& config) { return config.key_dir + "/hmac.key"; }

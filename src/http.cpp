@@ -150,10 +150,18 @@ Result<BasicCredentials> parse_basic(std::string_view header) {
     return Status::Invalid("Basic credentials are not valid base64");
   size_t colon = decoded.find(':');
   if (colon == std::string::npos) return Status::Invalid("Basic credentials lack ':'");
-  BasicCredentials c;
-  if (!form_decode(decoded.substr(0, colon), &c.user) ||
-      !form_decode(decoded.substr(colon + 1), &c.password))
+  // No registered id or secret holds a NUL or invalid UTF-8 (JSON strings).
+  if (decoded.find('\0') != std::string::npos || !valid_utf8(decoded))
     return Status::Invalid("Basic credentials are malformed");
+  BasicCredentials c;
+  c.user = decoded.substr(0, colon);
+  c.password = decoded.substr(colon + 1);
+  std::string user, password;
+  if (form_decode(c.user, &user) && form_decode(c.password, &password) &&
+      (user != c.user || password != c.password)) {
+    c.decoded_user = std::move(user);
+    c.decoded_password = std::move(password);
+  }
   return c;
 }
 

@@ -38,6 +38,13 @@ int main(int argc, char** argv) {
       std::cerr << "access-service: keys.dir: " << signer.status().message() << "\n";
       return 1;
     }
+    if (config->listen_is_unix() && !config->socket_group.empty()) {
+      auto gid = access_service::socket_group_id(*config);
+      if (!gid.ok()) {
+        std::cerr << "access-service: " << gid.status().message() << "\n";
+        return 1;
+      }
+    }
     std::cout << "access-service: " << config->path << ": configuration is valid\n";
     return 0;
   }

@@ -22,6 +22,16 @@
 #include "access/worker.h"
 
 namespace access_service {
+
+Result<gid_t> socket_group_id(const Config& c) {
+  errno = 0;
+  group* g = getgrnam(c.socket_group.c_str());
+  if (!g)
+    return Status::Invalid("server.socket_group: no group named " + c.socket_group +
+                           (errno ? std::string(": ") + strerror(errno) : std::string()));
+  return g->gr_gid;
+}
+
 namespace {
 
 Result<int> bind_unix(const Config& c) {
@@ -39,12 +49,28 @@ Result<int> bind_unix(const Config& c) {
     if (fd >= 0) close(fd);
     return Status::Unavailable("server.listen: cannot bind " + path + ": " + strerror(errno));
   }
+  // Born owner-only (run_master's umask), then given its group, then opened
+  // to that group: no moment where a wider set of users can connect. An
+  // unprivileged master may only chgrp to a group it is in or to the group
+  // the socket already has: in production /run/access-service is setgid
+  // www-data (systemd/access-service.tmpfiles), so the socket is born in
+  // nginx's group and the service needs no supplementary group.
+  Status done = Status::Ok();
   if (!c.socket_group.empty()) {
-    group* g = getgrnam(c.socket_group.c_str());
-    if (!g || chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
-      log_warn("server.socket_group: cannot give the socket to group " + c.socket_group);
+    Result<gid_t> gid = socket_group_id(c);
+    if (!gid.ok()) done = gid.status();
+    else if (chown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0)
+      done = Status::Unavailable("server.socket_group: cannot give " + path + " to group " +
+                               c.socket_group + ": " + strerror(errno) +
+                               " (make its directory setgid to that group)");
   }
-  chmod(path.c_str(), static_cast<mode_t>(c.socket_mode));
+  if (done.ok() && chmod(path.c_str(), static_cast<mode_t>(c.socket_mode)) != 0)
+    done = Status::Unavailable("server.socket_mode: cannot chmod " + path + ": " + strerror(errno));
+  if (!done.ok()) {
+    close(fd);
+    unlink(path.c_str());
+    return done;
+  }
   return fd;
 }
 
@@ -246,6 +272,11 @@ Status write_jwks_file(const Config& config) {
 
 int run_master(const Config& config) {
   set_log_level(config.log_level);
+  // Whatever the umask of whoever started us: the database (and the -wal and
+  // -shm files SQLite gives the same mode), logs and the socket are born
+  // owner-only; files meant for others get an explicit mode (the JWKS 0644,
+  // the socket server.socket_mode).
+  umask(077);
   // Block the signals we wait for before any child exists, so none is lost.
   sigset_t set;
   sigemptyset(&set);

@@ -26,6 +26,7 @@ const Route kRoutes[] = {
     {"POST", "/api/oauth/authorize", handle_consent},
     {"GET", "/api/oauth/authorize/requests/{}", handle_authorize_request},
     {"POST", "/api/oauth/signin", handle_signin},
+    {"POST", "/api/oauth/signout", handle_signout},
     {"GET", "/api/v1/users/me/applications/approvals", handle_approvals_list},
     {"DELETE", "/api/v1/users/me/applications/approvals/{}", handle_approvals_delete},
     {"POST", "/api/v1/clientapps", handle_clientapps_create},

@@ -288,6 +288,9 @@ Result<json> TokenSigner::verify(std::string_view token) const {
     return Status::Invalid("bad header");
   const std::string alg = header["alg"];
   if (!allowed(alg)) return Status::Invalid("algorithm not allowed");
+  // RFC 7515 4.1.11: this verifier understands no extension, so a token
+  // that names any critical one must be refused.
+  if (header.contains("crit")) return Status::Invalid("critical header extension not understood");
   if (!header.contains("kid") || !header["kid"].is_string()) return Status::Invalid("no kid");
   const SigningKey* key = nullptr;
   for (const auto& k : keys_)

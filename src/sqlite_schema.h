@@ -137,6 +137,33 @@ CREATE TABLE devices (
   PRIMARY KEY (user_id, device_id)
 ) WITHOUT ROWID;
 )SQL",
+    // Version 5: lockout per (account, client IP) plus a per-account ceiling
+    // (ip '*' is the account-wide row), client-secret failure counters, and
+    // apps that require PKCE.
+    R"SQL(
+DROP TABLE login_failures;
+CREATE TABLE sign_in_failures (
+  username TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL,
+  PRIMARY KEY (username, ip)
+) WITHOUT ROWID;
+CREATE INDEX sign_in_failures_window ON sign_in_failures(window_start);
+ALTER TABLE clients ADD COLUMN require_pkce INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN auth_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN auth_window_start INTEGER NOT NULL DEFAULT 0;
+)SQL",
+    // Version 6: saved requests bound to the browser that started them
+    // (SHA-256 of its access_rid cookie; requests saved before have none and
+    // can no longer be resumed), and whether redirect_uri was sent to
+    // authorize (RFC 6749 3.1.2.3, 4.1.3).
+    R"SQL(
+ALTER TABLE auth_requests ADD COLUMN browser_hash BLOB;
+ALTER TABLE auth_requests ADD COLUMN redirect_uri_given INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE auth_codes ADD COLUMN redirect_uri_given INTEGER NOT NULL DEFAULT 1;
+)SQL",
 };
 
 }  // namespace access_service

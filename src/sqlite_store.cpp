@@ -81,7 +81,9 @@ class Query {
     step();
     return rc_ == SQLITE_DONE ? Status::Ok() : from_rc(rc_, db_);
   }
-  Status error() const { return rc_ == SQLITE_DONE ? Status::NotFound("no row") : from_rc(rc_, db_); }
+  // "not found", not database wording: a handler that forgets to name what
+  // was missing (api.h status_reply) still shows no internals.
+  Status error() const { return rc_ == SQLITE_DONE ? Status::NotFound("not found") : from_rc(rc_, db_); }
   std::string text(int col) const {
     const unsigned char* p = sqlite3_column_text(st_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, col)) : "";
@@ -107,7 +109,8 @@ class Query {
 
 const char kClientCols[] =
     "id, client_id, app_name, secret_hash, grant_types, redirect_uris, scope, access_seconds, "
-    "refresh_seconds, auto_approve, enabled, created_at";
+    "refresh_seconds, auto_approve, enabled, created_at, require_pkce, auth_failures, "
+    "auth_window_start";
 const char kUserCols[] =
     "id, email, password_hash, first_name, last_name, other_name, mobile_number, roles, "
     "mfa_enabled, enabled, created_at";
@@ -126,6 +129,9 @@ ClientApp read_client(const Query& q) {
   a.auto_approve = q.integer(9) != 0;
   a.enabled = q.integer(10) != 0;
   a.created_at = q.integer(11);
+  a.require_pkce = q.integer(12) != 0;
+  a.auth_failures = static_cast<int>(q.integer(13));
+  a.auth_window_start = q.integer(14);
   return a;
 }
 
@@ -235,11 +241,12 @@ class SqliteStore : public Store {
   // ---- clients
   Status insert_client(const ClientApp& a) override {
     Query q = query(std::string("INSERT INTO clients (") + kClientCols +
-                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,0)");
     q.bind(a.id).bind(a.client_id).bind(a.app_name).bind(a.secret_hash);
     q.bind(join_words(a.grant_types)).bind(join_words(a.redirect_uris)).bind(join_words(a.scope));
     q.bind(int64_t{a.access_seconds}).bind(a.refresh_seconds);
     q.bind(int64_t{a.auto_approve}).bind(int64_t{a.enabled}).bind(a.created_at);
+    q.bind(int64_t{a.require_pkce});
     return q.exec();
   }
 
@@ -272,10 +279,11 @@ class SqliteStore : public Store {
     Query q = query(
         "UPDATE clients SET client_id=?, app_name=?, secret_hash=?, grant_types=?, "
         "redirect_uris=?, scope=?, access_seconds=?, refresh_seconds=?, auto_approve=?, "
-        "enabled=? WHERE id=?");
+        "enabled=?, require_pkce=? WHERE id=?");
     q.bind(a.client_id).bind(a.app_name).bind(a.secret_hash).bind(join_words(a.grant_types));
     q.bind(join_words(a.redirect_uris)).bind(join_words(a.scope)).bind(int64_t{a.access_seconds});
-    q.bind(a.refresh_seconds).bind(int64_t{a.auto_approve}).bind(int64_t{a.enabled}).bind(a.id);
+    q.bind(a.refresh_seconds).bind(int64_t{a.auto_approve}).bind(int64_t{a.enabled});
+    q.bind(int64_t{a.require_pkce}).bind(a.id);
     Status st = q.exec();
     if (st.ok() && q.changes() == 0) return Status::NotFound("no such client app");
     return st;
@@ -358,22 +366,36 @@ class SqliteStore : public Store {
   }
 
   // ---- lockout
-  Result<LoginFailures> find_login_failures(const std::string& username) override {
-    Query q = query("SELECT count, window_start, locked_until FROM login_failures WHERE username=?");
-    q.bind(username);
+  Result<LoginFailures> find_login_failures(const std::string& username,
+                                            const std::string& ip) override {
+    Query q = query(
+        "SELECT count, window_start, locked_until FROM sign_in_failures WHERE username=? AND ip=?");
+    q.bind(username).bind(ip);
     if (q.step() != SQLITE_ROW) return q.error();
     return LoginFailures{static_cast<int>(q.integer(0)), q.integer(1), q.integer(2)};
   }
-  Status save_login_failures(const std::string& username, const LoginFailures& f) override {
+  Status save_login_failures(const std::string& username, const std::string& ip,
+                             const LoginFailures& f) override {
     Query q = query(
-        "INSERT INTO login_failures (username, count, window_start, locked_until) VALUES "
-        "(?,?,?,?) ON CONFLICT(username) DO UPDATE SET count=excluded.count, "
+        "INSERT INTO sign_in_failures (username, ip, count, window_start, locked_until) VALUES "
+        "(?,?,?,?,?) ON CONFLICT(username, ip) DO UPDATE SET count=excluded.count, "
         "window_start=excluded.window_start, locked_until=excluded.locked_until");
-    return q.bind(username).bind(int64_t{f.count}).bind(f.window_start).bind(f.locked_until).exec();
+    q.bind(username).bind(ip).bind(int64_t{f.count}).bind(f.window_start).bind(f.locked_until);
+    return q.exec();
   }
-  Status clear_login_failures(const std::string& username) override {
-    Query q = query("DELETE FROM login_failures WHERE username=?");
-    return q.bind(username).exec();
+  Status clear_login_failures(const std::string& username, const std::string* ip) override {
+    if (!ip) return query("DELETE FROM sign_in_failures WHERE username=?").bind(username).exec();
+    Query q = query("DELETE FROM sign_in_failures WHERE username=?1 AND ip IN (?2, ?3)");
+    return q.bind(username).bind(*ip).bind(std::string(kEveryAddress)).exec();
+  }
+  Status record_client_auth_failure(const std::string& id, int64_t now,
+                                    int window_seconds) override {
+    // One statement: concurrent failures in other workers each count.
+    Query q = query(
+        "UPDATE clients SET auth_failures = CASE WHEN ?1 - auth_window_start >= ?2 THEN 1 "
+        "ELSE auth_failures + 1 END, auth_window_start = CASE WHEN ?1 - auth_window_start >= ?2 "
+        "THEN ?1 ELSE auth_window_start END WHERE id = ?3");
+    return q.bind(now).bind(int64_t{window_seconds}).bind(id).exec();
   }
 
   // ---- tokens
@@ -387,10 +409,13 @@ class SqliteStore : public Store {
   }
 
   Result<bool> access_token_live(const std::string& jti) override {
-    Query q = query("SELECT revoked FROM access_tokens WHERE jti=?");
+    // A disabled app's tokens are dead while it stays disabled (API.md 2).
+    Query q = query(
+        "SELECT t.revoked, c.enabled FROM access_tokens t JOIN clients c ON c.id = t.app_id "
+        "WHERE t.jti=?");
     q.bind(jti);
     if (q.step() != SQLITE_ROW) return q.error();
-    return q.integer(0) == 0;
+    return q.integer(0) == 0 && q.integer(1) != 0;
   }
 
   Status insert_family(const std::string& family_id, const std::string& app_id,
@@ -469,25 +494,29 @@ class SqliteStore : public Store {
     });
   }
 
-  Status revoke_access_token(const std::string& jti) override {
-    Query q = query("UPDATE access_tokens SET revoked=1 WHERE jti=?");
-    return q.bind(jti).exec();
+  Result<bool> revoke_access_token(const std::string& jti) override {
+    Query q = query("UPDATE access_tokens SET revoked=1 WHERE jti=? AND revoked=0");
+    Status st = q.bind(jti).exec();
+    if (!st.ok()) return st;
+    return q.changes() == 1;
   }
 
   // ---- saved authorization requests
   Status insert_auth_request(const AuthRequest& r) override {
     Query q = query(
         "INSERT INTO auth_requests (id, app_id, response_type, redirect_uri, scope, state, "
-        "code_challenge, expires_at) VALUES (?,?,?,?,?,?,?,?)");
+        "code_challenge, expires_at, redirect_uri_given, browser_hash) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?)");
     q.bind(r.id).bind(r.app_id).bind(r.response_type).bind(r.redirect_uri);
     q.bind(join_words(r.scope)).bind(r.state).bind(r.code_challenge).bind(r.expires_at);
+    q.bind(int64_t{r.redirect_uri_given}).bind_blob(r.browser_hash);
     return q.exec();
   }
 
   Result<AuthRequest> find_auth_request(const std::string& id, int64_t now) override {
     Query q = query(
-        "SELECT app_id, response_type, redirect_uri, scope, state, code_challenge, expires_at "
-        "FROM auth_requests WHERE id=? AND expires_at > ?");
+        "SELECT app_id, response_type, redirect_uri, scope, state, code_challenge, expires_at, "
+        "redirect_uri_given, browser_hash FROM auth_requests WHERE id=? AND expires_at > ?");
     q.bind(id).bind(now);
     if (q.step() != SQLITE_ROW) return q.error();
     AuthRequest r;
@@ -499,6 +528,8 @@ class SqliteStore : public Store {
     r.state = q.opt_text(4);
     r.code_challenge = q.opt_text(5);
     r.expires_at = q.integer(6);
+    r.redirect_uri_given = q.integer(7) != 0;
+    r.browser_hash = q.blob(8);
     return r;
   }
 
@@ -519,6 +550,10 @@ class SqliteStore : public Store {
     q.bind_blob(hash).bind(now);
     if (q.step() != SQLITE_ROW) return q.error();
     return q.text(0);
+  }
+
+  Status delete_session(const std::string& hash) override {
+    return query("DELETE FROM sessions WHERE hash=?").bind_blob(hash).exec();
   }
 
   // ---- approvals
@@ -583,15 +618,15 @@ class SqliteStore : public Store {
   Status insert_code(const std::string& hash, const AuthCode& c) override {
     Query q = query(
         "INSERT INTO auth_codes (hash, app_id, user_id, redirect_uri, scope, code_challenge, "
-        "expires_at) VALUES (?,?,?,?,?,?,?)");
+        "expires_at, redirect_uri_given) VALUES (?,?,?,?,?,?,?,?)");
     q.bind_blob(hash).bind(c.app_id).bind(c.user_id).bind(c.redirect_uri).bind(join_words(c.scope));
-    return q.bind(c.code_challenge).bind(c.expires_at).exec();
+    return q.bind(c.code_challenge).bind(c.expires_at).bind(int64_t{c.redirect_uri_given}).exec();
   }
 
   Result<AuthCode> find_code(const std::string& hash) override {
     Query q = query(
         "SELECT app_id, user_id, redirect_uri, scope, code_challenge, expires_at, used_at, "
-        "family_id, access_jti FROM auth_codes WHERE hash=?");
+        "family_id, access_jti, redirect_uri_given FROM auth_codes WHERE hash=?");
     q.bind_blob(hash);
     if (q.step() != SQLITE_ROW) return q.error();
     AuthCode c;
@@ -604,6 +639,7 @@ class SqliteStore : public Store {
     if (!q.is_null(6)) c.used_at = q.integer(6);
     c.family_id = q.text(7);
     c.access_jti = q.text(8);
+    c.redirect_uri_given = q.integer(9) != 0;
     return c;
   }
 
@@ -650,7 +686,8 @@ class SqliteStore : public Store {
          "WHERE expires_at < ?1 LIMIT ?2)", now},
         {"DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions "
          "WHERE expires_at < ?1 LIMIT ?2)", now},
-        {"DELETE FROM login_failures WHERE username IN (SELECT username FROM login_failures "
+        {"DELETE FROM sign_in_failures WHERE (username, ip) IN (SELECT username, ip FROM "
+         "sign_in_failures "
          "WHERE locked_until < ?1 AND window_start < ?1 - 86400 LIMIT ?2)", now},
     };
     int64_t total = 0;

@@ -1,6 +1,7 @@
 #include "access/user_rules.h"
 
 #include "access/http.h"
+#include "access/json_members.h"
 #include "access/strings.h"
 
 namespace access_service {
@@ -44,14 +45,13 @@ std::optional<std::string> read_mobile(const json& body, std::optional<std::stri
   return std::nullopt;
 }
 
-std::optional<std::string> check_members(const json& body, std::initializer_list<const char*> allowed) {
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || it.key() == a;
-    if (!ok) return "unknown member " + it.key();
-  }
-  return std::nullopt;
-}
+// Members of the user object (user_to_json) that the profile request may not
+// change.
+const std::initializer_list<const char*> kProfileReadOnly = {"id",         "email",   "roles",
+                                                             "mfaEnabled", "enabled", "createdAt"};
+// ... and the administrator's request.
+const std::initializer_list<const char*> kAdminReadOnly = {
+    "id", "email", "firstName", "lastName", "otherName", "mobileNumber", "roles", "createdAt"};
 
 }  // namespace
 
@@ -73,8 +73,7 @@ bool valid_email(const std::string& e) {
 }
 
 std::optional<std::string> apply_profile_json(const json& body, User* u) {
-  if (auto err = check_members(body, {"firstName", "lastName", "otherName", "mobileNumber"}))
-    return err;
+  if (auto err = check_read_only(body, user_to_json(*u), kProfileReadOnly)) return err;
   if (auto err = read_name(body, "firstName", &u->first_name)) return err;
   if (auto err = read_name(body, "lastName", &u->last_name)) return err;
   if (auto err = read_name(body, "otherName", &u->other_name)) return err;
@@ -82,8 +81,10 @@ std::optional<std::string> apply_profile_json(const json& body, User* u) {
 }
 
 std::optional<std::string> apply_new_user_json(const json& body, User* u, std::string* password) {
-  if (auto err = check_members(body, {"email", "roles", "password", "firstName", "lastName",
-                                      "otherName", "mobileNumber"}))
+  // A new record is not yet enabled for 2FA and is enabled; `id` and
+  // `createdAt` are assigned by the server whatever the body says.
+  if (auto err = check_read_only(body, user_to_json(User{}), {"mfaEnabled", "enabled"},
+                                 "; an administrator changes it with PUT /api/v1/users/{id}"))
     return err;
   if (!body.contains("email") || !body["email"].is_string() ||
       !valid_email(body["email"].get<std::string>()))
@@ -109,6 +110,25 @@ std::optional<std::string> apply_new_user_json(const json& body, User* u, std::s
            {"otherName", body.value("otherName", json())},
            {"mobileNumber", body.value("mobileNumber", json())}},
       u);
+}
+
+std::optional<std::string> read_user_admin_json(const json& body, const User& stored,
+                                               UserAdminChange* out) {
+  *out = UserAdminChange{};
+  if (auto err = check_read_only(body, user_to_json(stored), kAdminReadOnly)) return err;
+  // API.md section 7 (not built yet): refused rather than ignored, so that an
+  // administrator never believes a password was set.
+  if (body.contains("password")) return "password cannot be set with this request yet";
+  for (const char* k : {"mfaEnabled", "enabled", "generateNewAuthenticatorKey"}) {
+    auto it = body.find(k);
+    if (it == body.end()) continue;
+    if (!it->is_boolean()) return std::string(k) + " must be a boolean";
+    bool v = *it;
+    if (k == std::string("mfaEnabled") && v != stored.mfa_enabled) out->mfa_enabled = v;
+    if (k == std::string("enabled") && v != stored.enabled) out->enabled = v;
+    if (k == std::string("generateNewAuthenticatorKey")) out->new_authenticator_key = v;
+  }
+  return std::nullopt;
 }
 
 json user_to_json(const User& u) {

@@ -29,19 +29,28 @@ Response json_reply(const json& body, int status = 200);
 Response error_reply(ApiError e, const std::string& description, const std::string& extra = "");
 // Maps a store Status: NotFound->404, Invalid->400, Conflict->409,
 // Unavailable->503 temporarily_unavailable, Internal->500 (logged, never shown).
+// The message of a NotFound or Invalid status becomes error_description, so
+// it must be written for clients; a Conflict answers a fixed sentence (the
+// store's carries the database's wording, which is only logged).
 Response status_reply(const Status& st);
+// As above, but a NotFound answers `not_found` (for example "client app not
+// found"): for statuses straight from the store, whose NotFound messages
+// ("no row") are internal wording that never reaches a client.
+Response status_reply(const Status& st, const std::string& not_found);
 
 // JSON bodies: 413 when too large, 415 unless Content-Type is
 // application/json (an empty body without Content-Type is let through), 400
-// for malformed JSON, invalid UTF-8, nesting deeper than 32, or a top level
-// that is not an object.
+// for malformed JSON, invalid UTF-8, nesting deeper than 32, a top level
+// that is not an object, or a member name given twice in one object (at any
+// depth: "member X given twice"; no silent pick of one of them).
 std::optional<Response> read_json_body(const Request& req, json* out);
 // Form bodies: 413, 415 unless application/x-www-form-urlencoded, 400
 // (invalid_request) for malformed or repeated parameters.
 std::optional<Response> read_form_body(const Request& req, Params* out);
 
-// Paging of list endpoints: limit 0-100, offset >= 0, orderBy ASC|DESC and
-// sortBy from `sort_columns` (API name -> column; the first is the default).
+// Paging of list endpoints: limit 0-100, offset >= 0, orderBy ASC|DESC (any
+// case) and sortBy from `sort_columns` (API name -> column; the first is the
+// default).
 std::optional<Response> read_page(const Request& req,
                                   const std::vector<std::pair<std::string, std::string>>& sort_columns,
                                   Page* out);
@@ -67,6 +76,7 @@ struct Principal {
   std::string client_id;
   std::vector<std::string> scope;
   std::string jti;
+  std::string aud;  // the configured audience (tokens.audience)
   long long exp = 0;
   long long iat = 0;
   bool restrictive = false;  // an MFA-pending token (scope "mfa")
@@ -74,7 +84,7 @@ struct Principal {
 };
 
 // Checks an access token completely: TokenSigner::verify (alg allow-list,
-// kid, signature), then iss, exp, iat (not in the future beyond 60 s of skew),
+// no crit header, kid, signature), then iss, aud (when present), exp, iat (not in the future beyond 60 s of skew),
 // the claim types, and that its jti is recorded and not revoked (one indexed
 // read). kInvalid with the reason ("expired", "revoked", ...) when it is not
 // valid; kUnavailable/kInternal from the store.

@@ -13,8 +13,22 @@ namespace access_service {
 
 // Applies the members of `body` to `app` and checks every rule on the result.
 // create=true: required members must be present, defaults are filled in, and
-// a secret is generated when `clientSecret` is absent. create=false (PUT):
-// members present replace stored values. Unknown members are refused.
+// a secret is generated when `clientSecret` is absent or null. create=false
+// (PUT): `app` is the stored app; members present replace stored values, a
+// null `clientSecret` keeps the stored secret.
+//
+// Writable: appName, clientId, clientSecret (write-only: never returned after
+// creation), authorizedGrantTypes, registeredRedirectUris,
+// accessTokenValiditySeconds, refreshTokenValiditySeconds (null removes it),
+// scope, autoApprove, requirePkce, enabled.
+// Read-only (json_members.h): `id` and `createdAt`. On PUT they are ignored
+// when equal to the stored values (an object read with GET, edited and sent
+// back) and refused when they differ. On create they are ignored whatever
+// their value: the server assigns both, and an object read from another
+// server (for example when moving apps from the original service) can be
+// registered as it is.
+// Members the server does not know are ignored.
+//
 // On success `new_secret` holds the plaintext secret when one was given or
 // generated (the caller hashes it), "" otherwise. On failure: the message for
 // a 400 invalid_request, naming the member.

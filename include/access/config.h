@@ -40,6 +40,7 @@ struct Config {
   int refresh_reuse_grace_seconds = 0;
   int authorization_code_seconds = 60;
   int session_seconds = 8 * 3600;
+  std::string audience;  // tokens.audience; "" = the issuer (see token_audience())
 
   // password hashing (argon2id), used for new hashes; verification reads the
   // parameters stored in each PHC string.
@@ -47,13 +48,20 @@ struct Config {
   int argon2_memory_kib = 19456;
   int argon2_parallelism = 1;
 
-  // lockout
+  // lockout (API.md section 3): per (account, client IP), with a higher
+  // account-wide ceiling across every IP; and per client id for wrong
+  // client secrets (401 without hashing until the window passes).
   int lockout_max_failures = 5;
+  int lockout_account_max_failures = 50;
   int lockout_window_seconds = 900;
   int lockout_lock_seconds = 900;
+  int lockout_client_max_failures = 10;
+  int lockout_client_window_seconds = 60;
 
   std::string log_level = "info";  // debug | info | warn | error
 
+  // The `aud` claim of access tokens: tokens.audience, or the issuer.
+  const std::string& token_audience() const { return audience.empty() ? issuer : audience; }
   // Derived: "unix" or "tcp" and the pieces of `listen`.
   bool listen_is_unix() const { return listen.rfind("unix:", 0) == 0; }
   std::string listen_unix_path() const { return listen.substr(5); }

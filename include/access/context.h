@@ -21,14 +21,27 @@ namespace access_service {
 // the cache; a disabled or deleted app is refused before the cache is asked.
 // Only successful verifications are cached; the set is bounded and cleared
 // when full.
+//
+// Both readings of the header are tried (http.h parse_basic): the raw one
+// first, the form-decoded one only when it differs; a wrong attempt counts
+// once. Wrong secrets are counted per client id in the database (so across
+// workers): after lockout.client_max_failures within
+// lockout.client_window_seconds the id answers kInvalid WITHOUT hashing (and
+// without asking the cache, which would otherwise be a fast oracle) until the
+// window passes; then a right secret works again. A storm of wrong secrets
+// so costs one indexed read per request instead of an argon2id hash.
 class ClientAuthenticator {
  public:
   // The enabled app whose Basic credentials are in `authorization`.
   // kNotFound when there are none, kInvalid when they are wrong, malformed,
-  // or the app is unknown or disabled. kUnavailable/kInternal from the store.
-  Result<ClientApp> authenticate(Store& store, const std::string& authorization);
+  // throttled, or the app is unknown or disabled. kUnavailable/kInternal
+  // from the store.
+  Result<ClientApp> authenticate(Store& store, const Config& config,
+                                 const std::string& authorization, int64_t now);
 
  private:
+  bool verify(const ClientApp& app, const std::string& secret);
+
   static constexpr size_t kMaxEntries = 4096;
   std::unordered_set<std::string> verified_;
 };

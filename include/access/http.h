@@ -8,6 +8,7 @@
 // Status::Invalid whose message can be shown to the client.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,12 +75,17 @@ std::string url_encode(std::string_view in);
 bool valid_utf8(std::string_view s);
 
 struct BasicCredentials {
-  std::string user;      // clientId
-  std::string password;  // clientSecret
+  std::string user;      // clientId, as sent (seed 003: no URL-encoding)
+  std::string password;  // clientSecret, as sent
+  // The RFC 6749 2.3.1 reading (each half form-decoded first), when it
+  // decodes and differs from the raw one; otherwise empty.
+  std::optional<std::string> decoded_user, decoded_password;
 };
-// Parses "Basic base64(id:secret)"; each half is form-decoded (RFC 6749
-// 2.3.1). kNotFound when the header is absent or another scheme, kInvalid when
-// it is Basic but malformed.
+// Parses "Basic base64(id:secret)", split at the first ':'. Both readings
+// are kept: the raw one, as the original service's clients send it, and the
+// form-decoded one of RFC 6749 2.3.1; callers try the raw one first.
+// kNotFound when the header is absent or another scheme, kInvalid when it is
+// Basic but malformed (bad base64, no ':', over 2048 bytes).
 Result<BasicCredentials> parse_basic(std::string_view header);
 
 // Parses "Bearer <token>" (RFC 6750 2.1). kNotFound when absent or another

@@ -18,6 +18,8 @@
 // asynchronous handlers at all in the master.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "access/config.h"
@@ -26,6 +28,10 @@ namespace access_service {
 
 // Runs until stopped; returns the process exit code.
 int run_master(const Config& config);
+
+// The gid of server.socket_group (which must not be empty); an error naming
+// the key when no such group exists. --check-config and the bind use it.
+Result<gid_t> socket_group_id(const Config& config);
 
 // Records the retirement of keys that no longer sign (key_ring.h), loads the
 // keys of `config` and writes its JWKS file (atomically).

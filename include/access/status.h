@@ -49,13 +49,15 @@ class Status {
   std::shared_ptr<const std::string> msg_;  // null when OK
 };
 
-// Either a value or a failed Status. Constructing from a Status that is OK is a
-// programming error (it would be a Result with neither).
+// Either a value or a failed Status. status() of a value is OK (and costs no
+// allocation). Constructing from a Status that is OK is a programming error
+// (it would be a Result with neither): it becomes Internal("empty result").
 template <typename T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT
+  Result(Status status)  // NOLINT: implicit by design
+      : status_(status.ok() ? Status::Internal("empty result") : std::move(status)) {}
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
   T& value() { return *value_; }
@@ -67,7 +69,7 @@ class Result {
 
  private:
   std::optional<T> value_;
-  Status status_ = Status::Internal("empty result");
+  Status status_;
 };
 
 }  // namespace access_service

@@ -41,8 +41,13 @@ struct ClientApp {
   int access_seconds = 0;
   std::optional<int> refresh_seconds;
   bool auto_approve = false;
+  bool require_pkce = false;  // PKCE (S256) even for redirect URIs that do not demand it
   bool enabled = true;
   int64_t created_at = 0;
+  // Wrong-secret counter of client authentication (read only here: written
+  // by record_client_auth_failure, never by insert_client/update_client).
+  int auth_failures = 0;
+  int64_t auth_window_start = 0;
 
   bool has_grant(const std::string& g) const;
 };
@@ -95,6 +100,9 @@ struct AccessRecord {
   int64_t expires_at = 0;
 };
 
+// The `ip` of the account-wide lockout counter (no client IP looks like it).
+constexpr char kEveryAddress[] = "*";
+
 struct LoginFailures {
   int count = 0;
   int64_t window_start = 0;
@@ -112,6 +120,13 @@ struct AuthRequest {
   std::optional<std::string> state;
   std::optional<std::string> code_challenge;  // S256 challenge
   int64_t expires_at = 0;
+  // False when the request omitted redirect_uri and the app's one registered
+  // URI was used (RFC 6749 3.1.2.3); the code remembers it for the token
+  // request (4.1.3).
+  bool redirect_uri_given = true;
+  // SHA-256 of the browser-binding cookie of the browser that started the
+  // request (browser.h); only that browser may resume it.
+  std::string browser_hash;
 };
 
 struct Approval {
@@ -134,6 +149,9 @@ struct AuthCode {
   std::optional<int64_t> used_at;
   std::string family_id;   // tokens issued from it, for revocation on reuse
   std::string access_jti;
+  // As AuthRequest::redirect_uri_given: when true the token request must
+  // carry redirect_uri; when false it may omit it.
+  bool redirect_uri_given = true;
 };
 
 // A device registered for passcode sign-in (API.md section 6).
@@ -203,16 +221,31 @@ class Store {
   virtual Status record_device_use(const std::string& user_id, const std::string& device_id,
                                    int64_t now) = 0;
 
-  // Lockout counters, keyed by the normalised username as typed (whether or
-  // not such a user exists, so that lockout does not reveal accounts).
-  virtual Result<LoginFailures> find_login_failures(const std::string& username) = 0;
-  virtual Status save_login_failures(const std::string& username, const LoginFailures& f) = 0;
-  virtual Status clear_login_failures(const std::string& username) = 0;
+  // Lockout counters (API.md section 3), keyed by the normalised username
+  // as typed (whether or not such a user exists, so that lockout does not
+  // reveal accounts) and the client IP; ip kEveryAddress ("*") is the
+  // account-wide counter.
+  // Read-check-save sequences run inside one WriteTransaction.
+  // find: kNotFound when there is no row.
+  virtual Result<LoginFailures> find_login_failures(const std::string& username,
+                                                    const std::string& ip) = 0;
+  virtual Status save_login_failures(const std::string& username, const std::string& ip,
+                                     const LoginFailures& f) = 0;
+  // Deletes the counters of `username` from `*ip` and the account-wide one;
+  // with ip == nullptr, every counter of `username` (accessctl user unlock).
+  virtual Status clear_login_failures(const std::string& username, const std::string* ip) = 0;
+
+  // Counts one wrong secret for client app `id` (record id) in the window
+  // that started at ClientApp::auth_window_start, or starts a new window of
+  // `window_seconds` at `now`. A single atomic statement; no-op when unknown.
+  virtual Status record_client_auth_failure(const std::string& id, int64_t now,
+                                            int window_seconds) = 0;
 
   // Tokens.
   virtual Status insert_access_token(const AccessRecord& rec) = 0;
   // kNotFound for a jti this server never issued (or already purged);
-  // otherwise true when not revoked.
+  // otherwise true when not revoked and its app is enabled (a disabled app's
+  // tokens are dead until it is enabled again).
   virtual Result<bool> access_token_live(const std::string& jti) = 0;
   virtual Status insert_family(const std::string& family_id, const std::string& app_id,
                                const std::string& user_id, const std::vector<std::string>& scope,
@@ -230,8 +263,10 @@ class Store {
   // Revokes the families and access tokens of one user through one app.
   virtual Status revoke_user_app_tokens(const std::string& user_id, const std::string& app_id,
                                         int64_t now) = 0;
-  // Marks one access token revoked (no-op when unknown).
-  virtual Status revoke_access_token(const std::string& jti) = 0;
+  // Marks one access token revoked: true when this call revoked it, false
+  // when it was already revoked or is unknown. Inside a WriteTransaction
+  // exactly one of several concurrent callers gets true (single-use tokens).
+  virtual Result<bool> revoke_access_token(const std::string& jti) = 0;
   // The record of an issued access token; kNotFound when unknown or purged.
   virtual Result<AccessRecord> find_access_token(const std::string& jti) = 0;
   // Ends every browser session of a user.
@@ -256,6 +291,8 @@ class Store {
   virtual Status insert_session(const std::string& hash, const std::string& user_id,
                                 int64_t created_at, int64_t expires_at) = 0;
   virtual Result<std::string> find_session_user(const std::string& hash, int64_t now) = 0;
+  // Ends one session (sign-out); no-op when unknown.
+  virtual Status delete_session(const std::string& hash) = 0;
 
   // Approvals: one per (user, app). upsert widens the scope of an existing
   // one and keeps its id and created_at.

@@ -16,18 +16,44 @@ bool known_role(const std::string& role);
 // whitespace or control characters). Emails are stored lower-case.
 bool valid_email(const std::string& email);
 
+// Every reader below follows API.md section 0 (json_members.h): members the
+// server does not know are ignored; members of the user object that the
+// request may not change are read-only: ignored when equal to the value the
+// record has, refused (400, naming the member) when they differ. Each returns
+// the 400 message on failure.
+
 // POST /api/v1/users: email (required), roles (required, non-empty, known),
 // password (optional, 12-1024 characters; returned in `password` for the
-// caller to hash), firstName, lastName, otherName, mobileNumber. Unknown
-// members are refused. Returns the 400 message on failure.
+// caller to hash), firstName, lastName, otherName, mobileNumber.
+// Read-only: `mfaEnabled` and `enabled` must be absent or equal to what a new
+// user gets (false, true); an administrator changes them afterwards with
+// PUT /api/v1/users/{id}. `id` and `createdAt` are ignored whatever their
+// value: the server assigns both, and a user object read elsewhere can be
+// posted as it is.
 std::optional<std::string> apply_new_user_json(const nlohmann::json& body, User* user,
                                                std::string* password);
 
-// PUT /api/v1/users/me: firstName, lastName, otherName (string or null, at most
-// 200 characters), mobileNumber (an optional "+", then digits and
-// spaces with at least 3 digits, at most 32 characters; or null); an omitted
-// member becomes null.
+// PUT /api/v1/users/me, with `user` the stored record: firstName, lastName,
+// otherName (string or null, at most 200 characters), mobileNumber (an
+// optional "+", then digits and spaces with at least 3 digits, at most 32
+// characters; or null); an omitted member becomes null. Read-only: id,
+// email, roles, mfaEnabled, enabled, createdAt (so the object of GET
+// /api/v1/users/me, edited, can be sent back).
 std::optional<std::string> apply_profile_json(const nlohmann::json& body, User* user);
+
+// PUT /api/v1/users/{userId}: what an administrator asks to change.
+struct UserAdminChange {
+  std::optional<bool> mfa_enabled;     // set only when it differs from the stored value
+  std::optional<bool> enabled;         // likewise
+  bool new_authenticator_key = false;  // generateNewAuthenticatorKey: true
+};
+
+// Reads that request against `stored`: mfaEnabled, enabled and
+// generateNewAuthenticatorKey (booleans). Read-only: id, email, firstName,
+// lastName, otherName, mobileNumber, roles, createdAt. `password` (API.md
+// section 7, not built yet) is refused rather than ignored.
+std::optional<std::string> read_user_admin_json(const nlohmann::json& body, const User& stored,
+                                               UserAdminChange* out);
 
 // The user object of API.md section 6.
 nlohmann::json user_to_json(const User& user);

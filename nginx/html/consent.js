@@ -1,5 +1,6 @@
 // Consent page: names the app and what it asks for, carries the session's
-// CSRF token into the form, and sends the user to sign in if needed.
+// CSRF token into the form (and into the sign-out form), and sends the user
+// to sign in if needed.
 'use strict';
 
 const SCOPES = {
@@ -59,7 +60,9 @@ async function main() {
   info.scope.forEach((s) => addScope(list, s));
   document.getElementById('rid').value = rid;
   document.getElementById('csrf_token').value = info.csrfToken;
-  document.getElementById('who').textContent = 'Signed in as ' + info.userName;
+  document.getElementById('signout_csrf_token').value = info.csrfToken;
+  document.getElementById('who').textContent = 'Signed in as ' + info.userName + '.';
+  document.getElementById('signout').hidden = false;
   const form = document.getElementById('consent');
   form.hidden = false;
   form.addEventListener('submit', () => {

@@ -1,5 +1,7 @@
 // Sign-in page: shows which app asks, the error of a failed attempt in plain
-// words, and asks for the authenticator code when the account needs it.
+// words, and asks for the authenticator code when the account needs it. The
+// form carries the CSRF token of the saved request (bound to this browser);
+// the button waits for it. After sign-out (?signedout=1) it says so.
 'use strict';
 
 const MESSAGES = {
@@ -17,12 +19,21 @@ function showError(text) {
   return box;
 }
 
+function showNotice(text) {
+  const box = document.getElementById('notice');
+  box.textContent = text;
+  box.hidden = false;
+  return box;
+}
+
 async function main() {
   const params = new URLSearchParams(window.location.search);
   const rid = params.get('rid') || '';
   const error = params.get('error');
   const form = document.getElementById('signin');
+  const submit = document.getElementById('submit');
   document.getElementById('rid').value = rid;
+  submit.disabled = true;  // until the CSRF token is in the form
 
   if (error === 'mfa_required' || error === 'mfa_invalid') {
     document.getElementById('mfa').hidden = false;
@@ -34,9 +45,15 @@ async function main() {
 
   if (!rid) {
     form.hidden = true;
-    showError('This page needs a sign-in request. Go back to the application and start again.').focus();
+    if (params.get('signedout') === '1') {
+      document.getElementById('lead').textContent = 'You are signed out.';
+      showNotice('You have signed out. To sign in again, go back to the application and start from there.').focus();
+    } else {
+      showError('This page needs a sign-in request. Go back to the application and start again.').focus();
+    }
     return;
   }
+  let info;
   try {
     const res = await fetch('/api/oauth/authorize/requests/' + encodeURIComponent(rid), {
       credentials: 'same-origin',
@@ -44,23 +61,27 @@ async function main() {
     });
     if (res.status === 404) {
       form.hidden = true;
-      showError('This sign-in request has expired. Go back to the application and start again.').focus();
+      showError('This sign-in request has expired, or it was started in another browser. ' +
+        'Go back to the application and start again.').focus();
       return;
     }
-    if (res.ok) {
-      const info = await res.json();
-      const lead = document.getElementById('lead');
-      lead.textContent = 'to continue to ';
-      const app = document.createElement('strong');
-      app.textContent = info.appName;
-      lead.append(app);
-      document.title = 'Sign in to ' + info.appName + ' - access-service';
-    }
+    if (!res.ok) throw new Error('status ' + res.status);
+    info = await res.json();
   } catch (e) {
-    // The form still works without the app name.
+    form.hidden = true;
+    showError('The sign-in request could not be loaded. Reload the page to try again.').focus();
+    return;
   }
+  const lead = document.getElementById('lead');
+  lead.textContent = 'to continue to ';
+  const app = document.createElement('strong');
+  app.textContent = info.appName;
+  lead.append(app);
+  document.title = 'Sign in to ' + info.appName + ' - access-service';
+  document.getElementById('csrf_token').value = info.csrfToken;
+  submit.disabled = false;
   form.addEventListener('submit', () => {
-    document.getElementById('submit').disabled = true;
+    submit.disabled = true;
   });
   focusTarget.focus();
 }

@@ -25,7 +25,7 @@ Response handle_approvals_delete(Context& ctx, const Request& req, const PathPar
   if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
   // Someone else's approval is reported exactly like an unknown one.
   Status st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, "approval not found");
   return json_reply(json::object());
 }
 

@@ -10,6 +10,8 @@ namespace access_service {
 namespace {
 
 const char kAdmin[] = "ROLE_SYSTEM_ADMIN";
+// The store's own wording ("no row", ...) never reaches a client (API.md 0).
+const char kAppNotFound[] = "client app not found";
 
 // Hashes a new secret into `app` (argon2id) before anything is written.
 std::optional<Response> hash_secret(Context& ctx, const std::string& secret, ClientApp* app) {
@@ -51,7 +53,7 @@ Response handle_clientapps_list(Context& ctx, const Request& req, const PathPara
   if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
   Page page;
   if (auto err = read_page(req, {{"createdAt", "created_at"}, {"appName", "app_name"},
-                                 {"clientId", "client_id"}},
+                                 {"clientId", "client_id"}, {"id", "id"}, {"enabled", "enabled"}},
                            &page))
     return *err;
   Result<ListResult<ClientApp>> list = ctx.store->list_clients(page);
@@ -65,7 +67,7 @@ Response handle_clientapps_get(Context& ctx, const Request& req, const PathParam
   Principal who;
   if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
   Result<ClientApp> app = ctx.store->find_client(p[0]);
-  if (!app.ok()) return status_reply(app.status());
+  if (!app.ok()) return status_reply(app.status(), kAppNotFound);
   return json_reply(client_to_json(*app));
 }
 
@@ -75,14 +77,14 @@ Response handle_clientapps_update(Context& ctx, const Request& req, const PathPa
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
   Result<ClientApp> app = ctx.store->find_client(p[0]);
-  if (!app.ok()) return status_reply(app.status());
+  if (!app.ok()) return status_reply(app.status(), kAppNotFound);
   std::string secret;
   if (auto msg = apply_client_json(body, /*create=*/false, &*app, &secret))
     return error_reply(ApiError::kInvalidRequest, *msg);
   if (auto err = hash_secret(ctx, secret, &*app)) return *err;
   Status st = ctx.store->update_client(*app);
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, kAppNotFound);
   return with_secret(*app, secret);
 }
 
@@ -90,7 +92,7 @@ Response handle_clientapps_delete(Context& ctx, const Request& req, const PathPa
   Principal who;
   if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
   Status st = ctx.store->delete_client(p[0]);
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, kAppNotFound);
   return json_reply(json::object());
 }
 
@@ -102,11 +104,11 @@ Response handle_clientapps_enable(Context& ctx, const Request& req, const PathPa
   WriteTransaction txn(*ctx.store);
   if (!txn.status().ok()) return status_reply(txn.status());
   Result<ClientApp> app = ctx.store->find_client(p[0]);
-  if (!app.ok()) return status_reply(app.status());
+  if (!app.ok()) return status_reply(app.status(), kAppNotFound);
   app->enabled = !app->enabled;
   Status st = ctx.store->update_client(*app);
   if (st.ok()) st = txn.commit();
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, kAppNotFound);
   return json_reply(client_to_json(*app));
 }
 

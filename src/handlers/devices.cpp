@@ -39,9 +39,7 @@ Response handle_devices_create(Context& ctx, const Request& req, const PathParam
   if (auto err = device_caller(ctx, req, &who, &app)) return *err;
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
-  for (auto it = body.begin(); it != body.end(); ++it)
-    if (it.key() != "deviceId" && it.key() != "passcode")
-      return error_reply(ApiError::kInvalidRequest, "unknown member " + it.key());
+  // Other members are ignored (API.md section 0).
   if (!body.contains("deviceId") || !body["deviceId"].is_string() ||
       !valid_device_id(body["deviceId"].get<std::string>()))
     return error_reply(ApiError::kInvalidRequest, "deviceId must match [A-Za-z0-9._~-]{1,128}");
@@ -74,7 +72,7 @@ Response handle_devices_delete(Context& ctx, const Request& req, const PathParam
   ClientApp app;
   if (auto err = device_caller(ctx, req, &who, &app)) return *err;
   Status st = ctx.store->delete_device(who.user_id, p[0]);
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, "device not found");
   return json_reply(json::object());
 }
 

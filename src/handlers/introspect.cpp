@@ -26,6 +26,7 @@ Response handle_introspect(Context& ctx, const Request& req, const PathParams&) 
                        {"iat", p->iat},
                        {"sub", p->user_id},
                        {"iss", ctx.config.issuer},
+                       {"aud", p->aud},
                        {"jti", p->jti}});
   }
   // Refresh tokens: only the app they were issued to learns anything.
@@ -61,6 +62,7 @@ Response handle_metadata(Context& ctx, const Request&, const PathParams&) {
       {"response_types_supported", {"code", "token"}},
       {"response_modes_supported", {"query", "fragment"}},
       {"code_challenge_methods_supported", {"S256"}},
+      {"authorization_response_iss_parameter_supported", true},  // RFC 9207 3
       {"token_endpoint_auth_methods_supported", {"client_secret_basic"}},
       {"revocation_endpoint_auth_methods_supported", {"client_secret_basic"}},
       {"introspection_endpoint_auth_methods_supported", {"client_secret_basic"}},

@@ -22,7 +22,7 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
       if (rec.ok() && rec->app_id == app.id) {
         // Revoking an access token does not end the refresh token family
         // (RFC 7009 2.1 leaves it open; the app asked about this token only).
-        Status st = ctx.store->revoke_access_token(rec->jti);
+        Status st = ctx.store->revoke_access_token(rec->jti).status();
         if (!st.ok()) return status_reply(st);
       }
     }
@@ -46,11 +46,11 @@ Response handle_auth_token_revoke(Context& ctx, const Request& req, const PathPa
   if (!bearer.ok() || form.get("token") != *bearer)
     return error_reply(ApiError::kInvalidRequest, "token must be the bearer access token");
   Result<AccessRecord> rec = ctx.store->find_access_token(who.jti);
-  if (!rec.ok()) return status_reply(rec.status());
+  if (!rec.ok()) return status_reply(rec.status(), "access token not found");
   // The access token and the refresh token family it came from.
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = ctx.store->revoke_access_token(rec->jti);
+  if (st.ok()) st = ctx.store->revoke_access_token(rec->jti).status();
   if (st.ok() && !rec->family_id.empty()) st = ctx.store->revoke_family(rec->family_id, now_seconds());
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return status_reply(st);

@@ -70,6 +70,8 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
   WriteTransaction txn(*ctx.store);
   if (!txn.status().ok()) return status_reply(txn.status());
   Result<RefreshRecord> now_rec = ctx.store->find_refresh(hash);
+  // Gone since the first read (its app deleted): as unknown as it gets.
+  if (!now_rec.ok() && now_rec.status().is_not_found()) return invalid_grant("refresh token is not valid");
   if (!now_rec.ok()) return status_reply(now_rec.status());
   if (now_rec->family_revoked) return invalid_grant("refresh token has been revoked");
   Status st;
@@ -106,10 +108,10 @@ Response handle_token(Context& ctx, const Request& req, const PathParams&) {
   if (auto err = authenticate_client(ctx, req, &app)) return *err;
   const std::string& grant = form.get("grant_type");
   if (grant.empty()) return error_reply(ApiError::kInvalidRequest, "grant_type is required");
-  if (grant == "password") return password_grant(ctx, app, form);
+  if (grant == "password") return password_grant(ctx, app, form, req.remote_addr);
   if (grant == "refresh_token") return refresh_grant(ctx, app, form);
   if (grant == "authorization_code") return code_grant(ctx, app, form);
-  if (grant == "mfa") return mfa_grant(ctx, app, form);
+  if (grant == "mfa") return mfa_grant(ctx, app, form, req.remote_addr);
   return error_reply(ApiError::kUnsupportedGrantType, "grant_type is not supported");
 }
 

@@ -17,8 +17,10 @@ Response code_reused(Context& ctx, const std::string& hash, int64_t now) {
   Result<AuthCode> code = ctx.store->find_code(hash);
   if (st.ok() && !code.ok()) st = code.status();
   if (st.ok() && !code->family_id.empty()) st = ctx.store->revoke_family(code->family_id, now);
-  if (st.ok() && !code->access_jti.empty()) st = ctx.store->revoke_access_token(code->access_jti);
+  if (st.ok() && !code->access_jti.empty()) st = ctx.store->revoke_access_token(code->access_jti).status();
   if (st.ok()) st = txn.commit();
+  // Gone since the first read (its app deleted): nothing left to revoke.
+  if (st.is_not_found()) return invalid_grant("authorization code is not valid");
   if (!st.ok()) return status_reply(st);
   log_warn("authorization code reuse: tokens issued from it revoked");
   return invalid_grant("authorization code was already used; tokens issued from it are revoked");
@@ -29,8 +31,7 @@ Response code_reused(Context& ctx, const std::string& hash, int64_t now) {
 Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!app.has_grant("authorization_code"))
     return error_reply(ApiError::kUnauthorizedClient, "this app may not use authorization codes");
-  if (!form.has("code") || !form.has("redirect_uri"))
-    return error_reply(ApiError::kInvalidRequest, "code and redirect_uri are required");
+  if (!form.has("code")) return error_reply(ApiError::kInvalidRequest, "code is required");
   const int64_t now = now_seconds();
   const std::string hash = token_hash(form.get("code"));
   Result<AuthCode> code = ctx.store->find_code(hash);
@@ -38,8 +39,16 @@ Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!code.ok() || code->app_id != app.id) return invalid_grant("authorization code is not valid");
   if (code->used_at) return code_reused(ctx, hash, now);
   if (code->expires_at <= now) return invalid_grant("authorization code has expired");
-  if (code->redirect_uri != form.get("redirect_uri"))
+  // RFC 6749 4.1.3: required when the authorization request had it (and
+  // then identical); when that request relied on the one registered URI
+  // (3.1.2.3) it may be omitted, or given as that URI.
+  if (!form.has("redirect_uri")) {
+    if (code->redirect_uri_given)
+      return error_reply(ApiError::kInvalidRequest,
+                         "redirect_uri is required: the authorization request had one");
+  } else if (form.get("redirect_uri") != code->redirect_uri) {
     return invalid_grant("redirect_uri differs from the authorization request");
+  }
   // RFC 7636 4.6, S256 only; both directions of a mismatch fail.
   const std::string& verifier = form.get("code_verifier");
   if (code->code_challenge) {

@@ -23,10 +23,12 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::function<Status(const IssuedAccess&)>& in_txn);
 
 // Each takes the authenticated app and the form (client authentication and
-// grant_type already checked by handle_token).
-Response password_grant(Context& ctx, const ClientApp& app, const Params& form);
+// grant_type already checked by handle_token); the password and mfa grants
+// also the client's IP, for the lockout (sign_in.h).
+Response password_grant(Context& ctx, const ClientApp& app, const Params& form,
+                        const std::string& ip);
 Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form);
 Response code_grant(Context& ctx, const ClientApp& app, const Params& form);
-Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form);
+Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const std::string& ip);
 
 }  // namespace access_service

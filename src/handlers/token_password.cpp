@@ -57,11 +57,11 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
     return invalid_grant("bad credentials");
   }
   if (!verify_password(device->passcode_hash, passcode)) {
+    // The last strike answers like the others (API.md section 3): no answer
+    // tells whether a user, a device or a registration exists.
     Result<int> failures = ctx.store->record_device_failure(user->id, device_id, kMaxPasscodeFailures);
     if (!failures.ok()) return status_reply(failures.status());
-    return invalid_grant(*failures >= kMaxPasscodeFailures
-                             ? "too many wrong passcodes; the device registration was removed"
-                             : "bad credentials");
+    return invalid_grant("bad credentials");
   }
   if (!user->enabled) return invalid_grant("bad credentials");
   return issue_new_grant(ctx, app, *user, scope, now, [&](const IssuedAccess&) {
@@ -71,7 +71,8 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
 
 }  // namespace
 
-Response password_grant(Context& ctx, const ClientApp& app, const Params& form) {
+Response password_grant(Context& ctx, const ClientApp& app, const Params& form,
+                        const std::string& ip) {
   if (!app.has_grant("password"))
     return error_reply(ApiError::kUnauthorizedClient, "this app may not use the password grant");
   const bool by_device = form.has("device_id") || form.has("passcode");
@@ -84,22 +85,29 @@ Response password_grant(Context& ctx, const ClientApp& app, const Params& form) 
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope is not allowed for this app");
   const int64_t now = now_seconds();
   if (by_device) return device_grant(ctx, app, form, *scope, now);
-  SignInResult signin = check_password(ctx, form.get("username"), form.get("password"), now);
+  SignInResult signin = check_password(ctx, form.get("username"), form.get("password"), ip, now);
   switch (signin.outcome) {
     case SignInResult::kError: return status_reply(signin.status);
     case SignInResult::kLocked: return locked(signin.retry_after);
     case SignInResult::kBad: return invalid_grant("bad credentials");
     case SignInResult::kOk: break;
   }
+  // With two-factor authentication the right password earns only the
+  // restrictive token: the attempt is handed back (it neither counts nor
+  // resets), and each code tried with the mfa grant counts (sign_in.h).
   if (signin.user.mfa_enabled) {
     if (!app.has_grant("mfa"))
       return invalid_grant("two-factor authentication required; app not permitted");
+    Status st = release_sign_in(ctx, signin.user.email, ip, now);
+    if (!st.ok()) return status_reply(st);
     return restrictive_token(ctx, app, signin.user, *scope, now);
   }
-  return issue_new_grant(ctx, app, signin.user, *scope, now, nullptr);
+  return issue_new_grant(ctx, app, signin.user, *scope, now, [&](const IssuedAccess&) {
+    return sign_in_succeeded(ctx, signin.user.email, ip);
+  });
 }
 
-Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form) {
+Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const std::string& ip) {
   if (!app.has_grant("mfa"))
     return error_reply(ApiError::kUnauthorizedClient, "this app may not use the mfa grant");
   const std::string& token = form.get("mfa_token");
@@ -113,16 +121,13 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
   if (!user.ok() || !user->enabled || !user->mfa_enabled) return invalid_grant("mfa_token is not valid");
   const int64_t now = now_seconds();
-  Result<long long> lock = seconds_locked(ctx, user->email, now);
+  // Each code tried is an attempt of the same lockout as the password.
+  Result<long long> lock = admit_sign_in(ctx, user->email, ip, now);
   if (!lock.ok()) return status_reply(lock.status());
   if (*lock > 0) return locked(*lock);
   Result<bool> good = check_totp(*ctx.store, ctx.hmac_key, *user, form.get("mfa_code"), now);
   if (!good.ok()) return status_reply(good.status());
-  if (!*good) {
-    Status st = record_sign_in_failure(ctx, user->email, now);
-    if (!st.ok()) return status_reply(st);
-    return invalid_grant("mfa_code is not valid or was already used");
-  }
+  if (!*good) return invalid_grant("mfa_code is not valid or was already used");
   // The scope asked for in the password grant, as far as the app still allows it.
   std::string payload;
   base64url_decode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1), &payload);
@@ -133,10 +138,18 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form) {
       if (s.is_string()) requested.push_back(s);
   auto scope = resolve_scope(join_words(requested), app.scope);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");
-  // The restrictive token is single use: it dies with the exchange.
-  return issue_new_grant(ctx, app, *user, *scope, now, [&](const IssuedAccess&) {
-    return ctx.store->revoke_access_token(p->jti);
+  // The restrictive token is single use: it dies with the exchange, and of
+  // two concurrent exchanges (even with two valid codes) only one wins.
+  bool raced = false;
+  Response res = issue_new_grant(ctx, app, *user, *scope, now, [&](const IssuedAccess&) {
+    Result<bool> won = ctx.store->revoke_access_token(p->jti);
+    if (!won.ok()) return won.status();
+    raced = !*won;
+    if (raced) return Status::Conflict("restrictive token used concurrently");
+    return sign_in_succeeded(ctx, user->email, ip);
   });
+  if (raced) return invalid_grant("mfa_token is not valid");
+  return res;
 }
 
 }  // namespace access_service

@@ -7,12 +7,18 @@
 #include "access/user_rules.h"
 
 namespace access_service {
+namespace {
+
+// The store's own wording ("no row", ...) never reaches a client (API.md 0).
+const char kUserNotFound[] = "user not found";
+
+}  // namespace
 
 Response handle_users_me_get(Context& ctx, const Request& req, const PathParams&) {
   Principal who;
   if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
   Result<User> user = ctx.store->find_user(who.user_id);
-  if (!user.ok()) return status_reply(user.status());
+  if (!user.ok()) return status_reply(user.status(), kUserNotFound);
   return json_reply(user_to_json(*user));
 }
 
@@ -22,10 +28,10 @@ Response handle_users_me_put(Context& ctx, const Request& req, const PathParams&
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
   Result<User> user = ctx.store->find_user(who.user_id);
-  if (!user.ok()) return status_reply(user.status());
+  if (!user.ok()) return status_reply(user.status(), kUserNotFound);
   if (auto msg = apply_profile_json(body, &*user)) return error_reply(ApiError::kInvalidRequest, *msg);
   Status st = ctx.store->update_user_profile(*user);
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, kUserNotFound);
   return json_reply(user_to_json(*user));
 }
 
@@ -68,44 +74,37 @@ Response handle_users_list(Context& ctx, const Request& req, const PathParams&) 
 namespace access_service {
 
 // PUT /api/v1/users/{userId}: mfaEnabled, generateNewAuthenticatorKey,
-// enabled. The reply carries authenticatorUri only when a key was made.
+// enabled (user_rules.h read_user_admin_json). The reply carries
+// authenticatorUri only when a key was made.
 Response handle_users_update(Context& ctx, const Request& req, const PathParams& p) {
   Principal who;
   if (auto err = authenticate_role(ctx, req, "ROLE_SYSTEM_ADMIN", &who)) return *err;
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
-  std::optional<bool> mfa, enabled;
-  bool regenerate = false;
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    const std::string& k = it.key();
-    if (k != "mfaEnabled" && k != "generateNewAuthenticatorKey" && k != "enabled")
-      return error_reply(ApiError::kInvalidRequest, "unknown member " + k);
-    if (!it.value().is_boolean()) return error_reply(ApiError::kInvalidRequest, k + " must be a boolean");
-    bool v = it.value();
-    if (k == "mfaEnabled") mfa = v;
-    else if (k == "enabled") enabled = v;
-    else regenerate = v;
-  }
   WriteTransaction txn(*ctx.store);
   if (!txn.status().ok()) return status_reply(txn.status());
   Result<User> user = ctx.store->find_user(p[0]);
-  if (!user.ok()) return status_reply(user.status());
+  if (!user.ok()) return status_reply(user.status(), kUserNotFound);
+  UserAdminChange change;
+  if (auto msg = read_user_admin_json(body, *user, &change))
+    return error_reply(ApiError::kInvalidRequest, *msg);
   Result<std::string> uri = std::string();
-  if (mfa || regenerate) {
-    uri = change_user_mfa(*ctx.store, ctx.hmac_key, ctx.config.issuer, *user, mfa, regenerate);
-    if (!uri.ok()) return status_reply(uri.status());
+  if (change.mfa_enabled || change.new_authenticator_key) {
+    uri = change_user_mfa(*ctx.store, ctx.hmac_key, ctx.config.issuer, *user, change.mfa_enabled,
+                          change.new_authenticator_key);
+    if (!uri.ok()) return status_reply(uri.status(), kUserNotFound);
   }
   Status st;
-  if (enabled && *enabled != user->enabled) {
-    st = ctx.store->set_user_enabled(user->id, *enabled);
+  if (change.enabled) {
+    st = ctx.store->set_user_enabled(user->id, *change.enabled);
     // A disabled user keeps nothing: every token and session ends now.
-    if (st.ok() && !*enabled) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
-    if (st.ok() && !*enabled) st = ctx.store->delete_user_sessions(user->id);
+    if (st.ok() && !*change.enabled) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
+    if (st.ok() && !*change.enabled) st = ctx.store->delete_user_sessions(user->id);
   }
   Result<User> updated = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);
   if (updated.ok()) st = txn.commit();
   else st = updated.status();
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok()) return status_reply(st, kUserNotFound);
   json out = user_to_json(*updated);
   if (!uri->empty()) out["authenticatorUri"] = *uri;
   return json_reply(out);

@@ -1,7 +1,10 @@
 // Headless Chromium walk through the browser flow, driven by playwright-core:
-// a wrong password shows its error on signin.html, the right one leads to
-// consent.html, Allow lands on a local redirect URI with a code, and the code
-// is exchanged for tokens. Screenshots of each page go to SHOTS (build/).
+// the sign-in form carries its CSRF token (a post without it is refused, and
+// another browser cannot read the request), a wrong password shows its error
+// on signin.html, the right one leads to consent.html, Allow lands on a local
+// redirect URI with a code and iss, the code is exchanged for tokens, and
+// "Sign out" on the consent page ends the session. Screenshots of each page
+// go to SHOTS (build/).
 //
 // Environment: BASE (server URL), CLIENT_ID, CLIENT_SECRET (an app with
 // authorization_code and redirect URI http://127.0.0.1/callback), USERNAME,
@@ -31,10 +34,11 @@ const redirectUri = `http://127.0.0.1:${server.address().port}/callback`;
 const verifier = randomBytes(32).toString('base64url');
 const challenge = createHash('sha256').update(verifier).digest('base64url');
 const state = randomBytes(8).toString('hex');
-const authorizeUrl = `${BASE}/api/oauth/authorize?` + new URLSearchParams({
-  response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirectUri, scope: 'read',
+const authorizeUrlFor = (scope) => `${BASE}/api/oauth/authorize?` + new URLSearchParams({
+  response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirectUri, scope,
   state, code_challenge: challenge, code_challenge_method: 'S256',
 });
+const authorizeUrl = authorizeUrlFor('read');
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -42,7 +46,8 @@ const browser = await chromium.launch({
          '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 try {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  const page = await context.newPage();
   const cspErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') cspErrors.push(m.text()); });
 
@@ -53,7 +58,18 @@ try {
   check('the email field has focus', await page.evaluate(() => document.activeElement.id === 'username'));
   check('fields have labels', await page.evaluate(() =>
     ['username', 'password'].every((id) => document.querySelector(`label[for="${id}"]`))));
+  check('the sign-in form carries the CSRF token', (await page.inputValue('#csrf_token')).length === 43);
   await page.screenshot({ path: `${SHOTS}/signin.png`, fullPage: true });
+
+  // The same browser's cookies, no Origin header, no token: refused.
+  const rid = new URL(page.url()).searchParams.get('rid');
+  const bare = await context.request.post(`${BASE}/api/oauth/signin`, {
+    form: { rid, username: USERNAME, password: PASSWORD }, maxRedirects: 0 });
+  check('a sign-in post without the CSRF token is refused', bare.status() === 403, String(bare.status()));
+  const other = await browser.newContext();
+  const stolen = await other.request.get(`${BASE}/api/oauth/authorize/requests/${rid}`);
+  check('another browser cannot read the saved request', stolen.status() === 404, String(stolen.status()));
+  await other.close();
 
   await page.fill('#username', USERNAME);
   await page.fill('#password', 'definitely-wrong');
@@ -77,6 +93,7 @@ try {
   await Promise.all([page.waitForURL(/\/callback\?/), page.click('#allow')]);
   check('Allow lands on the redirect URI with a code', received && received.get('code')?.length === 43);
   check('the state comes back unchanged', received && received.get('state') === state);
+  check('the response names the issuer (RFC 9207 iss)', received && received.get('iss') === BASE);
 
   const res = await fetch(`${BASE}/api/oauth/token`, {
     method: 'POST',
@@ -89,6 +106,21 @@ try {
   });
   const body = await res.json();
   check('the code is exchanged for tokens', res.status === 200 && body.token_type === 'bearer', JSON.stringify(body));
+
+  // More scope than approved: the consent page again, this time to sign out.
+  await page.goto(authorizeUrlFor('read write'));
+  await page.waitForSelector('#signout:not([hidden])');
+  check('consent page says who is signed in', (await page.textContent('#who')).includes(USERNAME));
+  check('the sign-out form carries the CSRF token', (await page.inputValue('#signout_csrf_token')).length === 43);
+  await Promise.all([page.waitForURL(/signin\.html\?signedout=1/), page.click('#signout-button')]);
+  await page.waitForSelector('#notice:not([hidden])');
+  check('sign-out lands on the sign-in page, which says so',
+    (await page.textContent('#notice')).includes('signed out') &&
+    await page.evaluate(() => document.activeElement.id === 'notice'));
+  await page.screenshot({ path: `${SHOTS}/signedout.png`, fullPage: true });
+  await page.goto(authorizeUrl);
+  await page.waitForSelector('#lead strong');
+  check('after sign-out the flow asks to sign in again', page.url().startsWith(`${BASE}/signin.html?rid=`), page.url());
 
   await page.goto(`${BASE}/error.html?error=request_expired`);
   check('error page explains an expired request', (await page.textContent('#title')).includes('expired'));

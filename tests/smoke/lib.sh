@@ -1,6 +1,8 @@
 # Helpers of the smoke suite (sourced by tests/smoke/run.sh and each test file).
 #
-#   req METHOD PATH [curl args...]   one HTTP request; sets STATUS, BODY, HDRS
+#   req METHOD PATH [curl args...]   one HTTP request; sets STATUS, BODY, HDRS, and
+#                                    appends its error_description (JSON body or
+#                                    redirect Location) to $ERROR_DESCRIPTIONS
 #   expect NAME STATUS [JQ VALUE]... one test: the status and each JSON member
 #   check NAME COMMAND...            one test: the command succeeds
 #   header_has TEXT                  true when the last response has that header text
@@ -21,6 +23,29 @@ req() {
   STATUS=$(head -1 "$hfile" | awk '{print $2}')
   HDRS=$(cat "$hfile")
   rm -f "$hfile"
+  collect_error_description
+}
+
+# Every error_description a response of `req` carried, one per line, for
+# t_99_wording.sh to search for internal wording (API.md section 0): the
+# JSON body's member, and the one in a redirect's query or fragment
+# (percent-decoded).
+ERROR_DESCRIPTIONS=${ERROR_DESCRIPTIONS:-${STATE:+$STATE/error_descriptions.txt}}
+collect_error_description() {
+  local d loc
+  [[ -n $ERROR_DESCRIPTIONS ]] || return 0
+  if [[ $BODY == *'"error_description"'* ]]; then
+    d=$(jq -r 'objects | .error_description // empty | tostring' <<<"$BODY" 2>/dev/null)
+    [[ -n $d ]] && printf '%s\n' "$d" >>"$ERROR_DESCRIPTIONS"
+  fi
+  loc=$(grep -i '^location:' <<<"$HDRS" | tr -d '\r')
+  if [[ $loc == *error_description=* ]]; then
+    d=${loc#*error_description=}
+    d=${d%%&*}
+    d=${d//+/ }
+    printf '%b\n' "${d//%/\\x}" >>"$ERROR_DESCRIPTIONS"
+  fi
+  return 0
 }
 
 # Authorization header of a bearer token.

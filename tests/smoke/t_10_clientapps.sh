@@ -14,6 +14,7 @@ json_post /api/v1/clientapps "$ADMIN_AT" "$APP"
 expect "register as admin -> 200 with the stored object" 200 .clientId portal .enabled true \
   .autoApprove false '.scope|join(" ")' "read write" '.clientSecret|length' 43
 PORTAL_ID=$(jq -r .id <<<"$BODY")
+PORTAL_SECRET=$(jq -r .clientSecret <<<"$BODY")
 check "no-store on a reply carrying a secret" header_has 'Cache-Control: no-store'
 json_post /api/v1/clientapps "$ADMIN_AT" "$APP"
 expect "duplicate clientId -> 409 conflict" 409 .error conflict
@@ -93,3 +94,80 @@ expect "unsupported method -> 405 with Allow" 405 .error method_not_allowed
 check "405 lists the allowed methods" header_has 'Allow: POST, GET'
 req GET /api/v1/nothing-here
 expect "unknown path -> 404 JSON" 404 .error not_found
+
+# Read, edit, write back (API.md section 0): the object GET answers, one
+# member changed, PUT whole.
+req GET "/api/v1/clientapps/$PORTAL_ID" -H "$(bearer "$ADMIN_AT")"
+PORTAL_JSON=$BODY
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" "$(jq -c '.appName = "Portal 3"' <<<"$PORTAL_JSON")"
+expect "PUT of the object GET answered, one member changed -> 200" 200 .appName "Portal 3" \
+  .id "$PORTAL_ID" .createdAt "$(jq -r .createdAt <<<"$PORTAL_JSON")" .clientSecret null
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" \
+  "$(jq -c '.id = "00000000-0000-0000-0000-000000000000"' <<<"$PORTAL_JSON")"
+expect "PUT changing the read-only id -> 400 naming it" 400 .error invalid_request \
+  .error_description "id is read-only and cannot be changed"
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" "$(jq -c '.createdAt = "2001-01-01T00:00:00Z"' <<<"$PORTAL_JSON")"
+expect "PUT changing the read-only createdAt -> 400 naming it" 400 .error invalid_request \
+  .error_description "createdAt is read-only and cannot be changed"
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" \
+  "$(jq -c '. + {autoApprove: true, someFutureMember: {x: [1]}, clientid: "ignored"}' <<<"$PORTAL_JSON")"
+expect "PUT with members the server does not know: ignored" 200 .autoApprove true .clientId portal \
+  .someFutureMember null
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" '{"enabled":false}'
+expect "PUT may change enabled" 200 .enabled false
+token portal "$PORTAL_SECRET" "$USER1" "$USER1_PW"
+expect "... and the disabled app cannot authenticate" 401 .error invalid_client
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" "$(jq -c '.enabled = "yes"' <<<"$PORTAL_JSON")"
+expect "enabled must be a boolean" 400 .error invalid_request
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" "$(jq -c '.appName = "Portal 2"' <<<"$PORTAL_JSON")"
+expect "PUT of the first read restores it (enabled again)" 200 .enabled true .appName "Portal 2" .autoApprove false
+token portal "$PORTAL_SECRET" "$USER1" "$USER1_PW"
+expect "... it authenticates again (and may not use the password grant)" 400 .error unauthorized_client
+
+# POST with members of a read object: id and createdAt are assigned by the
+# server; enabled is writable; unknown members are ignored.
+COPY=$(jq -c '.clientId = "portal-copy" | .enabled = false | .clientSecret = null | .extra = 1' <<<"$PORTAL_JSON")
+json_post /api/v1/clientapps "$ADMIN_AT" "$COPY"
+expect "POST of a read object: registered, with its own id" 200 .clientId portal-copy .enabled false \
+  '.id == "'"$PORTAL_ID"'"' false '.createdAt|test("^[0-9]{4}-")' true '.clientSecret|length' 43
+req DELETE "/api/v1/clientapps/$(jq -r .id <<<"$BODY")" -H "$(bearer "$ADMIN_AT")"
+expect "... deleted again" 200
+
+# A member name given twice (at any depth): refused, never one of them picked.
+json_post /api/v1/clientapps "$ADMIN_AT" '{"appName":"A","clientId":"twice","clientId":"other","authorizedGrantTypes":["password"],"accessTokenValiditySeconds":300}'
+expect "POST with clientId given twice -> 400 naming it" 400 .error invalid_request \
+  .error_description "member clientId given twice"
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" '{"appName":"A","x":{"k":1,"k":2}}'
+expect "a nested member given twice -> 400" 400 .error invalid_request .error_description "member k given twice"
+req GET "/api/v1/clientapps/$PORTAL_ID" -H "$(bearer "$ADMIN_AT")"
+expect "... and nothing changed" 200 .appName "Portal 2"
+
+# Paging: orderBy in any case; sortBy id and enabled.
+for order in desc Desc DESC; do
+  req GET "/api/v1/clientapps?sortBy=clientId&orderBy=$order&limit=1" -H "$(bearer "$ADMIN_AT")"
+  expect "orderBy=$order sorts descending" 200 '.items[0].clientId' zeta3
+done
+req GET '/api/v1/clientapps?sortBy=clientId&orderBy=asc&limit=1' -H "$(bearer "$ADMIN_AT")"
+expect "orderBy=asc sorts ascending" 200 '.items[0].clientId' cli
+req GET '/api/v1/clientapps?sortBy=id' -H "$(bearer "$ADMIN_AT")"
+expect "sortBy=id" 200 '[.items[].id] == ([.items[].id]|sort)' true
+req PUT "/api/v1/clientapps/$PORTAL_ID/enable" -H "$(bearer "$ADMIN_AT")"
+req GET '/api/v1/clientapps?sortBy=enabled&limit=1' -H "$(bearer "$ADMIN_AT")"
+expect "sortBy=enabled (the disabled app first)" 200 '.items[0].id' "$PORTAL_ID" '.items[0].enabled' false
+req GET '/api/v1/clientapps?sortBy=enabled&orderBy=desc' -H "$(bearer "$ADMIN_AT")"
+expect "sortBy=enabled descending (the disabled app last)" 200 '.items[-1].id' "$PORTAL_ID"
+req PUT "/api/v1/clientapps/$PORTAL_ID/enable" -H "$(bearer "$ADMIN_AT")"
+expect "... enabled again" 200 .enabled true
+
+# The store's wording never reaches a client (see also t_99_wording.sh).
+UNKNOWN_APP=/api/v1/clientapps/00000000-0000-0000-0000-000000000000
+req GET "$UNKNOWN_APP" -H "$(bearer "$ADMIN_AT")"
+expect "GET an unknown app -> 'client app not found'" 404 .error_description "client app not found"
+json_put "$UNKNOWN_APP" "$ADMIN_AT" '{"appName":"x"}'
+expect "PUT an unknown app -> 'client app not found'" 404 .error_description "client app not found"
+req PUT "$UNKNOWN_APP/enable" -H "$(bearer "$ADMIN_AT")"
+expect "enable an unknown app -> 'client app not found'" 404 .error_description "client app not found"
+req DELETE "$UNKNOWN_APP" -H "$(bearer "$ADMIN_AT")"
+expect "DELETE an unknown app -> 'client app not found'" 404 .error_description "client app not found"
+json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" '{"clientId":"cli"}'
+expect "PUT to a taken clientId -> 409 in plain words" 409 .error_description "clientId is already registered"

@@ -121,13 +121,21 @@ expect "success reset the counter" 200
 ADMIN_AT=$(jq -r .access_token <<<"$BODY")
 
 # A disabled app fails client authentication and its refresh tokens stop.
+# The toggles use an administrator's token of another app ("job"): the
+# tokens of a disabled app are dead while it is disabled, ADMIN_AT included.
+token job "$JOB_SECRET" "$ADMIN" "$ADMIN_PW"
+JOB_ADMIN_AT=$(jq -r .access_token <<<"$BODY")
 token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
 RT=$(jq -r .refresh_token <<<"$BODY")
 CLI_ID=$(jq -r '.items[]|select(.clientId=="cli")|.id' <<<"$(curl -s -H "$(bearer "$ADMIN_AT")" "$BASE/api/v1/clientapps")")
-req PUT "/api/v1/clientapps/$CLI_ID/enable" -H "$(bearer "$ADMIN_AT")"
+req PUT "/api/v1/clientapps/$CLI_ID/enable" -H "$(bearer "$JOB_ADMIN_AT")"
 req POST /api/oauth/token -u cli:"$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$RT"
 expect "a disabled app fails client authentication" 401 .error invalid_client
-req PUT "/api/v1/clientapps/$CLI_ID/enable" -H "$(bearer "$ADMIN_AT")"
+req GET /api/v1/users/me -H "$(bearer "$ADMIN_AT")"
+expect "a disabled app's access tokens fail bearer checks at once" 401 .error invalid_token
+req PUT "/api/v1/clientapps/$CLI_ID/enable" -H "$(bearer "$JOB_ADMIN_AT")"
+req GET /api/v1/users/me -H "$(bearer "$ADMIN_AT")"
+expect "re-enabled before they expire: its access tokens work again" 200
 req POST /api/oauth/token -u cli:"$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$RT"
 expect "re-enabled: its refresh token works again" 200
 

@@ -76,3 +76,72 @@ req GET /api/v1/users/me -H "$(bearer "$TEMP_AT")"
 expect "its access token is refused at once" 401 .error invalid_token
 token temp "$TEMP_SECRET" "$USER1" "$USER1_PW"
 expect "its credentials no longer authenticate" 401 .error invalid_client
+
+# Read, edit, write back (API.md sections 0 and 6): the object of GET
+# users/me, one member changed, PUT whole.
+req GET /api/v1/users/me -H "$(bearer "$USER1_AT")"
+ME_JSON=$BODY
+json_put /api/v1/users/me "$USER1_AT" "$(jq -c '.firstName = "Alice"' <<<"$ME_JSON")"
+expect "PUT users/me of the object GET answered, one member changed -> 200" 200 .firstName Alice \
+  .email "$USER1" .id "$(jq -r .id <<<"$ME_JSON")" .createdAt "$(jq -r .createdAt <<<"$ME_JSON")"
+for change in '.email = "eve@example.com"' '.roles = ["ROLE_SYSTEM_ADMIN"]' '.roles += ["ROLE_ORG_ADMIN"]' \
+              '.mfaEnabled = true' '.enabled = false' '.id = "00000000-0000-0000-0000-000000000000"' \
+              '.createdAt = "2001-01-01T00:00:00Z"'; do
+  member=$(sed 's/^\.\([a-zA-Z]*\).*/\1/' <<<"$change")
+  json_put /api/v1/users/me "$USER1_AT" "$(jq -c "$change | .firstName = \"Mallory\"" <<<"$ME_JSON")"
+  expect "PUT users/me with $change -> 400 naming $member" 400 .error invalid_request \
+    .error_description "$member is read-only and cannot be changed"
+done
+json_put /api/v1/users/me "$USER1_AT" "$(jq -c '. + {lastName: "Liddell", favouriteColour: "blue", password: "not-a-way-in-12"}' <<<"$ME_JSON")"
+expect "PUT users/me with members the server does not know: ignored" 200 .lastName Liddell \
+  .firstName null .favouriteColour null .password null
+token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+expect "... (the password is not among them: it still works)" 200
+json_put /api/v1/users/me "$USER1_AT" '{"firstName":"A","firstName":"B"}'
+expect "PUT users/me with a member given twice -> 400" 400 .error invalid_request \
+  .error_description "member firstName given twice"
+req GET /api/v1/users/me -H "$(bearer "$USER1_AT")"
+expect "the refused write-backs changed nothing" 200 .firstName null .lastName Liddell \
+  '.roles|join(",")' ROLE_COLLABORATOR .enabled true .mfaEnabled false
+json_put /api/v1/users/me "$USER1_AT" "$ME_JSON"
+expect "PUT of the first read restores it" 200 .lastName null .firstName null
+
+# POST users with a read object: id and createdAt are the server's;
+# mfaEnabled and enabled only as a new user has them.
+NEW_USER=$(jq -c '.email = "carol@example.com" | .roles = ["ROLE_ORIGINATOR"] | .firstName = "Carol" | .somethingElse = 1' <<<"$ME_JSON")
+json_post /api/v1/users "$ADMIN_AT" "$(jq -c '.mfaEnabled = true' <<<"$NEW_USER")"
+expect "POST users with mfaEnabled true -> 400 naming it" 400 .error invalid_request \
+  '.error_description|startswith("mfaEnabled is read-only")' true
+json_post /api/v1/users "$ADMIN_AT" "$(jq -c '.enabled = false' <<<"$NEW_USER")"
+expect "POST users with enabled false -> 400 naming it" 400 '.error_description|startswith("enabled is read-only")' true
+json_post /api/v1/users "$ADMIN_AT" "$NEW_USER"
+expect "POST users with a read object: created with its own id" 201 .email carol@example.com .firstName Carol \
+  '.id == "'"$(jq -r .id <<<"$ME_JSON")"'"' false .somethingElse null
+CAROL_JSON=$BODY
+CAROL_ID=$(jq -r .id <<<"$BODY")
+
+# PUT users/{id} (administrator) with the object read, edited.
+json_put "/api/v1/users/$CAROL_ID" "$ADMIN_AT" "$CAROL_JSON"
+expect "PUT users/{id} of the object as read: nothing changes" 200 .enabled true .mfaEnabled false .authenticatorUri null
+json_put "/api/v1/users/$CAROL_ID" "$ADMIN_AT" "$(jq -c '.firstName = "Caroline"' <<<"$CAROL_JSON")"
+expect "PUT users/{id} changing a profile member -> 400 naming it" 400 \
+  .error_description "firstName is read-only and cannot be changed"
+json_put "/api/v1/users/$CAROL_ID" "$ADMIN_AT" "$(jq -c '.password = "a-new-password-123"' <<<"$CAROL_JSON")"
+expect "PUT users/{id} with a password -> 400, not silently ignored" 400 .error invalid_request
+json_put "/api/v1/users/$CAROL_ID" "$ADMIN_AT" "$(jq -c '.enabled = false | .comment = "left"' <<<"$CAROL_JSON")"
+expect "PUT users/{id} of the object with enabled changed -> disabled" 200 .enabled false .firstName Carol
+
+# Internal wording never reaches a client.
+json_put /api/v1/users/00000000-0000-0000-0000-000000000000 "$ADMIN_AT" '{"enabled":true}'
+expect "PUT users/{id} for an unknown user -> 'user not found'" 404 .error_description "user not found"
+req DELETE /api/v1/users/me/applications/approvals/00000000-0000-0000-0000-000000000000 -H "$(bearer "$USER1_AT")"
+expect "DELETE an unknown approval -> 'approval not found'" 404 .error_description "approval not found"
+json_post /api/v1/users "$ADMIN_AT" '{"email":"carol@example.com","roles":["ROLE_ORIGINATOR"]}'
+expect "POST users with a taken email -> 409 in plain words" 409 .error_description "a user with this email exists"
+
+# Paging of users: orderBy in any case.
+req GET '/api/v1/users?sortBy=email&orderBy=ASC' -H "$(bearer "$ADMIN_AT")"
+ascending=$(jq -c '[.items[].email]' <<<"$BODY")
+req GET '/api/v1/users?sortBy=email&orderBy=desc' -H "$(bearer "$ADMIN_AT")"
+expect "GET users with orderBy=desc: the reverse of ASC" 200 "[.items[].email] == ($ascending|reverse)" true \
+  '.items|length > 3' true

@@ -1,5 +1,6 @@
 # Browser flows (API.md section 4): authorization code with PKCE, implicit,
-# sign-in, consent, approvals, and their negative cases. curl plays the browser.
+# sign-in, consent, sign-out, approvals, and their negative cases. curl plays
+# the browser; a second cookie jar plays another browser.
 CB=https://client.example.com/cb
 LOOP=http://127.0.0.1:9999/callback
 WEB_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id webapp --name "Photo Printer" \
@@ -8,7 +9,8 @@ WEB_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id webapp --name
 OTHER_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id otherapp --name "Other" \
   --grant authorization_code --redirect-uri "$CB" --access-seconds 300)")
 JAR=$STATE/cookies.txt
-rm -f "$JAR"
+JAR2=$STATE/cookies-other.txt
+rm -f "$JAR" "$JAR2"
 urlenc() { jq -rn --arg v "$1" '$v|@uri'; }
 location() { sed -n 's/^[Ll]ocation: *//p' <<<"$HDRS" | tr -d '\r'; }
 # The value of parameter $2 in URL $1 (query or fragment), decoded.
@@ -18,27 +20,68 @@ VERIFIER=$(head -c 48 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
 CHALLENGE=$(challenge_of "$VERIFIER")
 STATE_VALUE='xyz 123&<>é'
 authorize() { req GET "/api/oauth/authorize?$1" -b "$JAR" -c "$JAR"; }
+authorize2() { req GET "/api/oauth/authorize?$1" -b "$JAR2" -c "$JAR2"; }
+set_cookie() { grep -i "^set-cookie: *$1=" <<<"$HDRS" | tr -d '\r'; }
+saved_requests() { sqlite3 "$STATE/access.db" 'SELECT count(*) FROM auth_requests'; }
+ISS=$(urlenc "$BASE")  # RFC 9207: every authorization response carries iss=<issuer>
 AUTHQ="response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read&state=$(urlenc "$STATE_VALUE")&code_challenge=$CHALLENGE&code_challenge_method=S256"
 
 authorize "$AUTHQ"
 check "authorize without a session -> 302 to the sign-in page" \
   bash -c "[[ '$STATUS' == 302 && '$(location)' == /signin.html?rid=* ]]"
 RID=$(param_of "http://x$(location)" rid)
-req GET "/api/oauth/authorize/requests/$RID"
-expect "the saved request for the pages" 200 .appName "Photo Printer" .clientId webapp '.scope|join(" ")' read .signedIn false .csrfToken null
-req GET /api/oauth/authorize/requests/not-a-real-rid
+rid_cookie=$(set_cookie access_rid)
+check "the request binds the browser: access_rid cookie, HttpOnly, SameSite=Lax, Path=/api/oauth, not Secure over http" \
+  bash -c "[[ '$rid_cookie' == *HttpOnly* && '$rid_cookie' == *SameSite=Lax* && '$rid_cookie' == *Path=/api/oauth* && '$rid_cookie' != *Secure* ]]"
+rid_value=$(sed -n 's/.*access_rid=\([^;]*\).*/\1/p' <<<"$rid_cookie")
+check "the saved request keeps only the hash of the binding cookie" \
+  test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM auth_requests WHERE id = '$RID' AND length(browser_hash) = 32 AND browser_hash != '$rid_value'")" = 1
+req GET "/api/oauth/authorize/requests/$RID" -b "$JAR"
+expect "the saved request for the pages, with a CSRF token before sign-in" 200 .appName "Photo Printer" .clientId webapp \
+  '.scope|join(" ")' read .signedIn false '.csrfToken|length' 43
+BCSRF=$(jq -r .csrfToken <<<"$BODY")
+req GET /api/oauth/authorize/requests/not-a-real-rid -b "$JAR"
 expect "an unknown request id -> 404 JSON" 404 .error not_found
+req GET "/api/oauth/authorize/requests/$RID"
+expect "the request read by a browser without the binding cookie -> 404" 404 .error not_found
+authorize2 "$AUTHQ"
+check "another browser gets its own binding cookie" bash -c "[[ -n '$(set_cookie access_rid)' && '$(set_cookie access_rid)' != *'$rid_value'* ]]"
+RID_OTHER=$(param_of "http://x$(location)" rid)
+req GET "/api/oauth/authorize/requests/$RID" -b "$JAR2"
+expect "the request read by another browser -> 404" 404 .error not_found
+req GET "/api/oauth/authorize/requests/$RID_OTHER" -b "$JAR2"
+BCSRF2=$(jq -r .csrfToken <<<"$BODY")
+check "each browser has its own sign-in CSRF token" bash -c "[[ ${#BCSRF2} == 43 && '$BCSRF2' != '$BCSRF' ]]"
+authorize "rid=$RID"
+check "resuming with the binding cookie, not signed in -> the sign-in page again" \
+  bash -c "[[ '$(location)' == '/signin.html?rid=$RID' && -z '$(set_cookie access_rid)' ]]"
+authorize2 "rid=$RID"
+check "resuming another browser's request -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 
-req POST /api/oauth/signin -b "$JAR" -c "$JAR" --data-urlencode "rid=$RID" --data-urlencode "username=$USER1" --data-urlencode password=wrong
+signin() {  # signin JAR RID CSRF [curl args]
+  local jar=$1 rid=$2 csrf=$3
+  shift 3
+  req POST /api/oauth/signin -b "$jar" -c "$jar" --data-urlencode "rid=$rid" ${csrf:+--data-urlencode "csrf_token=$csrf"} "$@"
+}
+signin "$JAR" "$RID" "$BCSRF" --data-urlencode "username=$USER1" --data-urlencode password=wrong
 check "wrong password -> back to the sign-in page with invalid_credentials" \
   bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?rid=$RID&error=invalid_credentials' ]]"
-req POST /api/oauth/signin -b "$JAR" -c "$JAR" -H "Origin: https://evil.example.com" --data-urlencode "rid=$RID" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+signin "$JAR" "$RID" "" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+check "sign-in without a CSRF token (no Origin header) -> 403, no session" \
+  bash -c "[[ '$STATUS' == 403 && -z '$(set_cookie access_session)' ]]"
+signin "$JAR" "$RID" "$BCSRF2" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+check "sign-in with another browser's CSRF token -> 403, no session" \
+  bash -c "[[ '$STATUS' == 403 && -z '$(set_cookie access_session)' ]]"
+signin "$JAR" "$RID" "$BCSRF" -H "Origin: https://evil.example.com" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in posted from another origin -> 403" test "$STATUS" = 403
-req POST /api/oauth/signin -b "$JAR" -c "$JAR" --data-urlencode "rid=bogus" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+signin "$JAR" bogus "$BCSRF" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in with an unknown request -> the error page" bash -c "[[ '$(location)' == '/error.html?error=request_expired' ]]"
-req POST /api/oauth/signin -b "$JAR" -c "$JAR" -H "Origin: $BASE" --data-urlencode "rid=$RID" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+signin "$JAR2" "$RID" "$BCSRF2" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+check "sign-in to another browser's request -> the error page, no session" \
+  bash -c "[[ '$(location)' == '/error.html?error=request_expired' && -z '$(set_cookie access_session)' ]]"
+signin "$JAR" "$RID" "$BCSRF" -H "Origin: $BASE" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in -> 303 back to authorize" bash -c "[[ '$STATUS' == 303 && '$(location)' == '/api/oauth/authorize?rid=$RID' ]]"
-cookie=$(grep -i '^set-cookie:' <<<"$HDRS")
+cookie=$(set_cookie access_session)
 check "session cookie is HttpOnly, SameSite=Lax, Path=/api/oauth" \
   bash -c "[[ '$cookie' == *access_session=* && '$cookie' == *HttpOnly* && '$cookie' == *SameSite=Lax* && '$cookie' == *Path=/api/oauth* ]]"
 check "session cookie is not Secure over plain http" bash -c "[[ '$cookie' != *Secure* ]]"
@@ -52,17 +95,28 @@ req GET "/api/oauth/authorize/requests/$RID" -b "$JAR"
 expect "signed in: the request carries a CSRF token" 200 .signedIn true .userName "$USER1"
 CSRF=$(jq -r .csrfToken <<<"$BODY")
 check "the CSRF token is long and random" test ${#CSRF} = 43
+check "after sign-in the CSRF token is the session's, not the browser's" test "$CSRF" != "$BCSRF"
 
 req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" -d user_oauth_approval=true
 check "consent without a CSRF token -> 403" test "$STATUS" = 403
 req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" -d csrf_token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA -d user_oauth_approval=true
 check "consent with a wrong CSRF token -> 403" test "$STATUS" = 403
+req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$BCSRF" -d user_oauth_approval=true
+check "consent with the pre-sign-in (browser) CSRF token -> 403" test "$STATUS" = 403
+# Another browser signed in as the same user cannot consent to this request.
+req GET "/api/oauth/authorize/requests/$RID_OTHER" -b "$JAR2"
+signin "$JAR2" "$RID_OTHER" "$(jq -r .csrfToken <<<"$BODY")" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
+req GET "/api/oauth/authorize/requests/$RID_OTHER" -b "$JAR2"
+CSRF_OTHER=$(jq -r .csrfToken <<<"$BODY")
+req POST /api/oauth/authorize -b "$JAR2" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF_OTHER" -d user_oauth_approval=true
+check "consent to another browser's request -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 req POST /api/oauth/authorize --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=true
 check "consent without the session cookie -> 403" test "$STATUS" = 403
 req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=true
 check "consent -> 302 to the redirect URI with a code" bash -c "[[ '$STATUS' == 302 && '$(location)' == '$CB?code='* ]]"
 CODE=$(param_of "$(location)" code)
 check "the state is echoed unchanged" test "$(param_of "$(location)" state)" = "$STATE_VALUE"
+check "the code response carries iss = the issuer (RFC 9207)" test "$(param_of "$(location)" iss)" = "$BASE"
 check "the code is a 256-bit random value" test ${#CODE} = 43
 authorize "rid=$RID"
 check "a finished request id cannot be replayed" test "$STATUS" = 400
@@ -94,7 +148,8 @@ expect "after code reuse the first exchange's refresh token is dead" 400 .error 
 
 # An existing approval covering the scopes skips the consent page.
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read&state=s2"
-check "approved before -> straight to the redirect URI with a code" bash -c "[[ '$(location)' == '$CB?code='*'&state=s2' ]]"
+check "approved before -> straight to the redirect URI with a code, state and iss" \
+  bash -c "[[ '$(location)' == '$CB?code='*'&state=s2&iss=$ISS' ]]"
 CODE2=$(param_of "$(location)" code)
 exchange webapp "$WEB_SECRET" "$CODE2" "$CB" "$VERIFIER"
 expect "PKCE: a verifier without a challenge -> invalid_grant" 400 .error invalid_grant
@@ -114,8 +169,8 @@ authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scop
 check "a wider scope than approved -> consent again" bash -c "[[ '$(location)' == /consent.html?rid=* ]]"
 RID4=$(param_of "http://x$(location)" rid)
 req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID4" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=false
-check "denial -> error=access_denied with the state" \
-  bash -c "[[ '$(param_of "$(location)" error)' == access_denied && '$(param_of "$(location)" state)' == s4 && '$(location)' == '$CB?'* ]]"
+check "denial -> error=access_denied with the state and iss" \
+  bash -c "[[ '$(param_of "$(location)" error)' == access_denied && '$(param_of "$(location)" state)' == s4 && '$(location)' == '$CB?'* && '$(param_of "$(location)" iss)' == '$BASE' ]]"
 
 # Redirect URIs must match exactly: a 400 page, never a redirect.
 for bad in "https://client.example.com/CB" "https://client.example.com/cb/" "https://client.example.com/cb?x=1" \
@@ -129,13 +184,17 @@ authorize "response_type=code&client_id=webapp&state=s"
 check "missing redirect_uri -> 400 page" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 authorize "response_type=code&client_id=nosuchapp&redirect_uri=$(urlenc "$CB")"
 check "unknown client -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
-authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "http://127.0.0.1:41234/callback")&scope=read&state=lp"
+authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "http://127.0.0.1:41234/callback")&scope=read&state=lp&code_challenge=$CHALLENGE&code_challenge_method=S256"
 check "a loopback redirect URI may differ in port only (RFC 8252)" bash -c "[[ '$(location)' == 'http://127.0.0.1:41234/callback?code='* ]]"
 
 # Other errors redirect with error, error_description and state.
 authorize "response_type=magic&client_id=webapp&redirect_uri=$(urlenc "$CB")&state=e1"
 check "unknown response_type -> redirect unsupported_response_type" \
   bash -c "[[ '$(param_of "$(location)" error)' == unsupported_response_type && '$(param_of "$(location)" state)' == e1 && -n '$(param_of "$(location)" error_description)' ]]"
+check "an error redirect carries iss too" test "$(param_of "$(location)" iss)" = "$BASE"
+authorize "client_id=webapp&redirect_uri=$(urlenc "$CB")&state=e0"
+check "missing response_type -> redirect invalid_request (query), state and iss" \
+  bash -c "[[ '$(location)' == '$CB?error=invalid_request&'* && '$(param_of "$(location)" state)' == e0 && '$(param_of "$(location)" iss)' == '$BASE' ]]"
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=admin&state=e2"
 check "scope outside the app's -> redirect invalid_scope" test "$(param_of "$(location)" error)" = invalid_scope
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=$CHALLENGE&code_challenge_method=plain&state=e3"
@@ -153,6 +212,7 @@ authorize "response_type=token&client_id=webapp&redirect_uri=$(urlenc "$CB")&sco
 loc=$(location)
 check "implicit -> token in the fragment" bash -c "[[ '$loc' == '$CB#access_token='* && '$(param_of "$loc" token_type)' == bearer && '$(param_of "$loc" state)' == imp && '$(param_of "$loc" scope)' == read ]]"
 check "implicit never returns a refresh token" bash -c "[[ '$loc' != *refresh_token* && -n '$(param_of "$loc" jti)' ]]"
+check "the implicit response carries iss in the fragment" bash -c "[[ '$loc' == *'#'*'&iss=$ISS'* && '$(param_of "$loc" iss)' == '$BASE' ]]"
 IMPLICIT_AT=$(param_of "$loc" access_token)
 req GET /api/v1/users/me -H "$(bearer "$IMPLICIT_AT")"
 expect "the implicit access token works" 200 .email "$USER1"
@@ -180,3 +240,137 @@ req DELETE "/api/v1/users/me/applications/approvals/$APPROVAL_ID" -H "$(bearer "
 expect "deleting it again -> 404" 404 .error not_found
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read"
 check "without the approval the consent page is shown again" bash -c "[[ '$(location)' == /consent.html?rid=* ]]"
+
+# RFC 9207: the metadata says that authorization responses carry iss.
+req GET /.well-known/oauth-authorization-server
+expect "metadata: authorization_response_iss_parameter_supported" 200 .authorization_response_iss_parameter_supported true
+
+# A saved request is re-checked against the app as registered when it is
+# resumed or consented to: a removed redirect URI, a withdrawn grant or a
+# disabled app stops it.
+RC1=https://recheck.example.com/one
+RC2=https://recheck.example.com/two
+RC_JSON=$($CTL client add --client-id recheck --name "Recheck" --grant authorization_code --grant implicit \
+  --redirect-uri "$RC1" --redirect-uri "$RC2" --scope read --access-seconds 300)
+RC_ID=$(jq -r .id <<<"$RC_JSON")
+rc_rid() {  # rc_rid REDIRECT_URI -> the rid of a request waiting on the consent page
+  authorize "response_type=code&client_id=recheck&redirect_uri=$(urlenc "$1")&scope=read&state=rc"
+  [[ $(location) == /consent.html?rid=* ]] && param_of "http://x$(location)" rid
+}
+RA=$(rc_rid "$RC2") RB=$(rc_rid "$RC2") RB2=$(rc_rid "$RC2") RC=$(rc_rid "$RC1") RD=$(rc_rid "$RC1") RE=$(rc_rid "$RC1")
+check "six requests wait for consent" bash -c "[[ -n '$RA' && -n '$RB' && -n '$RB2' && -n '$RC' && -n '$RD' && -n '$RE' ]]"
+consent() { req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$1" --data-urlencode "csrf_token=$CSRF" -d "user_oauth_approval=$2"; }
+json_put "/api/v1/clientapps/$RC_ID" "$ADMIN_AT" "{\"registeredRedirectUris\":[\"$RC1\"]}"
+expect "the admin removes a redirect URI" 200
+authorize "rid=$RA"
+check "resuming a request whose redirect URI was removed -> 400 page, no redirect, no code" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+check "... and the request is gone" test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM auth_requests WHERE id = '$RA'")" = 0
+consent "$RB" true
+check "consenting to a request whose redirect URI was removed -> 400 page, no redirect" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+consent "$RB2" false
+check "... and denying it does not redirect there either" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+json_put "/api/v1/clientapps/$RC_ID" "$ADMIN_AT" '{"authorizedGrantTypes":["implicit"]}'
+expect "the admin withdraws the authorization_code grant" 200
+consent "$RC" true
+check "consenting after the grant was withdrawn -> redirect unauthorized_client with iss, no code" \
+  bash -c "[[ '$(location)' == '$RC1?error=unauthorized_client&'* && '$(param_of "$(location)" iss)' == '$BASE' && '$(location)' != *code=* ]]"
+json_put "/api/v1/clientapps/$RC_ID" "$ADMIN_AT" '{"authorizedGrantTypes":["authorization_code","implicit"]}'
+req PUT "/api/v1/clientapps/$RC_ID/enable" -H "$(bearer "$ADMIN_AT")"
+expect "the admin disables the app" 200 .enabled false
+authorize "rid=$RD"
+check "resuming a request of a disabled app -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+consent "$RE" true
+check "consenting to a request of a disabled app -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+req PUT "/api/v1/clientapps/$RC_ID/enable" -H "$(bearer "$ADMIN_AT")"
+expect "the admin enables the app again" 200 .enabled true
+RF=$(rc_rid "$RC1")
+consent "$RF" true
+check "a request that still fits the registration gets its code" bash -c "[[ '$(location)' == '$RC1?code='* ]]"
+
+# PKCE is required for loopback and custom-scheme redirect URIs (RFC 8252
+# 8.1) and for apps with requirePkce; refused requests store nothing.
+before=$(saved_requests)
+req GET "/api/oauth/authorize?response_type=code&client_id=webapp&redirect_uri=$(urlenc "$LOOP")&scope=read&state=p1"
+check "loopback redirect URI without code_challenge -> redirect invalid_request with state and iss" \
+  bash -c "[[ '$(location)' == '$LOOP?error=invalid_request&'* && '$(param_of "$(location)" state)' == p1 && '$(param_of "$(location)" iss)' == '$BASE' ]]"
+req GET "/api/oauth/authorize?response_type=token&client_id=webapp&redirect_uri=$(urlenc "$LOOP")&scope=read&state=p2"
+check "loopback redirect URI with response_type=token (no PKCE possible) -> invalid_request in the fragment" \
+  bash -c "[[ '$(location)' == '$LOOP#error=invalid_request&'* ]]"
+check "nothing is stored for the refused requests" test "$(saved_requests)" = "$before"
+req GET "/api/oauth/authorize?response_type=code&client_id=webapp&redirect_uri=$(urlenc "$LOOP")&scope=read&code_challenge=$CHALLENGE&code_challenge_method=S256"
+check "loopback redirect URI with PKCE -> the sign-in page" bash -c "[[ '$(location)' == /signin.html?rid=* ]]"
+NATIVE=com.example.photos:/oauth2redirect
+NATIVE_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id nativeapp --name "Native" \
+  --grant authorization_code --redirect-uri "$NATIVE" --scope read --access-seconds 300 --auto-approve)")
+authorize "response_type=code&client_id=nativeapp&redirect_uri=$(urlenc "$NATIVE")&state=n1"
+check "custom-scheme redirect URI without code_challenge -> redirect invalid_request" \
+  bash -c "[[ '$(location)' == '$NATIVE?error=invalid_request&'* && '$(param_of "$(location)" state)' == n1 ]]"
+authorize "response_type=code&client_id=nativeapp&redirect_uri=$(urlenc "$NATIVE")&state=n2&code_challenge=$CHALLENGE&code_challenge_method=S256"
+check "custom-scheme redirect URI with PKCE -> a code" bash -c "[[ '$(location)' == '$NATIVE?code='* ]]"
+exchange nativeapp "$NATIVE_SECRET" "$(param_of "$(location)" code)" "$NATIVE" "$VERIFIER"
+expect "the native app's code + verifier -> tokens" 200 .token_type bearer
+STRICT=https://strict.example.com/cb
+STRICT_JSON=$($CTL client add --client-id strictapp --name "Strict" --grant authorization_code \
+  --redirect-uri "$STRICT" --scope read --access-seconds 300 --auto-approve)
+authorize "response_type=code&client_id=strictapp&redirect_uri=$(urlenc "$STRICT")"
+check "an https redirect URI needs no PKCE by default" bash -c "[[ '$(location)' == '$STRICT?code='* ]]"
+json_put "/api/v1/clientapps/$(jq -r .id <<<"$STRICT_JSON")" "$ADMIN_AT" '{"requirePkce":true}'
+expect "the admin sets requirePkce" 200 .requirePkce true
+authorize "response_type=code&client_id=strictapp&redirect_uri=$(urlenc "$STRICT")&state=s1"
+check "requirePkce app without code_challenge -> redirect invalid_request" \
+  bash -c "[[ '$(location)' == '$STRICT?error=invalid_request&'* && '$(param_of "$(location)" iss)' == '$BASE' ]]"
+authorize "response_type=code&client_id=strictapp&redirect_uri=$(urlenc "$STRICT")&code_challenge=$CHALLENGE&code_challenge_method=S256"
+check "requirePkce app with PKCE -> a code" bash -c "[[ '$(location)' == '$STRICT?code='* ]]"
+
+# state: at most 512 bytes; a longer one is refused (and not echoed), and a
+# refused request stores nothing.
+before=$(saved_requests)
+req GET "/api/oauth/authorize?response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&state=$(printf 'a%.0s' $(seq 513))"
+check "state of 513 bytes -> redirect invalid_request without the state" \
+  bash -c "[[ '$(param_of "$(location)" error)' == invalid_request && '$(location)' != *state=* && '$(param_of "$(location)" iss)' == '$BASE' ]]"
+check "nothing is stored for it" test "$(saved_requests)" = "$before"
+req GET "/api/oauth/authorize?response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&state=$(printf 'a%.0s' $(seq 512))"
+check "state of 512 bytes -> accepted (the sign-in page)" bash -c "[[ '$(location)' == /signin.html?rid=* ]]"
+check "... and saved" test "$(saved_requests)" = "$((before + 1))"
+
+# redirect_uri may be omitted when the app has exactly one (RFC 6749
+# 3.1.2.3); the token request then omits it too, or sends that one.
+SINGLE=https://single.example.com/cb
+SINGLE_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id singleapp --name "Single" \
+  --grant authorization_code --redirect-uri "$SINGLE" --scope read --access-seconds 300 --auto-approve)")
+single_code() {
+  authorize "response_type=code&client_id=singleapp&scope=read&state=o$1${2:+&redirect_uri=$(urlenc "$2")}"
+  [[ $(location) == "$SINGLE?code="* ]] && param_of "$(location)" code
+}
+C1=$(single_code 1)
+check "no redirect_uri, one registered -> a code sent to that URI" test ${#C1} = 43
+req POST /api/oauth/token -u "singleapp:$SINGLE_SECRET" -d grant_type=authorization_code --data-urlencode "code=$C1"
+expect "... exchanged without redirect_uri -> tokens" 200 .token_type bearer
+exchange singleapp "$SINGLE_SECRET" "$(single_code 2)" "$SINGLE"
+expect "... or with that same redirect_uri -> tokens" 200 .token_type bearer
+exchange singleapp "$SINGLE_SECRET" "$(single_code 3)" "https://single.example.com/other"
+expect "... but not with another redirect_uri -> invalid_grant" 400 .error invalid_grant
+req POST /api/oauth/token -u "singleapp:$SINGLE_SECRET" -d grant_type=authorization_code --data-urlencode "code=$(single_code 4 "$SINGLE")"
+expect "a code whose request had redirect_uri needs it at the token endpoint -> invalid_request" 400 .error invalid_request
+
+# Sign-out ends this browser's session only.
+sessions_of_user1() { sqlite3 "$STATE/access.db" "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '$USER1'"; }
+sessions_before=$(sessions_of_user1)
+req POST /api/oauth/signout -b "$JAR" -c "$JAR"
+check "sign-out without a CSRF token -> 403" test "$STATUS" = 403
+req POST /api/oauth/signout -b "$JAR" -c "$JAR" --data-urlencode "csrf_token=$BCSRF"
+check "sign-out with the pre-sign-in CSRF token -> 403" test "$STATUS" = 403
+req POST /api/oauth/signout -b "$JAR" -c "$JAR" -H "Origin: https://evil.example.com" --data-urlencode "csrf_token=$CSRF"
+check "sign-out posted from another origin -> 403" test "$STATUS" = 403
+check "a refused sign-out ends nothing" test "$(sessions_of_user1)" = "$sessions_before"
+req POST /api/oauth/signout -b "$JAR" -c "$JAR" -H "Origin: $BASE" --data-urlencode "csrf_token=$CSRF"
+cleared=$(set_cookie access_session)
+check "sign-out -> 303 to /signin.html?signedout=1" bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?signedout=1' ]]"
+check "sign-out clears the session cookie" bash -c "[[ '$cleared' == *'access_session=;'* && '$cleared' == *Max-Age=0* && '$cleared' == *Path=/api/oauth* ]]"
+check "sign-out deletes the session's row (and only it)" test "$(sessions_of_user1)" = "$((sessions_before - 1))"
+authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read"
+check "after sign-out authorize asks to sign in again" bash -c "[[ '$(location)' == /signin.html?rid=* ]]"
+req GET "/api/oauth/authorize/requests/$RID_OTHER" -b "$JAR2"
+expect "the other browser's session is still signed in" 200 .signedIn true

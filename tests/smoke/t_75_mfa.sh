@@ -35,7 +35,7 @@ expect "PUT users/{id} for an unknown user -> 404" 404 .error not_found
 json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"mfaEnabled":"yes"}'
 expect "mfaEnabled as a string -> 400" 400 .error invalid_request
 json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"roles":["ROLE_SYSTEM_ADMIN"]}'
-expect "an unknown member -> 400" 400 .error invalid_request
+expect "roles (read-only here) changed -> 400" 400 .error invalid_request
 check "the TOTP secret is not stored in clear" \
   bash -c "! sqlite3 '$STATE/access.db' 'SELECT hex(totp_secret) FROM users' | grep -qi \$(printf %s '$A_SECRET' | python3 -c 'import base64,sys; print(base64.b32decode(sys.stdin.read()).hex())')"
 
@@ -99,16 +99,19 @@ signin_rid() {
   req GET "/api/oauth/authorize?response_type=code&client_id=$1&redirect_uri=$(jq -rn --arg v "$2" '$v|@uri')&scope=read" -b "$MJAR" -c "$MJAR"
   loc | sed -n 's/.*rid=//p'
 }
+# The sign-in form's CSRF token, as signin.html reads it (API.md section 4).
+signin_csrf() { req GET "/api/oauth/authorize/requests/$1" -b "$MJAR"; jq -r .csrfToken <<<"$BODY"; }
 RID=$(signin_rid mfaapp https://secure.example.com/cb)
-req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW"
+MCSRF=$(signin_csrf "$RID")
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$MCSRF" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW"
 check "sign-in without the code -> error=mfa_required" bash -c "[[ '$(loc)' == *'&error=mfa_required' ]]"
-req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(wrong_code "$B_SECRET")"
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$MCSRF" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(wrong_code "$B_SECRET")"
 check "sign-in with a wrong code -> error=mfa_invalid" bash -c "[[ '$(loc)' == *'&error=mfa_invalid' ]]"
-req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$MCSRF" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
 check "sign-in with the right code -> session and back to authorize" \
   bash -c "[[ '$STATUS' == 303 && '$(loc)' == '/api/oauth/authorize?rid=$RID' ]] && grep -qi 'set-cookie: access_session' <<<\"\$1\"" _ "$HDRS"
 RID2=$(signin_rid webapp https://client.example.com/cb)
-req POST /api/oauth/signin --data-urlencode "rid=$RID2" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
+req POST /api/oauth/signin -b "$MJAR" --data-urlencode "rid=$RID2" --data-urlencode "csrf_token=$(signin_csrf "$RID2")" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
 check "sign-in through an app without mfa -> error=app_not_permitted" bash -c "[[ '$(loc)' == *'&error=app_not_permitted' ]]"
 
 # Devices.
@@ -149,8 +152,8 @@ expect "after 4 wrong passcodes the device is still registered" 200 '.devices|le
 token mobile "$MOBILE_SECRET" device@example.com "$MFA_PW"
 expect "wrong passcodes do not lock the account" 200
 device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 9999
-expect "the 5th wrong passcode says the registration is gone" 400 .error invalid_grant \
-  .error_description "too many wrong passcodes; the device registration was removed"
+expect "the 5th wrong passcode answers exactly like the first four" 400 .error invalid_grant \
+  .error_description "bad credentials"
 req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
 expect "after 5 wrong passcodes the registration is gone" 200 '.devices|length' 0
 device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 4321

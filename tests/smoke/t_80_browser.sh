@@ -18,7 +18,7 @@ if (cd "$ROOT/tests/browser" && npm install --silent >/dev/null 2>&1); then
   SMOKE_PASSED=$((SMOKE_PASSED + $(grep -c '^  ok' <<<"$out")))
   SMOKE_FAILED=$((SMOKE_FAILED + $(grep -c '^  FAIL' <<<"$out")))
   grep -q '^  ok' <<<"$out" || fail "browser test ran" "$out"
-  for shot in signin signin-error consent error; do
+  for shot in signin signin-error consent signedout error; do
     check "screenshot $BUILD/$shot.png written" test -s "$ROOT/$BUILD/$shot.png"
   done
 else

@@ -329,7 +329,7 @@ for p in "${PAYLOADS[@]}"; do
   # Form and query fields.
   form_token -d grant_type=password --data-urlencode "username=$p" --data-urlencode "password=$p"
   typed=$(tr '[:upper:]' '[:lower:]' <<<"$p")
-  counted=$(sqlite3 "$db" "SELECT count FROM login_failures WHERE username = '${typed//\'/\'\'}'")
+  counted=$(sqlite3 "$db" "SELECT count FROM sign_in_failures WHERE username = '${typed//\'/\'\'}' AND ip = '127.0.0.1'")
   check "token username/password payload $n: invalid_grant, counted under the name as typed" \
     test "$STATUS $(jq -r .error <<<"$BODY") $counted" = "400 invalid_grant 1"
   snap

@@ -104,7 +104,9 @@ AUTHQ="response_type=code&client_id=raceweb&redirect_uri=$(jq -rn --arg v "$RACE
 loc() { sed -n 's/^[Ll]ocation: *//p' <<<"$HDRS" | tr -d '\r'; }
 req GET "/api/oauth/authorize?$AUTHQ" -c "$JAR" -b "$JAR"
 rid=$(loc | sed -n 's/.*rid=\([^&]*\).*/\1/p')
+req GET "/api/oauth/authorize/requests/$rid" -b "$JAR"  # the sign-in form's CSRF token
 req POST /api/oauth/signin -c "$JAR" -b "$JAR" -H "Origin: $BASE" --data-urlencode "rid=$rid" \
+  --data-urlencode "csrf_token=$(jq -r .csrfToken <<<"$BODY")" \
   --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 new_code() {  # signed in + autoApprove: authorize answers with a code at once
   req GET "/api/oauth/authorize?$AUTHQ" -b "$JAR"

@@ -56,7 +56,8 @@ one_client() {  # loops until the deadline; appends one status code per request 
     c=$(printf %s "$v" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')
     loc=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$jar" -c "$jar" "$base/api/oauth/authorize?response_type=code&client_id=soak&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&code_challenge=$c&code_challenge_method=S256")
     if [[ $loc == *signin.html* ]]; then
-      curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "rid=${loc##*rid=}" -d username=soak@example.com -d password=soak-password-123 "$base/api/oauth/signin"
+      csrf=$(curl -s -b "$jar" "$base/api/oauth/authorize/requests/${loc##*rid=}" | jq -r .csrfToken)
+      curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "rid=${loc##*rid=}" --data-urlencode "csrf_token=$csrf" -d username=soak@example.com -d password=soak-password-123 "$base/api/oauth/signin"
       loc=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$jar" -c "$jar" "$base/api/oauth/authorize?rid=${loc##*rid=}")
     fi
     code=$(sed -n 's/.*code=\([^&]*\).*/\1/p' <<<"$loc")

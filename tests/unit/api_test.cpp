@@ -37,6 +37,7 @@ int page_status(const std::string& query, Page* page = nullptr) {
 // Bearer tests: tokens signed with the server's own key, claims crafted.
 struct BearerFixture : ServerFixture {
   User user = add_user("alice@example.com");
+  ClientApp app = add_app("web-app", "web-app-secret-0123456789");
   json claims(const std::string& jti) {
     long long now = now_seconds();
     return {{"exp", now + 600},
@@ -52,7 +53,7 @@ struct BearerFixture : ServerFixture {
   // Signs `c` and records its jti as issued (live) unless told otherwise.
   std::string issue(const json& c, bool record = true) {
     if (record && c.contains("jti") && c["jti"].is_string()) {
-      AccessRecord rec{c["jti"].get<std::string>(), "app", user.id, "", now_seconds() + 600};
+      AccessRecord rec{c["jti"].get<std::string>(), app.id, user.id, "", now_seconds() + 600};
       BOOST_REQUIRE(ctx->store->insert_access_token(rec).ok());
     }
     Result<std::string> t = ctx->signer->sign(c);
@@ -104,6 +105,18 @@ BOOST_AUTO_TEST_CASE(status_reply_mapping_hides_internals) {
   BOOST_TEST(status_reply(Status::NotFound("x")).status == 404);
   BOOST_TEST(status_reply(Status::Invalid("x")).status == 400);
   BOOST_TEST(status_reply(Status::Conflict("x")).status == 409);
+  // A store conflict carries the database's wording; only the log sees it.
+  Response conflict = status_reply(Status::Conflict("UNIQUE constraint failed: clients.client_id"));
+  BOOST_TEST(error_of(conflict) == "conflict");
+  BOOST_TEST(conflict.body.find("UNIQUE") == std::string::npos, conflict.body);
+  BOOST_TEST(conflict.body.find("client_id") == std::string::npos, conflict.body);
+  // A store NotFound answered with the handler's words.
+  Response missing = status_reply(Status::NotFound("no row"), "client app not found");
+  BOOST_TEST(missing.status == 404);
+  BOOST_TEST(body_of(missing) ==
+             json({{"error", "not_found"}, {"error_description", "client app not found"}}));
+  BOOST_TEST(status_reply(Status::Unavailable("disk full"), "client app not found").status == 503);
+  BOOST_TEST(status_reply(Status::Invalid("x"), "client app not found").status == 400);
   Response busy = status_reply(Status::Unavailable("database busy"));
   BOOST_TEST(busy.status == 503);
   BOOST_TEST(error_of(busy) == "temporarily_unavailable");
@@ -129,12 +142,46 @@ BOOST_AUTO_TEST_CASE(read_json_body_rules) {
   std::string ok_deep = std::string(20, '[') + std::string(20, ']');
   BOOST_TEST(json_status("{\"a\":" + ok_deep + "}") == 0);
   BOOST_TEST(json_status("{\"a\":\"" + std::string(kMaxBodyBytes, 'x') + "\"}") == 413);
+  // Escaped and raw spellings of one name are the same name.
+  BOOST_TEST(json_status(R"({"a":1,"b":{"a":1},"c":[{"a":1},{"a":2}]})") == 0);
   Request big = json_request("{}");
   big.body_too_large = true;
   json out;
   auto err = read_json_body(big, &out);
   BOOST_REQUIRE(err);
   BOOST_TEST(err->status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(read_json_body_refuses_duplicate_members) {
+  // RFC 8259 4: parsers disagree on which of two equal names wins, so none
+  // is picked: 400 naming the member, at any depth.
+  const char* const duplicates[][2] = {
+      {R"({"a":1,"a":2})", "a"},
+      {R"({"a":1,"a":1})", "a"},  // even when equal
+      {R"({"clientId":"x","b":2,"clientId":"y"})", "clientId"},
+      {R"({"a":{"k":1,"k":2}})", "k"},
+      {R"({"a":[1,{"x":{"deep":1,"deep":2}}]})", "deep"},
+      {R"({"a\u0062":1,"ab":2})", "ab"},  // escaped spelling of the same name
+      {R"({"":1,"":2})", ""},
+  };
+  for (const auto& d : duplicates) {
+    json out;
+    auto err = read_json_body(json_request(d[0]), &out);
+    BOOST_TEST_REQUIRE(err.has_value(), d[0]);
+    BOOST_TEST(err->status == 400);
+    BOOST_TEST(error_of(*err) == "invalid_request");
+    BOOST_TEST(body_of(*err)["error_description"] == std::string("member ") + d[1] + " given twice",
+               err->body);
+  }
+  // Same name in different objects: fine.
+  BOOST_TEST(json_status(R"({"k":1,"o":{"k":2},"p":{"k":3,"q":{"k":4}}})") == 0);
+  // A long name is shortened in the message, on a character boundary.
+  std::string name = std::string(63, 'x') + "\u00e9" + std::string(100, 'y');
+  json out;
+  auto err = read_json_body(json_request("{\"" + name + "\":1,\"" + name + "\":2}"), &out);
+  BOOST_REQUIRE(err);
+  std::string why = body_of(*err)["error_description"];
+  BOOST_TEST(why == "member " + std::string(63, 'x') + "... given twice", why);
 }
 
 BOOST_AUTO_TEST_CASE(read_page_rules) {
@@ -149,9 +196,18 @@ BOOST_AUTO_TEST_CASE(read_page_rules) {
   BOOST_TEST(p.offset == 20);
   BOOST_TEST(p.descending);
   BOOST_TEST(p.sort_by == "email");
+  // orderBy in any case.
+  for (const char* desc : {"orderBy=desc", "orderBy=Desc", "orderBy=dEsC"}) {
+    BOOST_TEST(page_status(desc, &p) == 0, desc);
+    BOOST_TEST(p.descending, desc);
+  }
+  for (const char* asc : {"orderBy=asc", "orderBy=Asc", "orderBy=ASC", "orderBy="}) {
+    BOOST_TEST(page_status(asc, &p) == 0, asc);
+    BOOST_TEST(!p.descending, asc);
+  }
   for (const char* bad :
-       {"limit=101", "limit=-1", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "orderBy=asc",
-        "orderBy=UP", "sortBy=password_hash", "sortBy=created_at", "limit=1&limit=2",
+       {"limit=101", "limit=-1", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "orderBy=UP",
+        "orderBy=descending", "orderBy=DESC%20", "orderBy=asc&orderBy=desc", "sortBy=password_hash", "sortBy=created_at", "limit=1&limit=2",
         "sortBy=email%3B+DROP+TABLE+users"})
     BOOST_TEST(page_status(bad) == 400, bad);
 }

@@ -272,10 +272,89 @@ BOOST_AUTO_TEST_CASE(auto_approve_must_be_boolean) {
   BOOST_TEST(app.auto_approve);
 }
 
-BOOST_AUTO_TEST_CASE(unknown_member_refused) {
-  expect_refused(with(minimal(), "clientid", "x"), "clientid");
-  expect_refused(with(minimal(), "enabled", false), "enabled");  // not settable here
-  expect_refused(with(minimal(), "id", "abc"), "id");
+BOOST_AUTO_TEST_CASE(unknown_members_ignored) {
+  // As the original's Spring binding: a member the server does not know is
+  // neither applied nor refused.
+  ClientApp app;
+  BOOST_REQUIRE(!create(with(with(minimal(), "clientid", "x"), "bogus", {{"a", 1}}), &app));
+  BOOST_TEST(app.client_id == "my-app");
+  ClientApp stored = app;
+  std::string secret;
+  BOOST_TEST(!apply_client_json({{"somethingNew", true}}, false, &stored, &secret));
+  BOOST_TEST(stored.app_name == app.app_name);
+}
+
+BOOST_AUTO_TEST_CASE(enabled_is_writable) {
+  ClientApp app;
+  BOOST_REQUIRE(!create(minimal(), &app));
+  BOOST_TEST(app.enabled);  // default
+  BOOST_REQUIRE(!create(with(minimal(), "enabled", false), &app));
+  BOOST_TEST(!app.enabled);
+  std::string secret;
+  BOOST_REQUIRE(!apply_client_json({{"enabled", true}}, false, &app, &secret));
+  BOOST_TEST(app.enabled);
+  expect_refused(with(minimal(), "enabled", "false"), "enabled");
+  expect_refused(with(minimal(), "enabled", nullptr), "enabled");
+}
+
+BOOST_AUTO_TEST_CASE(create_ignores_server_assigned_members) {
+  // id and createdAt are the server's to assign: an object read elsewhere
+  // registers as it is.
+  ClientApp app;
+  json body = with(with(minimal(), "id", "3f0e8e0a-1111-4222-8333-444455556666"), "createdAt",
+                   "2020-01-01T00:00:00Z");
+  BOOST_REQUIRE(!create(body, &app));
+  BOOST_TEST(app.id.empty());
+  BOOST_TEST(app.created_at == 0);
+  BOOST_TEST(!create(with(minimal(), "id", 42)));  // whatever the value
+}
+
+BOOST_AUTO_TEST_CASE(write_back_of_the_read_object) {
+  ClientApp stored;
+  std::string secret;
+  BOOST_REQUIRE(!apply_client_json(with(web_app(), "refreshTokenValiditySeconds", 86400), true,
+                                   &stored, &secret));
+  stored.id = "3f0e8e0a-1111-4222-8333-444455556666";
+  stored.created_at = 1795348800;
+  stored.secret_hash = "$argon2id$stored";
+
+  // GET, change one member, PUT the whole object back.
+  json body = client_to_json(stored);
+  body["appName"] = "Renamed";
+  ClientApp app = stored;
+  auto err = apply_client_json(body, false, &app, &secret);
+  BOOST_REQUIRE_MESSAGE(!err, err.value_or(""));
+  BOOST_TEST(app.app_name == "Renamed");
+  BOOST_TEST(secret.empty());  // the object carries no secret: the stored one stays
+  BOOST_TEST(app.secret_hash == stored.secret_hash);
+  BOOST_TEST(app.id == stored.id);
+  BOOST_TEST(client_to_json(app)["createdAt"] == client_to_json(stored)["createdAt"]);
+
+  // Read-only members changed: refused, naming the member.
+  for (const auto& change : {std::pair<const char*, json>{"id", "another-id"},
+                             {"id", nullptr},
+                             {"createdAt", "2026-11-22T12:00:01Z"},
+                             {"createdAt", 1795348800}}) {
+    json changed = client_to_json(stored);
+    changed[change.first] = change.second;
+    app = stored;
+    err = apply_client_json(changed, false, &app, &secret);
+    BOOST_TEST_REQUIRE(err.has_value(), changed.dump());
+    BOOST_TEST(err->find(change.first) != std::string::npos, *err);
+    BOOST_TEST(err->find("read-only") != std::string::npos, *err);
+  }
+
+  // A null clientSecret keeps the stored one; a new one replaces it.
+  app = stored;
+  BOOST_REQUIRE(!apply_client_json({{"clientSecret", nullptr}}, false, &app, &secret));
+  BOOST_TEST(secret.empty());
+  BOOST_REQUIRE(!apply_client_json(with(client_to_json(stored), "clientSecret", "a-brand-new-secret"),
+                                   false, &app, &secret));
+  BOOST_TEST(secret == "a-brand-new-secret");
+  // ... and on create a null one is generated.
+  ClientApp created;
+  BOOST_REQUIRE(!apply_client_json(with(minimal(), "clientSecret", nullptr), true, &created, &secret));
+  BOOST_TEST(secret.size() == 43u);
 }
 
 BOOST_AUTO_TEST_CASE(update_keeps_unspecified_members) {
@@ -334,7 +413,7 @@ BOOST_AUTO_TEST_CASE(update_checks_rules_on_the_result) {
       &copy, &secret));
   BOOST_TEST(!copy.refresh_seconds.has_value());
   copy = app;
-  BOOST_TEST(apply_client_json({{"bogus", 1}}, false, &copy, &secret).has_value());
+  BOOST_TEST(!apply_client_json({{"bogus", 1}}, false, &copy, &secret).has_value());  // ignored
   BOOST_TEST(apply_client_json({{"clientSecret", "short"}}, false, &copy, &secret).has_value());
 }
 
@@ -357,6 +436,7 @@ BOOST_AUTO_TEST_CASE(client_to_json_members_and_no_secret) {
                                           "refreshTokenValiditySeconds",
                                           "scope",
                                           "autoApprove",
+                                          "requirePkce",
                                           "enabled",
                                           "createdAt"};
   BOOST_TEST(keys == expected, "members: " << j.dump());

@@ -107,6 +107,10 @@ BOOST_AUTO_TEST_CASE(explicit_values_are_applied) {
   keys["tokens.authorization_code_seconds"] = "600";
   keys["password.argon2_memory_kib"] = "8192";
   keys["lockout.max_failures"] = "3";
+  keys["lockout.account_max_failures"] = "30";
+  keys["lockout.client_max_failures"] = "4";
+  keys["lockout.client_window_seconds"] = "120";
+  keys["tokens.audience"] = "\"https://api.example.com\"";
   keys["log.level"] = "debug";
   Result<Config> c = parse_config(render(keys), "/x");
   BOOST_REQUIRE_MESSAGE(c.ok(), c.status().ToString());
@@ -117,6 +121,10 @@ BOOST_AUTO_TEST_CASE(explicit_values_are_applied) {
   BOOST_TEST(c->authorization_code_seconds == 600);
   BOOST_TEST(c->argon2_memory_kib == 8192);
   BOOST_TEST(c->lockout_max_failures == 3);
+  BOOST_TEST(c->lockout_account_max_failures == 30);
+  BOOST_TEST(c->lockout_client_max_failures == 4);
+  BOOST_TEST(c->lockout_client_window_seconds == 120);
+  BOOST_TEST(c->token_audience() == "https://api.example.com");
   BOOST_TEST(c->log_level == "debug");
 }
 
@@ -190,6 +198,32 @@ BOOST_AUTO_TEST_CASE(out_of_range_is_named) {
   c = parse_with("server.socket_mode", "\"0999\"");
   BOOST_REQUIRE(!c.ok());
   BOOST_TEST(mentions(c.status(), "server.socket_mode"), c.status().message());
+  c = parse_with("lockout.client_max_failures", "0");
+  BOOST_REQUIRE(!c.ok());
+  BOOST_TEST(mentions(c.status(), "lockout.client_max_failures"), c.status().message());
+  c = parse_with("tokens.audience", "\"two words\"");
+  BOOST_REQUIRE(!c.ok());
+  BOOST_TEST(mentions(c.status(), "tokens.audience"), c.status().message());
+}
+
+BOOST_AUTO_TEST_CASE(socket_is_never_open_to_others) {
+  for (const char* mode : {"\"0666\"", "\"0662\"", "\"0664\"", "\"0661\""}) {
+    Result<Config> c = parse_with("server.socket_mode", mode);
+    BOOST_TEST_CONTEXT("socket_mode " << mode) {
+      BOOST_REQUIRE(!c.ok());
+      BOOST_TEST(mentions(c.status(), "server.socket_mode"), c.status().message());
+    }
+  }
+  Result<Config> c = parse_with("server.socket_group", "\"www-data\"");
+  BOOST_REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  BOOST_TEST(c->socket_group == "www-data");
+  for (const char* group : {"\"-x\"", "\"a b\"", "\"../etc\"", "[1]", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
+    c = parse_with("server.socket_group", group);
+    BOOST_TEST_CONTEXT("socket_group " << group) {
+      BOOST_REQUIRE(!c.ok());
+      BOOST_TEST(mentions(c.status(), "server.socket_group"), c.status().message());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(listen_on_all_interfaces_is_refused) {
@@ -323,6 +357,9 @@ BOOST_AUTO_TEST_CASE(shipped_config_is_valid_and_matches_code_defaults) {
   BOOST_TEST(c->lockout_max_failures == d.lockout_max_failures);
   BOOST_TEST(c->lockout_window_seconds == d.lockout_window_seconds);
   BOOST_TEST(c->lockout_lock_seconds == d.lockout_lock_seconds);
+  BOOST_TEST(c->lockout_account_max_failures == d.lockout_account_max_failures);
+  BOOST_TEST(c->lockout_client_max_failures == d.lockout_client_max_failures);
+  BOOST_TEST(c->lockout_client_window_seconds == d.lockout_client_window_seconds);
   BOOST_TEST(c->log_level == d.log_level);
 }
 

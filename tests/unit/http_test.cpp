@@ -147,14 +147,30 @@ BOOST_AUTO_TEST_CASE(parse_basic_valid) {
   BOOST_TEST(c->password == "");
 }
 
-BOOST_AUTO_TEST_CASE(parse_basic_parts_are_url_decoded) {
-  // RFC 6749 2.3.1: both parts are application/x-www-form-urlencoded.
+BOOST_AUTO_TEST_CASE(parse_basic_keeps_the_raw_and_the_decoded_reading) {
+  // Seed 003 sends the parts as they are; RFC 6749 2.3.1 form-encodes them.
   Result<BasicCredentials> c = parse_basic("Basic " + b64("a%3Ab:p%40ss%3Aword+x"));
   BOOST_REQUIRE(c.ok());
-  BOOST_TEST(c->user == "a:b");
-  BOOST_TEST(c->password == "p@ss:word x");
-  BOOST_TEST(parse_basic("Basic " + b64("a%ZZ:x")).status().is_invalid());
-  BOOST_TEST(parse_basic("Basic " + b64("a:%00")).status().is_invalid());
+  BOOST_TEST(c->user == "a%3Ab");
+  BOOST_TEST(c->password == "p%40ss%3Aword+x");
+  BOOST_REQUIRE(c->decoded_user.has_value());
+  BOOST_TEST(*c->decoded_user == "a:b");
+  BOOST_TEST(*c->decoded_password == "p@ss:word x");
+  // Nothing to decode: one reading only.
+  c = parse_basic("Basic " + b64("app:plain-secret"));
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(!c->decoded_user.has_value());
+  // A raw reading that does not decode (or decodes to a NUL) has no second one.
+  c = parse_basic("Basic " + b64("a%ZZ:x"));
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c->user == "a%ZZ");
+  BOOST_TEST(!c->decoded_user.has_value());
+  c = parse_basic("Basic " + b64("a:%00"));
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(!c->decoded_user.has_value());
+  // A NUL or invalid UTF-8 in the raw reading can match nothing: malformed.
+  BOOST_TEST(parse_basic("Basic " + b64(std::string("a:b\0c", 5))).status().is_invalid());
+  BOOST_TEST(parse_basic("Basic " + b64("a:\xC3")).status().is_invalid());
 }
 
 BOOST_AUTO_TEST_CASE(parse_basic_scheme_is_case_insensitive) {

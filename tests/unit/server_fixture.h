@@ -45,6 +45,7 @@ struct ServerFixture {
   Config config;
   std::unique_ptr<Context> ctx;
   static constexpr const char* kPassword = "correct horse battery";
+  std::string remote_addr = "127.0.0.1";  // REMOTE_ADDR of call()
 
   explicit ServerFixture(int grace_seconds = 0) {
     set_log_level("error");
@@ -113,7 +114,7 @@ struct ServerFixture {
     req.authorization = authorization;
     req.content_type = content_type;
     req.body = body;
-    req.remote_addr = "127.0.0.1";
+    req.remote_addr = remote_addr;
     return route(*ctx, req);
   }
 

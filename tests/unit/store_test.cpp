@@ -60,10 +60,12 @@ struct StoreFixture {
                   const std::string& fam) {
     BOOST_REQUIRE(store->insert_access_token({jti, app_id, user_id, fam, 9999999999}).ok());
   }
+  // Live: recorded, not revoked, app still there and enabled (a deleted
+  // app's tokens are unknown: kNotFound, which callers treat as dead).
   bool live(const std::string& jti) {
     Result<bool> r = store->access_token_live(jti);
-    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    return *r;
+    BOOST_REQUIRE_MESSAGE(r.ok() || r.status().is_not_found(), r.status().ToString());
+    return r.ok() && *r;
   }
 };
 
@@ -256,23 +258,73 @@ BOOST_AUTO_TEST_CASE(users_list_paging) {
 }
 
 BOOST_AUTO_TEST_CASE(login_failures_save_find_clear) {
-  BOOST_TEST(store->find_login_failures("alice@example.com").status().is_not_found());
-  BOOST_REQUIRE(store->save_login_failures("alice@example.com", {2, 1000, 0}).ok());
-  auto f = store->find_login_failures("alice@example.com");
+  const std::string ip = "192.0.2.1", other_ip = "192.0.2.2";
+  BOOST_TEST(store->find_login_failures("alice@example.com", ip).status().is_not_found());
+  BOOST_REQUIRE(store->save_login_failures("alice@example.com", ip, {2, 1000, 0}).ok());
+  auto f = store->find_login_failures("alice@example.com", ip);
   BOOST_REQUIRE(f.ok());
   BOOST_TEST(f->count == 2);
   BOOST_TEST(f->window_start == 1000);
   BOOST_TEST(f->locked_until == 0);
-  BOOST_REQUIRE(store->save_login_failures("alice@example.com", {0, 1500, 2400}).ok());  // upsert
-  f = store->find_login_failures("alice@example.com");
+  BOOST_REQUIRE(store->save_login_failures("alice@example.com", ip, {0, 1500, 2400}).ok());  // upsert
+  f = store->find_login_failures("alice@example.com", ip);
   BOOST_REQUIRE(f.ok());
   BOOST_TEST(f->count == 0);
   BOOST_TEST(f->locked_until == 2400);
-  BOOST_REQUIRE(store->save_login_failures("bob@example.com", {1, 1000, 0}).ok());
-  BOOST_REQUIRE(store->clear_login_failures("alice@example.com").ok());
-  BOOST_TEST(store->find_login_failures("alice@example.com").status().is_not_found());
-  BOOST_TEST(store->find_login_failures("bob@example.com").ok());  // others untouched
-  BOOST_TEST(store->clear_login_failures("nobody").ok());
+  // Rows are per (username, ip); kEveryAddress is the account-wide one.
+  BOOST_TEST(store->find_login_failures("alice@example.com", other_ip).status().is_not_found());
+  BOOST_REQUIRE(store->save_login_failures("alice@example.com", other_ip, {1, 1000, 0}).ok());
+  BOOST_REQUIRE(store->save_login_failures("alice@example.com", kEveryAddress, {3, 1000, 0}).ok());
+  BOOST_REQUIRE(store->save_login_failures("bob@example.com", ip, {1, 1000, 0}).ok());
+  // A success from `ip` clears that row and the account-wide one only.
+  BOOST_REQUIRE(store->clear_login_failures("alice@example.com", &ip).ok());
+  BOOST_TEST(store->find_login_failures("alice@example.com", ip).status().is_not_found());
+  BOOST_TEST(store->find_login_failures("alice@example.com", kEveryAddress).status().is_not_found());
+  BOOST_TEST(store->find_login_failures("alice@example.com", other_ip).ok());
+  // Unlock clears every row of the username; others untouched.
+  BOOST_REQUIRE(store->clear_login_failures("alice@example.com", nullptr).ok());
+  BOOST_TEST(store->find_login_failures("alice@example.com", other_ip).status().is_not_found());
+  BOOST_TEST(store->find_login_failures("bob@example.com", ip).ok());
+  BOOST_TEST(store->clear_login_failures("nobody", nullptr).ok());
+}
+
+BOOST_AUTO_TEST_CASE(client_auth_failures_count_in_a_window) {
+  add_app(app("app-1", "client-1"));
+  BOOST_REQUIRE(store->record_client_auth_failure("app-1", 1000, 60).ok());  // new window
+  BOOST_REQUIRE(store->record_client_auth_failure("app-1", 1010, 60).ok());
+  auto a = store->find_client("app-1");
+  BOOST_REQUIRE(a.ok());
+  BOOST_TEST(a->auth_failures == 2);
+  BOOST_TEST(a->auth_window_start == 1000);
+  BOOST_REQUIRE(store->record_client_auth_failure("app-1", 1060, 60).ok());  // window over
+  a = store->find_client("app-1");
+  BOOST_TEST(a->auth_failures == 1);
+  BOOST_TEST(a->auth_window_start == 1060);
+  // update_client (PUT) leaves the counter alone.
+  ClientApp changed = *a;
+  changed.app_name = "renamed";
+  changed.auth_failures = 0;
+  BOOST_REQUIRE(store->update_client(changed).ok());
+  BOOST_TEST(store->find_client("app-1")->auth_failures == 1);
+}
+
+BOOST_AUTO_TEST_CASE(access_token_dead_while_its_app_is_disabled) {
+  add_app(app("app-1", "client-1"));
+  add_user(user("u-1", "alice@example.com"));
+  BOOST_REQUIRE(store->insert_access_token({"jti-1", "app-1", "u-1", "", 9999999999}).ok());
+  BOOST_TEST(*store->access_token_live("jti-1"));
+  ClientApp a = *store->find_client("app-1");
+  a.enabled = false;
+  BOOST_REQUIRE(store->update_client(a).ok());
+  BOOST_TEST(!*store->access_token_live("jti-1"));
+  a.enabled = true;
+  BOOST_REQUIRE(store->update_client(a).ok());
+  BOOST_TEST(*store->access_token_live("jti-1"));
+  // Revocation reports who revoked: exactly one caller wins.
+  BOOST_TEST(*store->revoke_access_token("jti-1"));
+  BOOST_TEST(!*store->revoke_access_token("jti-1"));
+  BOOST_TEST(!*store->revoke_access_token("unknown"));
+  BOOST_TEST(!*store->access_token_live("jti-1"));
 }
 
 BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
@@ -383,6 +435,41 @@ BOOST_AUTO_TEST_CASE(second_writer_waits_then_gets_unavailable) {
   store->rollback();
   BOOST_TEST(other->begin_write().ok());
   other->rollback();
+}
+
+BOOST_AUTO_TEST_CASE(browser_flow_rows_keep_binding_and_redirect_uri_given) {
+  ClientApp a = app("id-1", "client-1");
+  a.grant_types = {"authorization_code"};
+  a.redirect_uris = {"https://a.example/cb"};
+  add_app(a);
+  add_user(user("u-1", "a@example.com"));
+  AuthRequest r;
+  r.id = "rid-1";
+  r.app_id = "id-1";
+  r.response_type = "code";
+  r.redirect_uri = "https://a.example/cb";
+  r.scope = {"read"};
+  r.expires_at = 2000;
+  r.redirect_uri_given = false;
+  r.browser_hash = sha256("cookie");
+  BOOST_REQUIRE(store->insert_auth_request(r).ok());
+  Result<AuthRequest> got = store->find_auth_request("rid-1", 1000);
+  BOOST_REQUIRE(got.ok());
+  BOOST_TEST(!got->redirect_uri_given);
+  BOOST_TEST(got->browser_hash == sha256("cookie"));
+  AuthCode c{"id-1", "u-1", r.redirect_uri, {"read"}, std::nullopt, 2000, std::nullopt, "", "", false};
+  BOOST_REQUIRE(store->insert_code(sha256("code"), c).ok());
+  BOOST_TEST(!store->find_code(sha256("code"))->redirect_uri_given);
+  c.redirect_uri_given = true;
+  BOOST_REQUIRE(store->insert_code(sha256("code2"), c).ok());
+  BOOST_TEST(store->find_code(sha256("code2"))->redirect_uri_given);
+
+  BOOST_REQUIRE(store->insert_session(sha256("s1"), "u-1", 100, 5000).ok());
+  BOOST_REQUIRE(store->insert_session(sha256("s2"), "u-1", 100, 5000).ok());
+  BOOST_REQUIRE(store->delete_session(sha256("s1")).ok());
+  BOOST_TEST(store->find_session_user(sha256("s1"), 1000).status().is_not_found());
+  BOOST_TEST(store->find_session_user(sha256("s2"), 1000).ok());
+  BOOST_TEST(store->delete_session(sha256("unknown")).ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

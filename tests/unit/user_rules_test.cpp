@@ -111,10 +111,17 @@ BOOST_AUTO_TEST_CASE(new_user_password_at_least_12) {
   BOOST_TEST(pw.empty());
 }
 
-BOOST_AUTO_TEST_CASE(new_user_unknown_member_refused) {
-  expect_refused(with(new_user(), "isAdmin", true), "isAdmin");
+BOOST_AUTO_TEST_CASE(new_user_unknown_members_ignored_read_only_checked) {
+  User u;
+  BOOST_REQUIRE(!apply_new(with(new_user(), "isAdmin", true), &u));  // unknown: ignored
+  BOOST_TEST(u.roles == std::vector<std::string>{"ROLE_ORIGINATOR"});
+  // id and createdAt are assigned by the server, whatever the body says.
+  BOOST_TEST(!apply_new(with(with(new_user(), "id", "x"), "createdAt", "2020-01-01T00:00:00Z")));
+  // mfaEnabled and enabled: only the values a new user gets.
+  BOOST_TEST(!apply_new(with(with(new_user(), "mfaEnabled", false), "enabled", true)));
   expect_refused(with(new_user(), "mfaEnabled", true), "mfaEnabled");
-  expect_refused(with(new_user(), "id", "x"), "id");
+  expect_refused(with(new_user(), "enabled", false), "enabled");
+  expect_refused(with(new_user(), "enabled", "true"), "enabled");
 }
 
 BOOST_AUTO_TEST_CASE(new_user_names_and_mobile) {
@@ -172,6 +179,73 @@ BOOST_AUTO_TEST_CASE(profile_names_rules) {
   BOOST_TEST(!profile_ok({{"firstName", "a\xC3"}}));      // invalid UTF-8
   BOOST_TEST(!profile_ok({{"email", "x@example.com"}}));  // not a profile member
   BOOST_TEST(!profile_ok({{"roles", {"ROLE_SYSTEM_ADMIN"}}}));
+}
+
+BOOST_AUTO_TEST_CASE(profile_write_back_of_the_read_object) {
+  User stored;
+  stored.id = "0b1c2d3e-aaaa-4bbb-8ccc-ddddeeeeffff";
+  stored.email = "alice@example.com";
+  stored.roles = {"ROLE_ORIGINATOR"};
+  stored.first_name = "Alice";
+  stored.created_at = 1795348800;
+  // GET, change one member, PUT the whole object back.
+  json body = user_to_json(stored);
+  body["lastName"] = "Liddell";
+  body["somethingNew"] = 1;  // unknown: ignored
+  User u = stored;
+  auto err = apply_profile_json(body, &u);
+  BOOST_REQUIRE_MESSAGE(!err, err.value_or(""));
+  BOOST_TEST(u.first_name.value_or("") == "Alice");
+  BOOST_TEST(u.last_name.value_or("") == "Liddell");
+  BOOST_TEST(u.email == stored.email);
+  // Each read-only member changed: refused, naming it.
+  const std::pair<const char*, json> changes[] = {
+      {"id", "another"},       {"email", "eve@example.com"}, {"roles", {"ROLE_SYSTEM_ADMIN"}},
+      {"mfaEnabled", true},    {"enabled", false},           {"createdAt", "2020-01-01T00:00:00Z"},
+      {"roles", json::array()}};
+  for (const auto& c : changes) {
+    json changed = user_to_json(stored);
+    changed[c.first] = c.second;
+    u = stored;
+    err = apply_profile_json(changed, &u);
+    BOOST_TEST_REQUIRE(err.has_value(), changed.dump());
+    BOOST_TEST(err->find(c.first) != std::string::npos, *err);
+    BOOST_TEST(u.first_name.value_or("") == "Alice");  // nothing applied
+  }
+}
+
+BOOST_AUTO_TEST_CASE(admin_change_of_the_read_object) {
+  User stored;
+  stored.id = "0b1c2d3e-aaaa-4bbb-8ccc-ddddeeeeffff";
+  stored.email = "alice@example.com";
+  stored.roles = {"ROLE_ORIGINATOR"};
+  stored.created_at = 1795348800;
+  UserAdminChange change;
+  // The object as read, unchanged: nothing to do.
+  BOOST_REQUIRE(!read_user_admin_json(user_to_json(stored), stored, &change));
+  BOOST_TEST(!change.mfa_enabled.has_value());
+  BOOST_TEST(!change.enabled.has_value());
+  BOOST_TEST(!change.new_authenticator_key);
+  // One writable member changed.
+  json body = user_to_json(stored);
+  body["enabled"] = false;
+  body["authenticatorUri"] = "otpauth://totp/x";  // unknown here: ignored
+  BOOST_REQUIRE(!read_user_admin_json(body, stored, &change));
+  BOOST_TEST(change.enabled.value_or(true) == false);
+  BOOST_REQUIRE(!read_user_admin_json({{"mfaEnabled", true}, {"generateNewAuthenticatorKey", true}},
+                                      stored, &change));
+  BOOST_TEST(change.mfa_enabled.value_or(false));
+  BOOST_TEST(change.new_authenticator_key);
+  // Read-only members changed, wrong types, and a password: refused.
+  for (const char* k : {"firstName", "email", "roles", "id", "createdAt", "mobileNumber"}) {
+    json changed = user_to_json(stored);
+    changed[k] = "something else";
+    auto err = read_user_admin_json(changed, stored, &change);
+    BOOST_TEST_REQUIRE(err.has_value(), k);
+    BOOST_TEST(err->find(k) != std::string::npos, *err);
+  }
+  BOOST_TEST(read_user_admin_json({{"enabled", "false"}}, stored, &change).has_value());
+  BOOST_TEST(read_user_admin_json({{"password", "a-new-password-1"}}, stored, &change).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(profile_mobile_number_rules) {
