@@ -5,6 +5,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <time.h>
+
+#include <cstdint>
 #include <cstdlib>
 
 #include "access/log.h"
@@ -65,13 +68,33 @@ std::string random_bytes(size_t n) {
 
 std::string random_token(size_t n) { return base64url_encode(random_bytes(n)); }
 
+namespace {
+
+std::string uuid_text(const std::string& b) {
+  std::string h = hex(b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+}  // namespace
+
 std::string uuid4() {
   std::string b = random_bytes(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
-  std::string h = hex(b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
+  return uuid_text(b);
+}
+
+std::string uuid7() {
+  // RFC 9562 5.7: 48-bit Unix time in milliseconds, then 74 random bits.
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  const uint64_t ms = static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+  std::string b = random_bytes(16);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (40 - 8 * i)) & 0xff);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  return uuid_text(b);
 }
 
 std::string sha256(std::string_view data) {

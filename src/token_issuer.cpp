@@ -11,7 +11,7 @@ Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app,
                                        const nlohmann::json& extra) {
   IssuedAccess out;
   out.expires_in = lifetime > 0 ? lifetime : app.access_seconds;
-  out.record = AccessRecord{uuid4(), app.id, user.id, family_id, now + out.expires_in};
+  out.record = AccessRecord{uuid7(), app.id, user.id, family_id, now + out.expires_in};
   nlohmann::json claims = {{"exp", out.record.expires_at},
                            {"iat", now},
                            {"iss", ctx.config.issuer},

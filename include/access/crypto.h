@@ -17,6 +17,10 @@ std::string random_bytes(size_t n);
 std::string random_token(size_t n = 32);
 // A random (version 4) UUID in lower-case canonical form.
 std::string uuid4();
+// A random UUID version 7 (RFC 9562 5.7): time-ordered (milliseconds first),
+// so rows keyed by it are appended to their B-tree instead of scattered.
+// For token families and access-token ids.
+std::string uuid7();
 
 // SHA-256 digest (32 raw bytes).
 std::string sha256(std::string_view data);

@@ -19,9 +19,11 @@
 // the caller's to check.
 //
 // Cost: keys are parsed and described once, at load(); each key also keeps a
-// digest-sign context initialised there, which sign() copies
-// (EVP_MD_CTX_copy_ex) instead of setting up the algorithm again, so issuing
-// a token costs about one signature.
+// digest-sign and a digest-verify context initialised there, which sign() and
+// verify() copy (EVP_MD_CTX_copy_ex) instead of setting up the algorithm
+// again, so issuing or checking a token costs about one signature operation.
+// A token whose header is exactly one of this server's (a fixed string per
+// key) skips decoding and parsing the header.
 //
 // Ownership: a TokenSigner owns its EVP_PKEY and EVP_MD_CTX handles; it is
 // immutable after load() and used by one worker process.
@@ -56,6 +58,7 @@ struct SigningKey {
   EvpPkeyPtr pkey;
   std::string jws_header;  // BASE64URL({"alg","typ":"JWT","kid"}), made at load
   EvpMdCtxPtr sign_ctx;    // EVP_DigestSignInit done at load; sign() copies it
+  EvpMdCtxPtr verify_ctx;  // EVP_DigestVerifyInit done at load; verify() copies it
 };
 
 class TokenSigner {
@@ -78,6 +81,10 @@ class TokenSigner {
   const std::vector<std::unique_ptr<SigningKey>>& keys() const { return keys_; }
 
  private:
+  // The key a header other than a key's own jws_header names, after the
+  // alg allow-list, crit and kid checks of verify(); kInvalid otherwise.
+  Result<const SigningKey*> key_for_header(std::string_view header_b64) const;
+
   std::vector<std::unique_ptr<SigningKey>> keys_;  // sorted by file name, newest last
 };
 

@@ -24,7 +24,7 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::function<Status(const IssuedAccess&)>& in_txn) {
   std::string family_id, refresh;
   if (app.has_grant("refresh_token")) {
-    family_id = uuid4();
+    family_id = uuid7();
     refresh = random_token(32);
   }
   Result<IssuedAccess> access = sign_access_token(ctx, app, user, scope, now, family_id);
@@ -71,8 +71,9 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!txn.status().ok()) return status_reply(txn.status());
   Result<RefreshRecord> now_rec = ctx.store->find_refresh(hash);
   // Gone since the first read (its app deleted): as unknown as it gets.
-  if (!now_rec.ok() && now_rec.status().is_not_found()) return invalid_grant("refresh token is not valid");
-  if (!now_rec.ok()) return status_reply(now_rec.status());
+  if (!now_rec.ok())
+    return now_rec.status().is_not_found() ? invalid_grant("refresh token is not valid")
+                                           : status_reply(now_rec.status());
   if (now_rec->family_revoked) return invalid_grant("refresh token has been revoked");
   Status st;
   if (!now_rec->used_at) {

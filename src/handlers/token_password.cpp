@@ -129,14 +129,7 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   if (!good.ok()) return status_reply(good.status());
   if (!*good) return invalid_grant("mfa_code is not valid or was already used");
   // The scope asked for in the password grant, as far as the app still allows it.
-  std::string payload;
-  base64url_decode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1), &payload);
-  json claims = json::parse(payload, nullptr, false);
-  std::vector<std::string> requested;
-  if (claims.is_object() && claims.contains("requested_scope") && claims["requested_scope"].is_array())
-    for (const auto& s : claims["requested_scope"])
-      if (s.is_string()) requested.push_back(s);
-  auto scope = resolve_scope(join_words(requested), app.scope);
+  auto scope = resolve_scope(join_words(p->requested_scope), app.scope);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");
   // The restrictive token is single use: it dies with the exchange, and of
   // two concurrent exchanges (even with two valid codes) only one wins.

@@ -23,11 +23,15 @@ check "no secret in the service log" bash -c "! grep -qF -- '$USER1_PW' '$STATE/
 # every directory 0700, whatever the umask of whoever starts it; the FastCGI
 # socket 0660; jwks.json 0644 (public by design, served by nginx, reachable
 # only through the 0700 directory). nginx's workers still reach both.
-# modes_ok DIR: prints what is off and fails, or succeeds silently.
+# modes_ok DIR: prints what is off and fails, or succeeds silently. (The
+# scratch files other tests leave at the top of $STATE are not looked at.)
 modes_ok() {
-  find "$1" \( -type d ! -perm 0700 \) -o \( -type s ! -perm 0660 \) \
-    -o \( -type f ! -name jwks.json ! -perm 0600 \) -o \( -name jwks.json ! -perm 0644 \) |
-    xargs -r stat -c '       %a %n' | grep . && return 1
+  local d=$1
+  { [[ $(stat -c %a "$d") == 700 ]] || stat -c '%a %n' "$d"
+    find "$d"/access-service.yaml "$d"/access.db* "$d"/service.log "$d"/jwks.json "$d"/keys "$d"/run "$d"/nginx \
+      \( -type d ! -perm 0700 \) -o \( -type s ! -perm 0660 \) -o \( -type f ! -name jwks.json ! -perm 0600 \) \
+      -o \( -name jwks.json ! -perm 0644 \) | xargs -r stat -c '%a %n'
+  } | sed 's/^/       /' | grep . && return 1
   return 0
 }
 check "state directory: files 0600, directories 0700, socket 0660" modes_ok "$STATE"

@@ -209,7 +209,7 @@ refused "refreshTokenValiditySeconds 2^64+1 -> 400" 400 invalid_request
 for list in clientapps users; do
   for q in limit=-1 limit=101 limit=2147483648 limit=18446744073709551616 offset=-1 offset=-0 \
     offset=1000000001 offset=99999999999999999999 limit=1e2 limit=0x10 limit=%2B5 'limit=%205' \
-    orderBy=asc orderBy=DROP sortBy=password "sortBy=id%3BDROP"; do
+    orderBy=ascending orderBy=DROP sortBy=password "sortBy=id%3BDROP"; do
     snap
     req GET "/api/v1/$list?$q" -H "$ADMIN_H"
     refused "GET /api/v1/$list?$q -> 400" 400 invalid_request

@@ -1,7 +1,10 @@
 // include/access/crypto.h: encodings with RFC test vectors, digests, randomness.
 #include "access/crypto.h"
 
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
+#include <ctime>
 #include <set>
 #include <string>
 
@@ -108,6 +111,27 @@ BOOST_AUTO_TEST_CASE(uuid4_format_version_and_variant) {
     BOOST_TEST(testing::has_shape(u, "HHHHHHHH-HHHH-4HHH-HHHH-HHHHHHHHHHHH"), u);
     BOOST_TEST(std::string("89ab").find(u[19]) != std::string::npos, u);
     seen.insert(u);
+  }
+  BOOST_TEST(seen.size() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(uuid7_format_and_time_order) {
+  std::set<std::string> seen;
+  const long long before_ms = static_cast<long long>(time(nullptr)) * 1000;
+  std::string previous;
+  for (int i = 0; i < 200; ++i) {
+    std::string u = uuid7();
+    BOOST_TEST(testing::has_shape(u, "HHHHHHHH-HHHH-7HHH-HHHH-HHHHHHHHHHHH"), u);
+    BOOST_TEST(std::string("89ab").find(u[19]) != std::string::npos, u);
+    // The first 48 bits are the Unix time in milliseconds.
+    long long ms = std::stoll(u.substr(0, 8) + u.substr(9, 4), nullptr, 16);
+    BOOST_TEST(ms >= before_ms);
+    BOOST_TEST(ms <= before_ms + 60000);
+    // Across milliseconds they sort in creation order (within one, randomly).
+    if (!previous.empty() && previous.substr(0, 13) != u.substr(0, 13)) BOOST_TEST(previous < u);
+    previous = u;
+    seen.insert(u);
+    if (i % 50 == 0) usleep(2000);
   }
   BOOST_TEST(seen.size() == 200u);
 }

@@ -248,6 +248,29 @@ BOOST_FIXTURE_TEST_CASE(tampered_signature_is_invalid, SignerFixture) {
   BOOST_TEST(!verifies(p.header + "." + p.payload + ".!!!!"));                    // not base64url
 }
 
+// A header other than the server's own fixed string takes the slow path:
+// decoded and checked (alg, crit, kid), then verified with the same key.
+BOOST_FIXTURE_TEST_CASE(other_header_spellings_and_crit, SignerFixture) {
+  const SigningKey& k = signer->active();
+  json payload = {{"sub", "u"}};
+  auto signed_with = [&](const json& header) {
+    std::string input = b64u(header.dump()) + "." + b64u(payload.dump());
+    Result<std::string> sig = sign_jws_signature(input, k.alg, k.pkey.get());
+    BOOST_REQUIRE(sig.ok());
+    return input + "." + b64u(*sig);
+  };
+  // The same members in another order: not the fixed string, still valid.
+  std::string reordered = signed_with({{"kid", k.kid}, {"alg", k.alg}});
+  BOOST_TEST(split(reordered).header != k.jws_header);
+  BOOST_TEST(verifies(reordered));
+  // RFC 7515 4.1.11: a critical extension this verifier does not know.
+  Result<json> r = signer->verify(
+      signed_with({{"alg", k.alg}, {"typ", "JWT"}, {"kid", k.kid}, {"crit", {"exp"}}, {"exp", 1}}));
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.status().message().find("critical") != std::string::npos, r.status().message());
+  BOOST_TEST(!verifies(signed_with({{"alg", k.alg}, {"kid", k.kid}, {"crit", json::array()}})));
+}
+
 BOOST_FIXTURE_TEST_CASE(alg_none_is_invalid, SignerFixture) {
   json payload = {{"sub", "admin"}};
   const std::string kid = signer->active().kid;
