@@ -172,7 +172,8 @@ std::optional<Response> read_json_body(const Request& req, json* out) {
     } else if (event == json::parse_event_t::object_end) {
       if (!names.empty()) names.pop_back();
     } else if (event == json::parse_event_t::key && !names.empty() && !duplicate) {
-      if (!names.back().insert(parsed.get<std::string>()).second) duplicate = parsed.get<std::string>();
+      const std::string& name = parsed.get_ref<const std::string&>();
+      if (!names.back().insert(name).second) duplicate = name;
     }
     return true;
   };
@@ -282,6 +283,9 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
   if (p.exp <= now) return Status::Invalid("expired");
   if (p.iat > now + 60) return Status::Invalid("issued in the future");
   p.restrictive = contains(p.scope, "mfa");
+  if (p.restrictive && c.contains("requested_scope") &&
+      !string_array(c["requested_scope"], &p.requested_scope))
+    return Status::Invalid("claims missing or of the wrong type");
   p.user_id = c["sub"];
   p.email = c["user_name"];
   p.client_id = c["client_id"];

@@ -1,6 +1,14 @@
 // SQLite implementation of Store. One connection per worker process, opened
 // after fork; statements are prepared once per connection and cached.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <stdexcept>
 #include <unordered_map>
@@ -151,9 +159,45 @@ User read_user(const Query& q) {
   return u;
 }
 
+void on_alarm(int) {}
+
+// Takes the writer flock, waiting at most `timeout_ms` (store.busy_timeout_ms)
+// asleep in the kernel: a one-shot SIGALRM interrupts the wait, so a stuck
+// holder gives kUnavailable (503) like SQLite's own busy timeout would.
+Status lock_writer(int fd, int timeout_ms) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return Status::Ok();  // no wait, no timer
+  if (errno != EWOULDBLOCK) return Status::Internal(std::string("writer lock: ") + strerror(errno));
+  if (timeout_ms <= 0) return Status::Unavailable("database busy");
+  struct sigaction quiet {}, old {};
+  quiet.sa_handler = on_alarm;  // no SA_RESTART: flock() returns EINTR
+  sigemptyset(&quiet.sa_mask);
+  sigaction(SIGALRM, &quiet, &old);
+  sigset_t alarm_only, saved;
+  sigemptyset(&alarm_only);
+  sigaddset(&alarm_only, SIGALRM);
+  sigprocmask(SIG_UNBLOCK, &alarm_only, &saved);
+  itimerval timer{};
+  timer.it_value.tv_sec = timeout_ms / 1000;
+  timer.it_value.tv_usec = (timeout_ms % 1000) * 1000;
+  setitimer(ITIMER_REAL, &timer, nullptr);
+  int rc = ::flock(fd, LOCK_EX);
+  int err = errno;
+  itimerval off{};
+  setitimer(ITIMER_REAL, &off, nullptr);
+  sigprocmask(SIG_SETMASK, &saved, nullptr);
+  sigaction(SIGALRM, &old, nullptr);
+  if (rc == 0) return Status::Ok();
+  if (err == EINTR) return Status::Unavailable("database busy");
+  return Status::Internal(std::string("writer lock: ") + strerror(err));
+}
+
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, int writer_lock_fd, int busy_timeout_ms)
+      : db_(db), writer_lock_(writer_lock_fd), busy_timeout_ms_(busy_timeout_ms) {}
+  ~SqliteStore() override {
+    if (writer_lock_ >= 0) ::close(writer_lock_);
+  }
 
   Query query(const std::string& sql) {
     auto it = stmts_.find(sql);
@@ -226,16 +270,35 @@ class SqliteStore : public Store {
     return q.step() == SQLITE_ROW ? Status::Ok() : q.error();
   }
 
+  // Writers queue on an flock of "<db>-writer" before BEGIN IMMEDIATE: the
+  // kernel wakes the next waiter the moment the lock is released, where
+  // SQLite's busy handler would sleep 1-100 ms and retry. The flock is held
+  // for the short write transaction only (handlers sign before they begin)
+  // and dies with its process; writers that do not take it (the sqlite3
+  // shell, say) are still covered by busy_timeout.
   Status begin_write() override {
+    if (writer_lock_ >= 0) {
+      Status st = lock_writer(writer_lock_, busy_timeout_ms_);
+      if (!st.ok()) return st;
+    }
     Query q = query("BEGIN IMMEDIATE");
-    return q.exec();
+    Status st = q.exec();
+    if (!st.ok()) unlock_writer();
+    return st;
   }
   Status commit() override {
     Query q = query("COMMIT");
-    return q.exec();
+    Status st = q.exec();
+    // A failed COMMIT may leave the transaction open for rollback().
+    if (st.ok() || sqlite3_get_autocommit(db_.get())) unlock_writer();
+    return st;
   }
   void rollback() override {
     if (!sqlite3_get_autocommit(db_.get())) exec_script("ROLLBACK");
+    unlock_writer();
+  }
+  void unlock_writer() {
+    if (writer_lock_ >= 0) ::flock(writer_lock_, LOCK_UN);
   }
 
   // ---- clients
@@ -808,6 +871,8 @@ class SqliteStore : public Store {
 
  private:
   std::unique_ptr<sqlite3, DbCloser> db_;
+  int writer_lock_ = -1;  // fd of "<db>-writer", flock'ed by begin_write()
+  int busy_timeout_ms_ = 0;
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;
 };
 
@@ -830,7 +895,13 @@ Result<std::unique_ptr<Store>> open_store(const Config& config) {
   std::string msg = err ? err : "";
   sqlite3_free(err);
   if (rc != SQLITE_OK) return Status::Unavailable(config.db_path + ": " + msg);
-  return std::unique_ptr<Store>(new SqliteStore(db.release()));
+  // Opened here, after fork() like the database: an flock belongs to the
+  // open file description, so each worker needs its own.
+  const std::string lock_path = config.db_path + "-writer";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0)
+    return Status::Unavailable(lock_path + ": cannot open writer lock: " + strerror(errno));
+  return std::unique_ptr<Store>(new SqliteStore(db.release(), lock_fd, config.busy_timeout_ms));
 }
 
 }  // namespace access_service

@@ -113,7 +113,7 @@ std::optional<std::string> apply_new_user_json(const json& body, User* u, std::s
 }
 
 std::optional<std::string> read_user_admin_json(const json& body, const User& stored,
-                                               UserAdminChange* out) {
+                                                UserAdminChange* out) {
   *out = UserAdminChange{};
   if (auto err = check_read_only(body, user_to_json(stored), kAdminReadOnly)) return err;
   // API.md section 7 (not built yet): refused rather than ignored, so that an

@@ -80,6 +80,7 @@ struct Principal {
   long long exp = 0;
   long long iat = 0;
   bool restrictive = false;  // an MFA-pending token (scope "mfa")
+  std::vector<std::string> requested_scope;  // of a restrictive token: the scope asked for
   bool has_authority(const std::string& a) const;
 };
 

@@ -53,7 +53,7 @@ struct UserAdminChange {
 // lastName, otherName, mobileNumber, roles, createdAt. `password` (API.md
 // section 7, not built yet) is refused rather than ignored.
 std::optional<std::string> read_user_admin_json(const nlohmann::json& body, const User& stored,
-                                               UserAdminChange* out);
+                                                UserAdminChange* out);
 
 // The user object of API.md section 6.
 nlohmann::json user_to_json(const User& user);

@@ -52,8 +52,12 @@ Response handle_clientapps_list(Context& ctx, const Request& req, const PathPara
   Principal who;
   if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
   Page page;
-  if (auto err = read_page(req, {{"createdAt", "created_at"}, {"appName", "app_name"},
-                                 {"clientId", "client_id"}, {"id", "id"}, {"enabled", "enabled"}},
+  if (auto err = read_page(req,
+                           {{"createdAt", "created_at"},
+                            {"appName", "app_name"},
+                            {"clientId", "client_id"},
+                            {"id", "id"},
+                            {"enabled", "enabled"}},
                            &page))
     return *err;
   Result<ListResult<ClientApp>> list = ctx.store->list_clients(page);

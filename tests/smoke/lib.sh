@@ -31,6 +31,8 @@ req() {
 # JSON body's member, and the one in a redirect's query or fragment
 # (percent-decoded).
 ERROR_DESCRIPTIONS=${ERROR_DESCRIPTIONS:-${STATE:+$STATE/error_descriptions.txt}}
+# 0600 like every file of the state directory (t_40_storage.sh checks).
+[[ -n $ERROR_DESCRIPTIONS ]] && (umask 077 && : >>"$ERROR_DESCRIPTIONS")
 collect_error_description() {
   local d loc
   [[ -n $ERROR_DESCRIPTIONS ]] || return 0

@@ -108,7 +108,8 @@ expect "PUT of the first read restores it" 200 .lastName null .firstName null
 
 # POST users with a read object: id and createdAt are the server's;
 # mfaEnabled and enabled only as a new user has them.
-NEW_USER=$(jq -c '.email = "carol@example.com" | .roles = ["ROLE_ORIGINATOR"] | .firstName = "Carol" | .somethingElse = 1' <<<"$ME_JSON")
+NEW_USER=$(jq -c '.email = "carol@example.com" | .roles = ["ROLE_ORIGINATOR"] | .firstName = "Carol" |
+  .password = "carol-password-123" | .somethingElse = 1' <<<"$ME_JSON")
 json_post /api/v1/users "$ADMIN_AT" "$(jq -c '.mfaEnabled = true' <<<"$NEW_USER")"
 expect "POST users with mfaEnabled true -> 400 naming it" 400 .error invalid_request \
   '.error_description|startswith("mfaEnabled is read-only")' true

@@ -207,8 +207,8 @@ BOOST_AUTO_TEST_CASE(read_page_rules) {
   }
   for (const char* bad :
        {"limit=101", "limit=-1", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "orderBy=UP",
-        "orderBy=descending", "orderBy=DESC%20", "orderBy=asc&orderBy=desc", "sortBy=password_hash", "sortBy=created_at", "limit=1&limit=2",
-        "sortBy=email%3B+DROP+TABLE+users"})
+        "orderBy=descending", "orderBy=DESC%20", "orderBy=asc&orderBy=desc", "sortBy=password_hash",
+        "sortBy=created_at", "limit=1&limit=2", "sortBy=email%3B+DROP+TABLE+users"})
     BOOST_TEST(page_status(bad) == 400, bad);
 }
 

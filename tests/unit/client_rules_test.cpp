@@ -348,12 +348,13 @@ BOOST_AUTO_TEST_CASE(write_back_of_the_read_object) {
   app = stored;
   BOOST_REQUIRE(!apply_client_json({{"clientSecret", nullptr}}, false, &app, &secret));
   BOOST_TEST(secret.empty());
-  BOOST_REQUIRE(!apply_client_json(with(client_to_json(stored), "clientSecret", "a-brand-new-secret"),
-                                   false, &app, &secret));
+  BOOST_REQUIRE(!apply_client_json(
+      with(client_to_json(stored), "clientSecret", "a-brand-new-secret"), false, &app, &secret));
   BOOST_TEST(secret == "a-brand-new-secret");
   // ... and on create a null one is generated.
   ClientApp created;
-  BOOST_REQUIRE(!apply_client_json(with(minimal(), "clientSecret", nullptr), true, &created, &secret));
+  BOOST_REQUIRE(
+      !apply_client_json(with(minimal(), "clientSecret", nullptr), true, &created, &secret));
   BOOST_TEST(secret.size() == 43u);
 }
 
