@@ -260,6 +260,20 @@ std::optional<Response> read_token_request(Context& ctx, const Request& req, Cli
   return std::nullopt;
 }
 
+long long issued_millis(const std::string& jti, long long iat) {
+  // xxxxxxxx-xxxx-7xxx-...: the first 48 bits are Unix milliseconds.
+  if (jti.size() == 36 && jti[14] == '7' && jti[8] == '-') {
+    long long ms = 0;
+    for (char ch : jti.substr(0, 8) + jti.substr(9, 4)) {
+      int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+      if (v < 0) return iat * 1000;
+      ms = ms * 16 + v;
+    }
+    return ms;
+  }
+  return iat * 1000;
+}
+
 bool looks_like_jwt(const std::string& token) {
   return std::count(token.begin(), token.end(), '.') == 2;
 }
@@ -294,7 +308,12 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
   // this server's audience.
   p.aud = ctx.config.token_audience();
   if (c.contains("aud") && c["aud"] != p.aud) return Status::Invalid("wrong audience");
-  Result<bool> live = ctx.store->access_token_live(p.jti);
+  if (c.contains("fid")) {
+    if (!c["fid"].is_string()) return Status::Invalid("claims missing or of the wrong type");
+    p.family_id = c["fid"];
+  }
+  Result<bool> live = ctx.store->access_token_live(
+      {p.jti, p.client_id, p.user_id, p.family_id, issued_millis(p.jti, p.iat)});
   if (!live.ok())
     return live.status().is_not_found() ? Status::Invalid("not issued here") : live.status();
   if (!*live) return Status::Invalid("revoked");

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "access/log.h"
+#include "access/strings.h"
 
 namespace access_service {
 namespace {
@@ -87,9 +88,7 @@ std::string uuid4() {
 
 std::string uuid7() {
   // RFC 9562 5.7: 48-bit Unix time in milliseconds, then 74 random bits.
-  struct timespec ts {};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  const uint64_t ms = static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+  const uint64_t ms = static_cast<uint64_t>(now_millis());
   std::string b = random_bytes(16);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (40 - 8 * i)) & 0xff);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);

@@ -164,6 +164,30 @@ ALTER TABLE auth_requests ADD COLUMN browser_hash BLOB;
 ALTER TABLE auth_requests ADD COLUMN redirect_uri_given INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE auth_codes ADD COLUMN redirect_uri_given INTEGER NOT NULL DEFAULT 1;
 )SQL",
+    // Version 7: no row per access token (store.h "Tokens"). Revocation is
+    // proved by the family, a per-user and a per-(user, app) watermark in
+    // milliseconds, and a small table of individually revoked jtis. Tokens
+    // issued before carry no family claim, so the upgrade ends them once
+    // (every user's watermark is the moment of the upgrade); apps refresh.
+    R"SQL(
+CREATE TABLE revoked_jtis (
+  jti TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX revoked_jtis_expiry ON revoked_jtis(expires_at);
+INSERT INTO revoked_jtis (jti, expires_at)
+  SELECT jti, expires_at FROM access_tokens WHERE revoked = 1;
+DROP TABLE access_tokens;
+ALTER TABLE users ADD COLUMN tokens_not_before INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET tokens_not_before = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
+CREATE TABLE user_app_watermarks (
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  not_before INTEGER NOT NULL,
+  PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+CREATE INDEX user_app_watermarks_time ON user_app_watermarks(not_before);
+)SQL",
 };
 
 }  // namespace access_service

@@ -353,16 +353,12 @@ class SqliteStore : public Store {
   }
 
   Status delete_client(const std::string& id) override {
-    return atomically([&]() -> Status {
-      Query revoke = query("UPDATE access_tokens SET revoked=1 WHERE app_id=? AND revoked=0");
-      Status st = revoke.bind(id).exec();
-      if (!st.ok()) return st;
-      // token_families and refresh_tokens go with it (ON DELETE CASCADE).
-      Query del = query("DELETE FROM clients WHERE id=?");
-      st = del.bind(id).exec();
-      if (st.ok() && del.changes() == 0) return Status::NotFound("no such client app");
-      return st;
-    });
+    // Its families and refresh tokens go with it (ON DELETE CASCADE); its
+    // access tokens name a client that no longer exists (access_token_live).
+    Query del = query("DELETE FROM clients WHERE id=?");
+    Status st = del.bind(id).exec();
+    if (st.ok() && del.changes() == 0) return Status::NotFound("no such client app");
+    return st;
   }
 
   Result<int64_t> count_clients() override {
@@ -462,23 +458,24 @@ class SqliteStore : public Store {
   }
 
   // ---- tokens
-  Status insert_access_token(const AccessRecord& r) override {
+  Result<bool> access_token_live(const AccessCheck& t) override {
     Query q = query(
-        "INSERT INTO access_tokens (jti, app_id, user_id, family_id, expires_at) VALUES "
-        "(?,?,?,?,?)");
-    q.bind(r.jti).bind(r.app_id).bind(r.user_id);
-    q.bind(r.family_id.empty() ? std::nullopt : std::optional<std::string>(r.family_id));
-    return q.bind(r.expires_at).exec();
-  }
-
-  Result<bool> access_token_live(const std::string& jti) override {
-    // A disabled app's tokens are dead while it stays disabled (API.md 2).
-    Query q = query(
-        "SELECT t.revoked, c.enabled FROM access_tokens t JOIN clients c ON c.id = t.app_id "
-        "WHERE t.jti=?");
-    q.bind(jti);
+        "SELECT c.enabled, u.tokens_not_before, "
+        "(SELECT w.not_before FROM user_app_watermarks w WHERE w.user_id = u.id AND "
+        "w.app_id = c.id), "
+        "(SELECT f.revoked_at IS NOT NULL FROM token_families f WHERE f.id = ?3), "
+        "EXISTS (SELECT 1 FROM revoked_jtis r WHERE r.jti = ?4) "
+        "FROM clients c, users u WHERE c.client_id = ?1 AND u.id = ?2");
+    q.bind(t.client_id).bind(t.user_id).bind(t.family_id).bind(t.jti);
     if (q.step() != SQLITE_ROW) return q.error();
-    return q.integer(0) == 0 && q.integer(1) != 0;
+    const bool app_enabled = q.integer(0) != 0;
+    const bool user_cut = t.issued_ms <= q.integer(1);
+    const bool app_cut = !q.is_null(2) && t.issued_ms <= q.integer(2);
+    // A family that was purged (expired) cannot have live access tokens left:
+    // access tokens never outlive their family's refresh lifetime.
+    const bool family_dead = !t.family_id.empty() && (q.is_null(3) || q.integer(3) != 0);
+    const bool jti_revoked = q.integer(4) != 0;
+    return app_enabled && !user_cut && !app_cut && !family_dead && !jti_revoked;
   }
 
   Status insert_family(const std::string& family_id, const std::string& app_id,
@@ -523,13 +520,8 @@ class SqliteStore : public Store {
   }
 
   Status revoke_family(const std::string& family_id, int64_t now) override {
-    return atomically([&]() -> Status {
-      Query f = query("UPDATE token_families SET revoked_at=? WHERE id=? AND revoked_at IS NULL");
-      Status st = f.bind(now).bind(family_id).exec();
-      if (!st.ok()) return st;
-      Query a = query("UPDATE access_tokens SET revoked=1 WHERE family_id=? AND revoked=0");
-      return a.bind(family_id).exec();
-    });
+    Query f = query("UPDATE token_families SET revoked_at=? WHERE id=? AND revoked_at IS NULL");
+    return f.bind(now).bind(family_id).exec();
   }
 
   Status revoke_user_tokens(const std::string& user_id, int64_t now) override {
@@ -538,8 +530,8 @@ class SqliteStore : public Store {
           "UPDATE token_families SET revoked_at=? WHERE user_id=? AND revoked_at IS NULL");
       Status st = f.bind(now).bind(user_id).exec();
       if (!st.ok()) return st;
-      Query a = query("UPDATE access_tokens SET revoked=1 WHERE user_id=? AND revoked=0");
-      return a.bind(user_id).exec();
+      Query u = query("UPDATE users SET tokens_not_before=? WHERE id=?");
+      return u.bind(now_millis()).bind(user_id).exec();
     });
   }
 
@@ -551,15 +543,16 @@ class SqliteStore : public Store {
           "NULL");
       Status st = f.bind(now).bind(user_id).bind(app_id).exec();
       if (!st.ok()) return st;
-      Query a = query(
-          "UPDATE access_tokens SET revoked=1 WHERE user_id=? AND app_id=? AND revoked=0");
-      return a.bind(user_id).bind(app_id).exec();
+      Query w = query(
+          "INSERT INTO user_app_watermarks (user_id, app_id, not_before) VALUES (?,?,?) "
+          "ON CONFLICT(user_id, app_id) DO UPDATE SET not_before=excluded.not_before");
+      return w.bind(user_id).bind(app_id).bind(now_millis()).exec();
     });
   }
 
-  Result<bool> revoke_access_token(const std::string& jti) override {
-    Query q = query("UPDATE access_tokens SET revoked=1 WHERE jti=? AND revoked=0");
-    Status st = q.bind(jti).exec();
+  Result<bool> revoke_access_token(const std::string& jti, int64_t expires_at) override {
+    Query q = query("INSERT OR IGNORE INTO revoked_jtis (jti, expires_at) VALUES (?,?)");
+    Status st = q.bind(jti).bind(expires_at).exec();
     if (!st.ok()) return st;
     return q.changes() == 1;
   }
@@ -722,13 +715,6 @@ class SqliteStore : public Store {
 
   Status checkpoint() override { return exec_script("PRAGMA wal_checkpoint(PASSIVE)"); }
 
-  Result<AccessRecord> find_access_token(const std::string& jti) override {
-    Query q = query("SELECT app_id, user_id, family_id, expires_at FROM access_tokens WHERE jti=?");
-    q.bind(jti);
-    if (q.step() != SQLITE_ROW) return q.error();
-    return AccessRecord{jti, q.text(0), q.text(1), q.text(2), q.integer(3)};
-  }
-
   Status delete_user_sessions(const std::string& user_id) override {
     Query q = query("DELETE FROM sessions WHERE user_id=?");
     return q.bind(user_id).exec();
@@ -736,13 +722,17 @@ class SqliteStore : public Store {
 
   Result<int64_t> purge_expired(int64_t now, int batch) override {
     // Rows stay a little past expiry where they still serve a check:
-    // a used code for a day (reuse revocation), lockout rows until both the
-    // lock and the window are over.
+    // a used code for a day (reuse revocation), a family for a day (an
+    // access token minted just before its family expired still names it),
+    // lockout rows until both the lock and the window are over.
     const std::pair<const char*, int64_t> kinds[] = {
-        {"DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens "
+        {"DELETE FROM revoked_jtis WHERE jti IN (SELECT jti FROM revoked_jtis "
          "WHERE expires_at < ?1 LIMIT ?2)", now - 60},
+        // Watermarks outlive every access token they cut (86400 s at most).
+        {"DELETE FROM user_app_watermarks WHERE (user_id, app_id) IN (SELECT user_id, app_id "
+         "FROM user_app_watermarks WHERE not_before < ?1 * 1000 LIMIT ?2)", now - 86400},
         {"DELETE FROM token_families WHERE id IN (SELECT id FROM token_families "
-         "WHERE expires_at < ?1 LIMIT ?2)", now},
+         "WHERE expires_at < ?1 LIMIT ?2)", now - 86400},
         {"DELETE FROM auth_codes WHERE hash IN (SELECT hash FROM auth_codes "
          "WHERE expires_at < ?1 LIMIT ?2)", now - 86400},
         {"DELETE FROM auth_requests WHERE id IN (SELECT id FROM auth_requests "

@@ -49,6 +49,12 @@ std::string rfc3339(long long t) {
 
 long long now_seconds() { return static_cast<long long>(std::time(nullptr)); }
 
+long long now_millis() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 bool ClientApp::has_grant(const std::string& g) const { return contains(grant_types, g); }
 bool User::has_role(const std::string& r) const { return contains(roles, r); }
 

@@ -22,6 +22,7 @@ Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app,
                            {"jti", out.record.jti},
                            {"client_id", app.client_id},
                            {"scope", scope}};
+  if (!family_id.empty()) claims["fid"] = family_id;  // revocation with its family
   claims.update(extra);
   Result<std::string> jwt = ctx.signer->sign(claims);
   if (!jwt.ok()) return jwt.status();

@@ -68,6 +68,11 @@ std::optional<Response> read_token_request(Context& ctx, const Request& req, Cli
 // token here, where refresh tokens are opaque base64url.
 bool looks_like_jwt(const std::string& token);
 
+// When an access token was issued, in Unix milliseconds: from its UUIDv7
+// jti, or iat * 1000 for a jti of another form (revocation watermarks
+// compare with it; store.h "Tokens").
+long long issued_millis(const std::string& jti, long long iat);
+
 // What a valid bearer token says about its holder.
 struct Principal {
   std::string user_id;
@@ -76,6 +81,7 @@ struct Principal {
   std::string client_id;
   std::vector<std::string> scope;
   std::string jti;
+  std::string family_id;  // the `fid` claim: its refresh-token family, "" when none
   std::string aud;  // the configured audience (tokens.audience)
   long long exp = 0;
   long long iat = 0;
@@ -86,8 +92,8 @@ struct Principal {
 
 // Checks an access token completely: TokenSigner::verify (alg allow-list,
 // no crit header, kid, signature), then iss, aud (when present), exp, iat (not in the future beyond 60 s of skew),
-// the claim types, and that its jti is recorded and not revoked (one indexed
-// read). kInvalid with the reason ("expired", "revoked", ...) when it is not
+// the claim types, and that it is not revoked (Store::access_token_live, one
+// statement). kInvalid with the reason ("expired", "revoked", ...) when it is not
 // valid; kUnavailable/kInternal from the store.
 Result<Principal> verify_access_token(Context& ctx, const std::string& token);
 

@@ -91,13 +91,24 @@ struct RefreshRecord {
   std::optional<int64_t> used_at;  // set once the token has been rotated
 };
 
-// An issued access token (kept until it expires so that it can be revoked).
+// What an access token's issuer knows about it. Nothing of it is stored:
+// an access token is a signed JWT whose revocation is proved by rules on
+// what it says (access_token_live), so issuing one writes no row.
 struct AccessRecord {
-  std::string jti;
+  std::string jti;        // UUIDv7: its first 48 bits are the issue time in ms
   std::string app_id;
   std::string user_id;
   std::string family_id;  // "" when no refresh token came with it
   int64_t expires_at = 0;
+};
+
+// The claims of a verified access token that its liveness depends on.
+struct AccessCheck {
+  std::string jti;
+  std::string client_id;  // ClientApp::client_id (the `client_id` claim)
+  std::string user_id;    // the `sub` claim
+  std::string family_id;  // the `fid` claim; "" when none
+  int64_t issued_ms = 0;  // from the UUIDv7 jti (iat * 1000 for older tokens)
 };
 
 // The `ip` of the account-wide lockout counter (no client IP looks like it).
@@ -242,11 +253,23 @@ class Store {
                                             int window_seconds) = 0;
 
   // Tokens.
-  virtual Status insert_access_token(const AccessRecord& rec) = 0;
-  // kNotFound for a jti this server never issued (or already purged);
-  // otherwise true when not revoked and its app is enabled (a disabled app's
-  // tokens are dead until it is enabled again).
-  virtual Result<bool> access_token_live(const std::string& jti) = 0;
+  //
+  // Access tokens have no row (issuing one writes nothing). One is dead when
+  // any of these says so, all read by access_token_live in one statement:
+  //   - its app is unknown (deleted) or disabled (until it is enabled again);
+  //   - its user is unknown, or revoke_user_tokens ran at or after its issue
+  //     time (users/me/expire, disabling: a per-user watermark);
+  //   - revoke_user_app_tokens ran for its (user, app) at or after its issue
+  //     time (approval deleted: a per-(user, app) watermark);
+  //   - its refresh-token family is revoked (reuse, revocation);
+  //   - its jti was revoked by revoke_access_token (RFC 7009, code reuse,
+  //     single-use restrictive tokens; kept until the token's expiry).
+  // Watermarks are taken from the clock in milliseconds when the revocation
+  // runs, and compared with the issue time carried in the token's UUIDv7 jti.
+  //
+  // kNotFound when the app or the user does not exist; otherwise whether the
+  // token is live.
+  virtual Result<bool> access_token_live(const AccessCheck& token) = 0;
   virtual Status insert_family(const std::string& family_id, const std::string& app_id,
                                const std::string& user_id, const std::vector<std::string>& scope,
                                int64_t created_at, int64_t expires_at) = 0;
@@ -255,20 +278,20 @@ class Store {
   virtual Result<RefreshRecord> find_refresh(const std::string& token_hash) = 0;
   // Marks a live refresh token used; false when it was already used.
   virtual Result<bool> mark_refresh_used(const std::string& token_hash, int64_t now) = 0;
-  // Revokes a family: its refresh tokens die and the access tokens issued
-  // from it are marked revoked.
+  // Revokes a family: its refresh tokens die, and so do the access tokens
+  // issued from it (their `fid`).
   virtual Status revoke_family(const std::string& family_id, int64_t now) = 0;
-  // Revokes every family and access token of a user (all apps).
+  // Revokes every family and access token of a user (all apps): the
+  // families, and the user's watermark set to the clock (ms).
   virtual Status revoke_user_tokens(const std::string& user_id, int64_t now) = 0;
-  // Revokes the families and access tokens of one user through one app.
+  // Revokes the families and access tokens of one user through one app: the
+  // families, and the (user, app) watermark set to the clock (ms).
   virtual Status revoke_user_app_tokens(const std::string& user_id, const std::string& app_id,
                                         int64_t now) = 0;
-  // Marks one access token revoked: true when this call revoked it, false
-  // when it was already revoked or is unknown. Inside a WriteTransaction
+  // Revokes one access token until `expires_at` (its exp): true when this
+  // call revoked it, false when it already was. Inside a WriteTransaction
   // exactly one of several concurrent callers gets true (single-use tokens).
-  virtual Result<bool> revoke_access_token(const std::string& jti) = 0;
-  // The record of an issued access token; kNotFound when unknown or purged.
-  virtual Result<AccessRecord> find_access_token(const std::string& jti) = 0;
+  virtual Result<bool> revoke_access_token(const std::string& jti, int64_t expires_at) = 0;
   // Ends every browser session of a user.
   virtual Status delete_user_sessions(const std::string& user_id) = 0;
 

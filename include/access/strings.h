@@ -18,5 +18,7 @@ std::string to_lower(std::string s);
 std::string rfc3339(long long unix_seconds);
 // Current Unix time in seconds.
 long long now_seconds();
+// Unix time in milliseconds (revocation watermarks, UUIDv7).
+long long now_millis();
 
 }  // namespace access_service

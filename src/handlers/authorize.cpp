@@ -129,7 +129,6 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
   Status st = txn.status();
   if (st.ok() && approval) st = ctx.store->upsert_approval(*approval);
   if (st.ok()) st = ctx.store->delete_auth_request(ar.id);
-  if (st.ok() && access.ok()) st = ctx.store->insert_access_token(access->record);
   if (st.ok() && !access.ok()) {
     AuthCode c{app.id, user.id, ar.redirect_uri, ar.scope, ar.code_challenge,
                now + ctx.config.authorization_code_seconds, std::nullopt, "", "",

@@ -15,16 +15,14 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
   // another app's token is left alone. The hint only orders the lookups, and
   // both kinds are tried.
   if (looks_like_jwt(token)) {
-    Result<nlohmann::json> claims = ctx.signer->verify(token);
-    if (claims.ok() && claims->contains("jti") && (*claims)["jti"].is_string()) {
-      Result<AccessRecord> rec = ctx.store->find_access_token((*claims)["jti"]);
-      if (!rec.ok() && !rec.status().is_not_found()) return status_reply(rec.status());
-      if (rec.ok() && rec->app_id == app.id) {
-        // Revoking an access token does not end the refresh token family
-        // (RFC 7009 2.1 leaves it open; the app asked about this token only).
-        Status st = ctx.store->revoke_access_token(rec->jti).status();
-        if (!st.ok()) return status_reply(st);
-      }
+    // Only a live token of this app has anything left to revoke.
+    Result<Principal> p = verify_access_token(ctx, token);
+    if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
+    if (p.ok() && p->client_id == app.client_id) {
+      // Revoking an access token does not end the refresh token family
+      // (RFC 7009 2.1 leaves it open; the app asked about this token only).
+      Status st = ctx.store->revoke_access_token(p->jti, p->exp).status();
+      if (!st.ok()) return status_reply(st);
     }
     return json_reply(json::object());
   }
@@ -45,13 +43,11 @@ Response handle_auth_token_revoke(Context& ctx, const Request& req, const PathPa
   Result<std::string> bearer = parse_bearer(req.authorization);
   if (!bearer.ok() || form.get("token") != *bearer)
     return error_reply(ApiError::kInvalidRequest, "token must be the bearer access token");
-  Result<AccessRecord> rec = ctx.store->find_access_token(who.jti);
-  if (!rec.ok()) return status_reply(rec.status(), "access token not found");
   // The access token and the refresh token family it came from.
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = ctx.store->revoke_access_token(rec->jti).status();
-  if (st.ok() && !rec->family_id.empty()) st = ctx.store->revoke_family(rec->family_id, now_seconds());
+  if (st.ok()) st = ctx.store->revoke_access_token(who.jti, who.exp).status();
+  if (st.ok() && !who.family_id.empty()) st = ctx.store->revoke_family(who.family_id, now_seconds());
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return status_reply(st);
   return json_reply(json::object());

@@ -18,7 +18,8 @@ Response invalid_grant(const std::string& why) { return error_reply(ApiError::kI
 
 // A fresh grant (password, authorization code): signs an access token, with
 // a new refresh-token family when the app has the refresh_token option, then
-// stores both in one transaction, in which `in_txn` (if any) runs first.
+// stores the family in one transaction, in which `in_txn` (if any) runs
+// first (the access token itself is stored nowhere: store.h "Tokens").
 Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::vector<std::string>& scope, int64_t now,
                          const std::function<Status(const IssuedAccess&)>& in_txn) {
@@ -36,7 +37,6 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
     st = ctx.store->insert_family(family_id, app.id, user.id, scope, now,
                                   now + app.refresh_seconds.value_or(0));
   if (st.ok() && !family_id.empty()) st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
-  if (st.ok()) st = ctx.store->insert_access_token(access->record);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return status_reply(st);
   return json_reply(token_response(*access, scope, refresh));
@@ -95,7 +95,6 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
       return invalid_grant("refresh token was already used; its token family has been revoked");
     }
   }
-  if (st.ok()) st = ctx.store->insert_access_token(access->record);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return status_reply(st);
   return json_reply(token_response(*access, *scope, successor));

@@ -17,7 +17,10 @@ Response code_reused(Context& ctx, const std::string& hash, int64_t now) {
   Result<AuthCode> code = ctx.store->find_code(hash);
   if (st.ok() && !code.ok()) st = code.status();
   if (st.ok() && !code->family_id.empty()) st = ctx.store->revoke_family(code->family_id, now);
-  if (st.ok() && !code->access_jti.empty()) st = ctx.store->revoke_access_token(code->access_jti).status();
+  // The access token issued from it lives at most 86400 s (the longest
+  // accessTokenValiditySeconds): its jti is kept revoked that long.
+  if (st.ok() && !code->access_jti.empty())
+    st = ctx.store->revoke_access_token(code->access_jti, now + 86400).status();
   if (st.ok()) st = txn.commit();
   // Gone since the first read (its app deleted): nothing left to revoke.
   if (st.is_not_found()) return invalid_grant("authorization code is not valid");

@@ -31,8 +31,6 @@ Response restrictive_token(Context& ctx, const ClientApp& app, const User& user,
   Result<IssuedAccess> access = sign_access_token(ctx, app, user, {"mfa"}, now, "",
                                                   kRestrictiveSeconds, {{"requested_scope", scope}});
   if (!access.ok()) return status_reply(access.status());
-  Status st = ctx.store->insert_access_token(access->record);
-  if (!st.ok()) return status_reply(st);
   json body = token_response(*access, {"mfa"}, "");
   body["mfa_required"] = true;
   return json_reply(body);
@@ -135,7 +133,7 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   // two concurrent exchanges (even with two valid codes) only one wins.
   bool raced = false;
   Response res = issue_new_grant(ctx, app, *user, *scope, now, [&](const IssuedAccess&) {
-    Result<bool> won = ctx.store->revoke_access_token(p->jti);
+    Result<bool> won = ctx.store->revoke_access_token(p->jti, p->exp);
     if (!won.ok()) return won.status();
     raced = !*won;
     if (raced) return Status::Conflict("restrictive token used concurrently");

@@ -26,7 +26,8 @@ wait_for_workers() {  # wait_for_workers MASTER N [OLD-PIDS]: N workers, none of
   return 1
 }
 sha_hex() { printf %s "$1" | sha256sum | awk '{print toupper($1)}'; }
-jti_of() { /usr/bin/python3 -c 'import base64, json, sys; p = sys.argv[1].split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["jti"])' "$1"; }
+# "jti fid" of an access token (fid: its refresh-token family).
+jti_fid_of() { /usr/bin/python3 -c 'import base64, json, sys; p = sys.argv[1].split(".")[1]; c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))); print(c["jti"], c.get("fid", ""))' "$1"; }
 # count_listed FILE SQL: runs SQL (through stdin: the lists outgrow ARG_MAX)
 # with the temporary table listed(v) holding the lines of FILE.
 count_listed() {
@@ -71,9 +72,9 @@ function request()
     string.format('{"email":"wrk-%s-%d-%d@example.com","roles":["ROLE_ORIGINATOR"]}', tag, id, n))
 end
 function response(status, headers, body)
-  local jti, email, err = body:match('"jti":"([^"]*)"'), body:match('"email":"([^"]*)"'),
-                          body:match('"error":"([^"]*)"')
-  if jti then out:write(status, " jti ", jti, "\n")
+  local rt, email, err = body:match('"refresh_token":"([^"]*)"'), body:match('"email":"([^"]*)"'),
+                         body:match('"error":"([^"]*)"')
+  if rt then out:write(status, " rt ", rt, "\n")
   elseif email then out:write(status, " email ", email, "\n")
   else out:write(status, " error ", err or "-", "\n") end
   out:flush()
@@ -98,7 +99,7 @@ kill -KILL "$victim"
 wait "$wrk_pid"
 check "the SIGKILLed worker is respawned" wait_for_workers "$master" 2 "$victim"
 wrk -t2 -c8 -d3s -s "$F/users.lua" "$BASE" -- "$F/p2" "${WRK_ARGS[0]}" p2 "${WRK_ARGS[@]:1}" >"$F/wrk2.out" 2>&1
-acks='^(200 jti|201 email) '
+acks='^(200 rt|201 email) '
 p1_ok=$(cat "$F"/p1/log.* | grep -cE "$acks")
 p1_bad=$(cat "$F"/p1/log.* | grep -vE "$acks" | sort | uniq -c | awk '{printf "%s %s x%s ", $2, $4, $1}')
 p2_ok=$(cat "$F"/p2/log.* | grep -cE "$acks")
@@ -109,10 +110,11 @@ check "under load with the kill: $p1_ok writes acknowledged; a lost request is a
 check "after the respawn: $p2_ok writes acknowledged, no failure at all ($p2_bad)" \
   bash -c "[[ $p2_ok -gt 0 && $p2_bad == 0 ]] && ! grep -q 'Socket errors' '$F/wrk2.out'"
 cat "$F"/p1/log.* "$F"/p2/log.* | awk '$1 == 201 {print $3}' >"$F/acked.users"
-cat "$F"/p1/log.* "$F"/p2/log.* | awk '$1 == 200 {print $3}' >"$F/acked.grants"
+# A grant's durable trace is its refresh token (access tokens have no row).
+cat "$F"/p1/log.* "$F"/p2/log.* | awk '$1 == 200 {print $3}' | while read -r t; do sha_hex "$t"; done >"$F/acked.grants"
 acked=$(($(wc -l <"$F/acked.users") + $(wc -l <"$F/acked.grants")))
 stored=$(($(count_listed "$F/acked.users" "SELECT count(*) FROM users WHERE email IN (SELECT v FROM listed)") +
-  $(count_listed "$F/acked.grants" "SELECT count(*) FROM access_tokens WHERE jti IN (SELECT v FROM listed)")))
+  $(count_listed "$F/acked.grants" "SELECT count(*) FROM refresh_tokens WHERE hex(hash) IN (SELECT v FROM listed)")))
 check "every acknowledged user and grant is stored ($stored of $acked)" test "$stored" = "$acked"
 
 # --- 2. 64 concurrent writers (users created, refresh grants, profile
@@ -216,13 +218,17 @@ check "every acknowledged rotation survived: $rotations successors stored" \
 check "... and each rotated token is marked used" \
   test "$(count_listed "$F/storm/old.hashes" "SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL AND hex(hash) IN (SELECT v FROM listed)")" = "$rotations"
 awk '$1 == "refresh_token" {print $2}' "$F/storm/revoked" | while read -r t; do sha_hex "$t"; done >"$F/storm/rt.revoked"
-awk '$1 == "access_token" {print $2}' "$F/storm/revoked" | while read -r t; do jti_of "$t"; done >"$F/storm/at.revoked"
+awk '$1 == "access_token" {print $2}' "$F/storm/revoked" | while read -r t; do jti_fid_of "$t"; done >"$F/storm/at.revoked"
 n_rt=$(wc -l <"$F/storm/rt.revoked")
 n_at=$(wc -l <"$F/storm/at.revoked")
+# An access token is dead by its own revocation or by its family's (the
+# revoker revokes each grant's refresh token first, then its access token).
 check "every acknowledged revocation survived: $n_rt families and $n_at access tokens" \
   test "$(count_listed "$F/storm/rt.revoked" "SELECT count(*) FROM token_families f JOIN refresh_tokens r ON r.family_id = f.id
                                             WHERE f.revoked_at IS NOT NULL AND hex(r.hash) IN (SELECT v FROM listed)"):$(
-          count_listed "$F/storm/at.revoked" "SELECT count(*) FROM access_tokens WHERE revoked = 1 AND jti IN (SELECT v FROM listed)")" = "$n_rt:$n_at"
+          count_listed "$F/storm/at.revoked" "SELECT count(*) FROM listed
+            WHERE substr(v, 1, instr(v, ' ') - 1) IN (SELECT jti FROM revoked_jtis)
+               OR substr(v, instr(v, ' ') + 1) IN (SELECT id FROM token_families WHERE revoked_at IS NOT NULL)")" = "$n_rt:$n_at"
 check "the storm did real work before the kill ($rotations rotations, $revocations revocations)" \
   test "$rotations" -ge 6 -a "$revocations" -ge 1
 restart_main 2
@@ -284,7 +290,7 @@ DF_RT=$(jq -r .refresh_token <<<"$BODY")
 # writes_refused WHY: every kind of write answers 503 and stores nothing.
 writes_refused() {
   local rows_before
-  rows_before=$(sqlite3 "$DF/access.db" "SELECT (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM access_tokens) || ',' || (SELECT count(*) FROM refresh_tokens)")
+  rows_before=$(sqlite3 "$DF/access.db" "SELECT (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM revoked_jtis) || ',' || (SELECT count(*) FROM refresh_tokens)")
   df_req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$DF_RT"
   expect "$1: a refresh grant -> 503 temporarily_unavailable" 503 .error temporarily_unavailable
   check "$1: ... with Retry-After" header_has 'Retry-After:'
@@ -295,7 +301,7 @@ writes_refused() {
   expect "$1: creating a user -> 503" 503 .error temporarily_unavailable
   df_req POST /api/oauth/revoke -u "cli:$CLI_SECRET" --data-urlencode "token=$DF_RT"
   expect "$1: a revocation -> 503 (RFC 7009 2.2.1)" 503 .error temporarily_unavailable
-  check "$1: nothing was stored" test "$(sqlite3 "$DF/access.db" "SELECT (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM access_tokens) || ',' || (SELECT count(*) FROM refresh_tokens)")" = "$rows_before"
+  check "$1: nothing was stored" test "$(sqlite3 "$DF/access.db" "SELECT (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM revoked_jtis) || ',' || (SELECT count(*) FROM refresh_tokens)")" = "$rows_before"
 }
 reads_work() {
   df_req GET /api/v1/users/me -H "$(bearer "$DF_AT")"

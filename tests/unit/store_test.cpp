@@ -1,10 +1,14 @@
 // include/access/store.h through the SQLite implementation (open_store).
 #include "access/store.h"
 
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
+#include <map>
 #include <string>
 
 #include "access/crypto.h"
+#include "access/strings.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -56,17 +60,22 @@ struct StoreFixture {
     BOOST_REQUIRE(store->insert_family(fam, app_id, user_id, {"read"}, 100, 5000).ok());
     BOOST_REQUIRE(store->insert_refresh(sha256(refresh), fam, 100).ok());
   }
+  // An access token as its claims describe it (no row is stored), issued a
+  // second ago.
   void add_access(const std::string& jti, const std::string& app_id, const std::string& user_id,
                   const std::string& fam) {
-    BOOST_REQUIRE(store->insert_access_token({jti, app_id, user_id, fam, 9999999999}).ok());
+    Result<ClientApp> a = store->find_client(app_id);
+    BOOST_REQUIRE(a.ok());
+    tokens[jti] = AccessCheck{jti, a->client_id, user_id, fam, now_millis() - 1000};
   }
-  // Live: recorded, not revoked, app still there and enabled (a deleted
+  // Live: not revoked by any rule, app still there and enabled (a deleted
   // app's tokens are unknown: kNotFound, which callers treat as dead).
   bool live(const std::string& jti) {
-    Result<bool> r = store->access_token_live(jti);
+    Result<bool> r = store->access_token_live(tokens.at(jti));
     BOOST_REQUIRE_MESSAGE(r.ok() || r.status().is_not_found(), r.status().ToString());
     return r.ok() && *r;
   }
+  std::map<std::string, AccessCheck> tokens;
 };
 
 }  // namespace
@@ -311,20 +320,51 @@ BOOST_AUTO_TEST_CASE(client_auth_failures_count_in_a_window) {
 BOOST_AUTO_TEST_CASE(access_token_dead_while_its_app_is_disabled) {
   add_app(app("app-1", "client-1"));
   add_user(user("u-1", "alice@example.com"));
-  BOOST_REQUIRE(store->insert_access_token({"jti-1", "app-1", "u-1", "", 9999999999}).ok());
-  BOOST_TEST(*store->access_token_live("jti-1"));
+  add_access("jti-1", "app-1", "u-1", "");
+  BOOST_TEST(live("jti-1"));
   ClientApp a = *store->find_client("app-1");
   a.enabled = false;
   BOOST_REQUIRE(store->update_client(a).ok());
-  BOOST_TEST(!*store->access_token_live("jti-1"));
+  BOOST_TEST(!live("jti-1"));
   a.enabled = true;
   BOOST_REQUIRE(store->update_client(a).ok());
-  BOOST_TEST(*store->access_token_live("jti-1"));
+  BOOST_TEST(live("jti-1"));
   // Revocation reports who revoked: exactly one caller wins.
-  BOOST_TEST(*store->revoke_access_token("jti-1"));
-  BOOST_TEST(!*store->revoke_access_token("jti-1"));
-  BOOST_TEST(!*store->revoke_access_token("unknown"));
-  BOOST_TEST(!*store->access_token_live("jti-1"));
+  BOOST_TEST(*store->revoke_access_token("jti-1", 9999999999));
+  BOOST_TEST(!*store->revoke_access_token("jti-1", 9999999999));
+  BOOST_TEST(!live("jti-1"));
+}
+
+BOOST_AUTO_TEST_CASE(access_token_watermarks_cut_by_issue_time) {
+  add_app(app("app-1", "client-1"));
+  add_app(app("app-2", "client-2"));
+  add_user(user("u-1", "alice@example.com"));
+  add_access("old-1", "app-1", "u-1", "");
+  add_access("old-2", "app-2", "u-1", "");
+  // Approval deleted: the (user, app) watermark cuts app-1's older tokens only.
+  BOOST_REQUIRE(store->revoke_user_app_tokens("u-1", "app-1", 500).ok());
+  BOOST_TEST(!live("old-1"));
+  BOOST_TEST(live("old-2"));
+  // A token issued after the watermark lives.
+  usleep(5000);
+  tokens["new-1"] = AccessCheck{"new-1", "client-1", "u-1", "", now_millis()};
+  BOOST_TEST(live("new-1"));
+  // users/me/expire: the user's watermark cuts every app's older tokens.
+  BOOST_REQUIRE(store->revoke_user_tokens("u-1", 600).ok());
+  BOOST_TEST(!live("new-1"));
+  BOOST_TEST(!live("old-2"));
+  usleep(5000);
+  tokens["new-2"] = AccessCheck{"new-2", "client-2", "u-1", "", now_millis()};
+  BOOST_TEST(live("new-2"));
+  // Unknown app or user: kNotFound.
+  BOOST_TEST(store->access_token_live(AccessCheck{"x", "no-such-client", "u-1", "", now_millis()})
+                 .status()
+                 .is_not_found());
+  BOOST_TEST(store->access_token_live(AccessCheck{"x", "client-1", "no-such-user", "", now_millis()})
+                 .status()
+                 .is_not_found());
+  // A family that is gone (purged) kills the tokens that name it.
+  BOOST_TEST(!*store->access_token_live(AccessCheck{"x", "client-1", "u-1", "no-such-family", now_millis()}));
 }
 
 BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
@@ -363,7 +403,6 @@ BOOST_AUTO_TEST_CASE(revoke_family_kills_its_tokens_only) {
   add_access("jti-2", "app-1", "u-1", "fam-2");
   add_access("jti-3", "app-1", "u-1", "");
   BOOST_TEST(live("jti-1"));
-  BOOST_TEST(store->access_token_live("unknown").status().is_not_found());
 
   BOOST_REQUIRE(store->revoke_family("fam-1", 500).ok());
   BOOST_TEST(!live("jti-1"));
