@@ -473,7 +473,7 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   echo "References (same run, each measured just before its scenario): openssl speed -seconds 3 -multi $CORES sign/s: rsa2048 $(fmt_rate "$SIGN_RSA"), ecdsap256 $(fmt_rate "$SIGN_EC"), ed25519 $(fmt_rate "$SIGN_ED");"
   echo "argon2id t=$A2_T m=$A2_M KiB p=$A2_P: $(fmt_rate "$ARGON_RATE") hashes/s over $CORES threads;"
   echo "SQLite one-row write transactions (WAL, synchronous=FULL, one connection, this disk): $(fmt_rate "$SQLITE_RATE")/s,"
-  echo "a measure of the disk's fsync latency at that moment (each grant commits once; minting a code commits twice)."
+  echo "a measure of the disk's fsync latency at that moment (each grant and each minted code commits once)."
   if [[ -n ${RPS[code]:-} ]]; then
     echo "Codes: $CODES_MINTED minted beforehand at $(fmt_rate "$MINT_RPS")/s (GET /api/oauth/authorize with a session cookie)."
   fi
