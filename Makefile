@@ -8,6 +8,8 @@ PORT     ?= 8080
 BENCH_SECONDS     ?= 10
 SOAK_SECONDS      ?= 120
 BENCH_CONNECTIONS ?= 64
+# BENCH_PEERS=1: also the node peers' refresh scenario (../shared/peers).
+BENCH_PEERS       ?= 0
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Iinclude -MMD -MP -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LDLIBS   := -lfcgi -lssl -lcrypto -lyaml-cpp -lsqlite3 -largon2
@@ -118,7 +120,8 @@ fuzz: deps
 # A benchmark, never a test: prints a table, fails only when it cannot run.
 bench: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/argon2_rate $(BUILD)/sqlite_rate
-	@BUILD=$(BUILD) BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) tests/bench/run.sh
+	@BUILD=$(BUILD) BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) \
+	  BENCH_PEERS=$(BENCH_PEERS) tests/bench/run.sh
 
 # Mixed load for SOAK_SECONDS; reports RSS, fds, database and WAL at start and end.
 soak: deps

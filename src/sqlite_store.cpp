@@ -512,11 +512,42 @@ class SqliteStore : public Store {
     return r;
   }
 
-  Result<bool> mark_refresh_used(const std::string& hash, int64_t now) override {
-    Query q = query("UPDATE refresh_tokens SET used_at=? WHERE hash=? AND used_at IS NULL");
-    Status st = q.bind(now).bind_blob(hash).exec();
+  Result<Rotation> rotate_refresh(const std::string& hash, const std::string& successor_hash,
+                                  int64_t now, int grace_seconds) override {
+    Status st = begin_write();
     if (!st.ok()) return st;
-    return q.changes() == 1;
+    Result<Rotation> r = rotate_locked(hash, successor_hash, now, grace_seconds);
+    st = r.ok() ? commit() : r.status();
+    if (!st.ok()) {
+      rollback();
+      return st;
+    }
+    return r;
+  }
+
+  // rotate_refresh under the write lock: the state is read again here, as
+  // another worker may have rotated or revoked the token since any read the
+  // caller made before.
+  Result<Rotation> rotate_locked(const std::string& hash, const std::string& successor_hash,
+                                 int64_t now, int grace_seconds) {
+    Result<RefreshRecord> rec = find_refresh(hash);
+    if (!rec.ok()) return rec.status().is_not_found() ? Result<Rotation>(Rotation::kUnknown) : rec.status();
+    if (rec->family_revoked) return Rotation::kRevoked;
+    if (!rec->used_at) {
+      Query mark = query("UPDATE refresh_tokens SET used_at=? WHERE hash=? AND used_at IS NULL");
+      Status st = mark.bind(now).bind_blob(hash).exec();
+      if (st.ok()) st = insert_refresh(successor_hash, rec->family_id, now);
+      if (!st.ok()) return st;
+      return Rotation::kRotated;
+    }
+    if (grace_seconds > 0 && now - *rec->used_at <= grace_seconds) {
+      Result<RefreshRecord> next = find_refresh(successor_hash);
+      if (next.ok() && !next->used_at) return Rotation::kRepeat;
+      if (!next.ok() && !next.status().is_not_found()) return next.status();
+    }
+    Status st = revoke_family(rec->family_id, now);
+    if (!st.ok()) return st;
+    return Rotation::kReused;
   }
 
   Status revoke_family(const std::string& family_id, int64_t now) override {
@@ -699,7 +730,7 @@ class SqliteStore : public Store {
     return c;
   }
 
-  Result<bool> mark_code_used(const std::string& hash, int64_t now, const std::string& family_id,
+  Result<bool> consume_code(const std::string& hash, int64_t now, const std::string& family_id,
                               const std::string& jti) override {
     Query q = query(
         "UPDATE auth_codes SET used_at=?, family_id=?, access_jti=? WHERE hash=? AND used_at IS "

@@ -276,8 +276,26 @@ class Store {
   virtual Status insert_refresh(const std::string& token_hash, const std::string& family_id,
                                 int64_t issued_at) = 0;
   virtual Result<RefreshRecord> find_refresh(const std::string& token_hash) = 0;
-  // Marks a live refresh token used; false when it was already used.
-  virtual Result<bool> mark_refresh_used(const std::string& token_hash, int64_t now) = 0;
+  // Presents refresh token `token_hash` for rotation to `successor_hash`, as
+  // one atomic step in a write transaction of its own (call it outside any):
+  //   kRotated  the token was unused: it is used now (at `now`) and the
+  //             successor is a live token of the same family;
+  //   kRepeat   it was used at most `grace_seconds` (> 0) ago and the
+  //             successor is still unused: nothing changes, the caller
+  //             answers with the same successor (the client's retry);
+  //   kReused   it was used before, outside that grace: its family is revoked
+  //             now (RFC 9700 4.14.2) and stays so;
+  //   kRevoked  its family was revoked already;
+  //   kUnknown  no such token (never issued, or gone with its family).
+  // Isolation: calls with one token are serialized (a write lock, or a row
+  // lock in another backend), so of any number of concurrent callers with
+  // one unused token exactly one gets kRotated, and every other one sees it
+  // used; no two successors of one token are ever live. Nothing is
+  // acknowledged before the transaction is durable.
+  enum class Rotation { kRotated, kRepeat, kReused, kRevoked, kUnknown };
+  virtual Result<Rotation> rotate_refresh(const std::string& token_hash,
+                                          const std::string& successor_hash, int64_t now,
+                                          int grace_seconds) = 0;
   // Revokes a family: its refresh tokens die, and so do the access tokens
   // issued from it (their `fid`).
   virtual Status revoke_family(const std::string& family_id, int64_t now) = 0;
@@ -330,10 +348,14 @@ class Store {
   // Authorization codes by SHA-256.
   virtual Status insert_code(const std::string& hash, const AuthCode& c) = 0;
   virtual Result<AuthCode> find_code(const std::string& hash) = 0;
-  // Marks an unused code used and records what was issued from it; false
-  // when it was already used.
-  virtual Result<bool> mark_code_used(const std::string& hash, int64_t now,
-                                      const std::string& family_id, const std::string& jti) = 0;
+  // Consumes an unused code and records what was issued from it (the family
+  // and the access token's jti, for revocation if the code is presented
+  // again); false when it was already consumed. Run inside the caller's
+  // WriteTransaction, with the inserts of what was issued: of concurrent
+  // callers with one code exactly one gets true (a conditional update under
+  // the write lock; a row lock in another backend).
+  virtual Result<bool> consume_code(const std::string& hash, int64_t now,
+                                    const std::string& family_id, const std::string& jti) = 0;
 };
 
 // Opens the store named by config (SQLite today). Call after fork().

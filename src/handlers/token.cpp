@@ -65,38 +65,21 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
   Result<IssuedAccess> access = sign_access_token(ctx, app, *user, *scope, now, rec->family_id);
   if (!access.ok()) return status_reply(access.status());
 
-  // The state is read again under the write lock: another worker may have
-  // rotated or revoked this token since the read above.
-  WriteTransaction txn(*ctx.store);
-  if (!txn.status().ok()) return status_reply(txn.status());
-  Result<RefreshRecord> now_rec = ctx.store->find_refresh(hash);
-  // Gone since the first read (its app deleted): as unknown as it gets.
-  if (!now_rec.ok())
-    return now_rec.status().is_not_found() ? invalid_grant("refresh token is not valid")
-                                           : status_reply(now_rec.status());
-  if (now_rec->family_revoked) return invalid_grant("refresh token has been revoked");
-  Status st;
-  if (!now_rec->used_at) {
-    Result<bool> marked = ctx.store->mark_refresh_used(hash, now);
-    st = marked.ok() ? ctx.store->insert_refresh(token_hash(successor), rec->family_id, now)
-                     : marked.status();
-  } else {
-    // Used before: a repeat inside the grace window gets the same successor
-    // (if that is still unused); anything else is reuse (RFC 9700 4.14.2).
-    bool in_grace = now - *now_rec->used_at <= ctx.config.refresh_reuse_grace_seconds &&
-                    ctx.config.refresh_reuse_grace_seconds > 0;
-    Result<RefreshRecord> next = ctx.store->find_refresh(token_hash(successor));
-    if (!in_grace || !next.ok() || next->used_at) {
-      st = ctx.store->revoke_family(rec->family_id, now);
-      if (st.ok()) st = txn.commit();
-      if (!st.ok()) return status_reply(st);
+  // One atomic step with its promise in store.h: of concurrent presentations
+  // of one token exactly one rotates it; reuse revokes the family.
+  Result<Store::Rotation> rotation = ctx.store->rotate_refresh(
+      hash, token_hash(successor), now, ctx.config.refresh_reuse_grace_seconds);
+  if (!rotation.ok()) return status_reply(rotation.status());
+  switch (*rotation) {
+    case Store::Rotation::kRotated:
+    case Store::Rotation::kRepeat: break;  // a retry inside the grace: the same successor
+    case Store::Rotation::kUnknown: return invalid_grant("refresh token is not valid");
+    case Store::Rotation::kRevoked: return invalid_grant("refresh token has been revoked");
+    case Store::Rotation::kReused:
       log_warn("refresh token reuse: family " + rec->family_id + " of app " + app.client_id +
                " revoked");
       return invalid_grant("refresh token was already used; its token family has been revoked");
-    }
   }
-  if (st.ok()) st = txn.commit();
-  if (!st.ok()) return status_reply(st);
   return json_reply(token_response(*access, *scope, successor));
 }
 

@@ -69,7 +69,7 @@ Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!user.ok() || !user->enabled) return invalid_grant("authorization code is not valid");
   bool raced = false;
   Response res = issue_new_grant(ctx, app, *user, code->scope, now, [&](const IssuedAccess& a) {
-    Result<bool> marked = ctx.store->mark_code_used(hash, now, a.record.family_id, a.record.jti);
+    Result<bool> marked = ctx.store->consume_code(hash, now, a.record.family_id, a.record.jti);
     if (!marked.ok()) return marked.status();
     // Another request exchanged it since the read above.
     raced = !*marked;

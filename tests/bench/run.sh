@@ -35,6 +35,8 @@
 #                      health,jwks,approvals,introspect,introspect_storm,password,code,
 #                      refresh_rs256,refresh_es256,refresh_eddsa
 #   BENCH_KEEP=1       keep the state directory (logs, database) afterwards
+#   BENCH_PEERS=1      also run the node peers' refresh scenario (PEERS_DIR,
+#                      default ../shared/peers) and report our ratio to the best
 #   BENCH_PROFILE=1    also sample each measured run with `perf record -a -g`
 #                      (cpu-clock) and write the hottest symbols, of the
 #                      workers and of the whole machine, to $BUILD/bench-profile/;
@@ -417,6 +419,31 @@ done
 RSS_END=$(worker_rss_kib) DB_END=$(db_kib) WAL_END=$(wal_kib)
 for r in rsa ecdsa ed25519 argon2 sqlite; do ref "$r"; done
 
+# BENCH_PEERS=1: the node peers' refresh scenario in the same sitting (their
+# own scripts in PEERS_DIR, default ../shared/peers: each installs its peer by
+# package name, binds loopback, runs the same wrk load and stops what it
+# started), then our refresh RS256 rate over the best of theirs.
+PEER_LINES=()
+if [[ ${BENCH_PEERS:-0} == 1 ]]; then
+  PEERS_DIR=${PEERS_DIR:-$ROOT/../shared/peers}
+  if [[ ! -f $PEERS_DIR/lib.sh ]]; then
+    say "BENCH_PEERS=1 but no peer scripts in $PEERS_DIR (set PEERS_DIR)"
+  else
+    PEER_TSV=$STATE/peers.tsv
+    for peer in oidc-provider-bench.sh node-oauth2-server-bench.sh; do
+      say "peer: $peer refresh (${DURATION}s, 64 connections)"
+      PEER_D=${DURATION}s PEER_C=$CONNS PEER_RESULTS=$PEER_TSV PEERS_TMP=$STATE/peers \
+        bash "$PEERS_DIR/$peer" refresh >"$STATE/peer.$peer.log" 2>&1 ||
+        say "peer $peer failed (see $STATE/peer.$peer.log)"
+    done
+    if [[ -s $PEER_TSV ]]; then
+      while IFS=$'\t' read -r p scen rps p50 p99 non2xx _; do
+        [[ $scen == refresh ]] && PEER_LINES+=("$p|$rps|$p50|$p99|$non2xx")
+      done <"$PEER_TSV"
+    fi
+  fi
+fi
+
 # ---- 4. report -----------------------------------------------------------------
 rate_of() {  # "N/s" of a scenario, "-" when it did not run
   if [[ -n ${RPS[$1]:-} ]]; then echo "$(fmt_rate "${RPS[$1]}")/s"; else echo "-"; fi
@@ -479,6 +506,21 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   fi
   echo "Peers (DESIGN.md, same kind of box): refresh ~3.3k/s, introspection ~9.9k/s, JWKS ~52k/s;"
   echo "here: refresh RS256 $(rate_of refresh_rs256), ES256 $(rate_of refresh_es256), EdDSA $(rate_of refresh_eddsa), introspection $(rate_of introspect), JWKS $(rate_of jwks)."
+  if ((${#PEER_LINES[@]} > 0)); then
+    echo
+    echo "Peers measured in this sitting (BENCH_PEERS=1; refresh, rotating, wrk -c$CONNS, ${DURATION}s; in memory, nothing durable):"
+    echo
+    echo "| peer | refresh req/s | p50 | p99 | non-2xx |"
+    echo "|---|---:|---:|---:|---:|"
+    best=0
+    for l in "${PEER_LINES[@]}"; do
+      IFS='|' read -r p rps p50 p99 non2xx <<<"$l"
+      echo "| $p | $rps | $p50 | $p99 | $non2xx |"
+      if awk -v a="$rps" -v b="$best" 'BEGIN { exit !(a > b) }'; then best=$rps; fi
+    done
+    echo
+    echo "Refresh RS256 here over the best peer: $(ratio "${RPS[refresh_rs256]:-0}" "$best") (target >= 1.5)."
+  fi
   echo
   echo "Worker RSS (max over the master's children): $((RSS_BEFORE / 1024)) MiB after warm-up, $((RSS_RS256 / 1024)) MiB after the RS256 scenarios (same workers), $((RSS_END / 1024)) MiB at the end (workers replaced at each reload); target < 32 MiB."
   echo "Database + WAL: $((DB_BEFORE / 1024)) MiB before (WAL $((WAL_BEFORE / 1024)) MiB), $((DB_END / 1024)) MiB after (WAL $((WAL_END / 1024)) MiB)."
