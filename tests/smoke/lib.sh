@@ -95,3 +95,22 @@ sanitizer_clean() {
   fi
   return 0
 }
+
+# render_production_conf DIR HTTP_PORT HTTPS_PORT: nginx/access-service.conf
+# made runnable here, into DIR/site.conf: a throwaway certificate, loopback
+# ports, this suite's socket, JWKS file and pages (snippets in DIR/snippets).
+render_production_conf() {
+  local dir=$1 http=$2 https=$3
+  mkdir -p "$dir/snippets" "$dir/tmp"
+  cp "$ROOT"/nginx/snippets/*.conf "$dir/snippets/"
+  openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=auth.example.com -days 1 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+  sed -e "s|/etc/ssl/certs/auth.example.com.pem|$dir/cert.pem|" \
+      -e "s|/etc/ssl/private/auth.example.com.key|$dir/key.pem|" \
+      -e "s|listen 80;|listen 127.0.0.1:$http;|; s|listen \[::\]:80;||" \
+      -e "s|listen 443 ssl|listen 127.0.0.1:$https ssl|; s|listen \[::\]:443[^;]*;||" \
+      -e "s|unix:/run/access-service/fcgi.sock|unix:$STATE/run/fcgi.sock|" \
+      -e "s|/run/access-service/jwks.json|$STATE/jwks.json|" \
+      -e "s|/usr/share/access-service/html|$ROOT/nginx/html|" \
+      "$ROOT/nginx/access-service.conf" >"$dir/site.conf"
+}

@@ -99,20 +99,9 @@ fi
 
 # The production conf, with a throwaway certificate, must pass `nginx -t`.
 prod=$(mktemp -d)
-mkdir -p "$prod/snippets" "$prod/tmp"
-cp "$ROOT"/nginx/snippets/*.conf "$prod/snippets/"
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=auth.example.com -days 1 \
-  -keyout "$prod/key.pem" -out "$prod/cert.pem" 2>/dev/null
 http_port=$(free_port)
 https_port=$(free_port)
-sed -e "s|/etc/ssl/certs/auth.example.com.pem|$prod/cert.pem|" \
-    -e "s|/etc/ssl/private/auth.example.com.key|$prod/key.pem|" \
-    -e "s|listen 80;|listen 127.0.0.1:$http_port;|; s|listen \[::\]:80;||" \
-    -e "s|listen 443 ssl http2;|listen 127.0.0.1:$https_port ssl http2;|; s|listen \[::\]:443 ssl http2;||" \
-    -e "s|unix:/run/access-service/fcgi.sock|unix:$STATE/run/fcgi.sock|" \
-    -e "s|/run/access-service/jwks.json|$STATE/jwks.json|" \
-    -e "s|/usr/share/access-service/html|$ROOT/nginx/html|" \
-    "$ROOT/nginx/access-service.conf" >"$prod/site.conf"
+render_production_conf "$prod" "$http_port" "$https_port"
 cat >"$prod/nginx.conf" <<CONF
 $([[ $(id -u) == 0 ]] && echo 'user root root;')
 pid $prod/nginx.pid;

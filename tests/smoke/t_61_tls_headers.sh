@@ -11,17 +11,9 @@ check "no Strict-Transport-Security on a static page over plain HTTP" bash -c "!
 # The production conf, served for real on loopback ports with a throwaway
 # certificate (as t_60_deploy.sh renders it for nginx -t).
 tls=$(mktemp -d)
-mkdir -p "$tls/snippets"
-cp "$ROOT"/nginx/snippets/*.conf "$tls/snippets/"
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=auth.example.com -days 1 \
-  -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
 http_port=$(free_port)
 tls_port=$(free_port)
-sed -e "s|/etc/ssl/certs/auth.example.com.pem|$tls/cert.pem|" \
-    -e "s|/etc/ssl/private/auth.example.com.key|$tls/key.pem|" \
-    -e "s|listen 80;|listen 127.0.0.1:$http_port;|; s|listen \[::\]:80;||" \
-    -e "s|listen 443 ssl|listen 127.0.0.1:$tls_port ssl|; s|listen \[::\]:443[^;]*;||" \
-    "$ROOT/nginx/access-service.conf" >"$tls/site.conf"
+render_production_conf "$tls" "$http_port" "$tls_port"
 cat >"$tls/nginx.conf" <<CONF
 pid $tls/nginx.pid;
 error_log $tls/error.log;
