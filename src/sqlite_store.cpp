@@ -49,11 +49,31 @@ Status from_rc(int rc, sqlite3* db) {
   }
 }
 
+// store.synchronous: FULL as group commit. The connection runs with
+// synchronous=NORMAL, so a commit writes its WAL frames without a sync while
+// it holds the write lock; every write that ends a transaction then syncs the
+// WAL here, after the lock is released and before the caller may answer. The
+// promise is FULL's (nothing is acknowledged before it is on disk), but the
+// next writer does not wait for this one's sync, and the syncs of concurrent
+// commits overlap (the kernel writes them together). NORMAL still syncs the
+// WAL before each checkpoint and its header when the WAL is reused.
+Status sync_wal(sqlite3* db) {
+  sqlite3_file* wal = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK || !wal ||
+      !wal->pMethods)
+    return Status::Unavailable("storage unavailable: no write-ahead log to sync");
+  if (wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK)
+    return Status::Unavailable("storage unavailable: sync of the write-ahead log failed");
+  return Status::Ok();
+}
+
 // A cached statement in use: binds in order, steps, reads columns, and resets
-// itself when it goes out of scope so the next user starts clean.
+// itself when it goes out of scope so the next user starts clean. With
+// `durable`, a write run outside a transaction (its own autocommit) syncs the
+// WAL before exec() returns (sync_wal).
 class Query {
  public:
-  Query(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+  Query(sqlite3* db, sqlite3_stmt* st, bool durable) : db_(db), st_(st), durable_(durable) {}
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
   ~Query() {
@@ -87,7 +107,9 @@ class Query {
   // Runs a statement that returns no rows.
   Status exec() {
     step();
-    return rc_ == SQLITE_DONE ? Status::Ok() : from_rc(rc_, db_);
+    if (rc_ != SQLITE_DONE) return from_rc(rc_, db_);
+    if (durable_ && !sqlite3_stmt_readonly(st_) && sqlite3_get_autocommit(db_)) return sync_wal(db_);
+    return Status::Ok();
   }
   // "not found", not database wording: a handler that forgets to name what
   // was missing (api.h status_reply) still shows no internals.
@@ -111,6 +133,7 @@ class Query {
  private:
   sqlite3* db_;
   sqlite3_stmt* st_;
+  bool durable_ = false;
   int n_ = 0;
   int rc_ = SQLITE_OK;
 };
@@ -193,8 +216,8 @@ Status lock_writer(int fd, int timeout_ms) {
 
 class SqliteStore : public Store {
  public:
-  SqliteStore(sqlite3* db, int writer_lock_fd, int busy_timeout_ms)
-      : db_(db), writer_lock_(writer_lock_fd), busy_timeout_ms_(busy_timeout_ms) {}
+  SqliteStore(sqlite3* db, int writer_lock_fd, int busy_timeout_ms, bool durable)
+      : db_(db), writer_lock_(writer_lock_fd), busy_timeout_ms_(busy_timeout_ms), durable_(durable) {}
   ~SqliteStore() override {
     if (writer_lock_ >= 0) ::close(writer_lock_);
   }
@@ -208,7 +231,7 @@ class SqliteStore : public Store {
         throw std::runtime_error(std::string("prepare failed: ") + sqlite3_errmsg(db_.get()));
       it = stmts_.emplace(sql, std::unique_ptr<sqlite3_stmt, StmtFinalizer>(st)).first;
     }
-    return Query(db_.get(), it->second.get());
+    return Query(db_.get(), it->second.get(), durable_);
   }
 
   Status exec_script(const char* sql) {
@@ -216,7 +239,10 @@ class SqliteStore : public Store {
     int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err);
     std::string msg = err ? err : "";
     sqlite3_free(err);
-    if (rc == SQLITE_OK) return Status::Ok();
+    // A script that ended a transaction (RELEASE of an outer savepoint,
+    // COMMIT) is made durable like any other write.
+    if (rc == SQLITE_OK)
+      return durable_ && sqlite3_get_autocommit(db_.get()) ? sync_wal(db_.get()) : Status::Ok();
     Status st = from_rc(rc, db_.get());
     return st.is_unavailable() ? st : Status::Internal(msg);
   }
@@ -291,10 +317,13 @@ class SqliteStore : public Store {
     Status st = q.exec();
     // A failed COMMIT may leave the transaction open for rollback().
     if (st.ok() || sqlite3_get_autocommit(db_.get())) unlock_writer();
+    // Durable after the lock is released: the next writer does not wait.
+    if (st.ok() && durable_) st = sync_wal(db_.get());
     return st;
   }
   void rollback() override {
-    if (!sqlite3_get_autocommit(db_.get())) exec_script("ROLLBACK");
+    // Nothing to make durable: not through exec_script, which would sync.
+    if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     unlock_writer();
   }
   void unlock_writer() {
@@ -894,6 +923,7 @@ class SqliteStore : public Store {
   std::unique_ptr<sqlite3, DbCloser> db_;
   int writer_lock_ = -1;  // fd of "<db>-writer", flock'ed by begin_write()
   int busy_timeout_ms_ = 0;
+  bool durable_ = false;  // store.synchronous FULL: commits sync the WAL (sync_wal)
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;
 };
 
@@ -908,7 +938,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config) {
     return Status::Unavailable(config.db_path + ": cannot open database: " + sqlite3_errstr(rc));
   sqlite3_busy_timeout(db.get(), config.busy_timeout_ms);
   std::string pragmas = std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; ") +
-                        "PRAGMA synchronous=" + (config.synchronous_full ? "FULL" : "NORMAL") +
+                        "PRAGMA synchronous=NORMAL" +
                         "; PRAGMA journal_size_limit=" + std::to_string(config.journal_size_limit) +
                         ";";
   char* err = nullptr;
@@ -922,7 +952,8 @@ Result<std::unique_ptr<Store>> open_store(const Config& config) {
   int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd < 0)
     return Status::Unavailable(lock_path + ": cannot open writer lock: " + strerror(errno));
-  return std::unique_ptr<Store>(new SqliteStore(db.release(), lock_fd, config.busy_timeout_ms));
+  return std::unique_ptr<Store>(new SqliteStore(db.release(), lock_fd, config.busy_timeout_ms,
+                                                  config.synchronous_full));
 }
 
 }  // namespace access_service

@@ -59,3 +59,35 @@ for mask in 000 077; do
     test "$(stat -c %a "$dev/fresh/access.db" "$dev/fresh/keys" "$dev/fresh/keys/"* | sort -u | tr '\n' ' ')" = "600 700 "
   rm -rf "$dev"
 done
+
+# store.synchronous FULL as group commit (src/sqlite_store.cpp sync_wal): the
+# connection commits without a sync under the write lock, then syncs the WAL
+# before it answers. strace counts the syncs of the workers: each acknowledged
+# write synced at least once, a read none. (A kill -9 cannot show a missing
+# sync, the page cache survives it; this is the check that can.)
+sync_master=$(cat "$STATE/run/service.pid")
+sync_workers=$(pgrep -P "$sync_master" | sed 's/^/-p /' | tr '\n' ' ')
+token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+SYNC_RT=$(jq -r .refresh_token <<<"$BODY")
+strace -f -qq -e trace=fsync,fdatasync -o "$STATE/syncs.txt" $sync_workers &
+strace_pid=$!
+sleep 0.5
+for i in 1 2 3; do
+  req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$SYNC_RT"
+  SYNC_RT=$(jq -r .refresh_token <<<"$BODY")
+done
+sync_grants=$STATUS
+SYNC_AT=$(jq -r .access_token <<<"$BODY")
+sleep 0.3
+kill -INT "$strace_pid" 2>/dev/null; wait "$strace_pid" 2>/dev/null
+n_sync=$(grep -c 'sync(' "$STATE/syncs.txt")
+check "3 refresh grants (last $sync_grants) synced the WAL before answering ($n_sync syncs)" \
+  test "$sync_grants" = 200 -a "$n_sync" -ge 3
+strace -f -qq -e trace=fsync,fdatasync -o "$STATE/syncs-read.txt" $sync_workers &
+strace_pid=$!
+sleep 0.5
+for i in 1 2 3; do req GET /api/v1/users/me -H "$(bearer "$SYNC_AT")"; done
+sleep 0.3
+kill -INT "$strace_pid" 2>/dev/null; wait "$strace_pid" 2>/dev/null
+check "3 bearer reads ($STATUS) synced nothing" \
+  test "$STATUS:$(grep -c 'sync(' "$STATE/syncs-read.txt")" = "200:0"
