@@ -45,7 +45,11 @@ rm -rf "$unit_dir"
 if [[ $(id -u) == 0 ]]; then
   sg=$(mktemp -d)
   chmod 0755 "$sg"
-  mkdir -p "$sg/state" "$sg/run"
+  mkdir -p "$sg/state" "$sg/run" "$sg/bin"
+  # The unprivileged users run copies: the checkout may sit in a directory
+  # they cannot enter (CI clones into a 0700 temporary directory).
+  cp "$ROOT/$BUILD/access-service" "$ROOT/$BUILD/accessctl" "$sg/bin/"
+  chmod 0755 "$sg/bin" "$sg/bin/"*
   chown nobody:nogroup "$sg/state"
   chown nobody:www-data "$sg/run"
   chmod 2710 "$sg/run"
@@ -58,12 +62,12 @@ YAML
   chmod 0644 "$sg/prod.yaml"
   as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
   as_www() { setpriv --reuid=www-data --regid=www-data --clear-groups "$@"; }
-  as_nobody "$ROOT/$BUILD/accessctl" --config "$sg/prod.yaml" init >/dev/null 2>&1
+  as_nobody "$sg/bin/accessctl" --config "$sg/prod.yaml" init >/dev/null 2>&1
   check "--check-config accepts socket_group www-data" \
-    as_nobody "$ROOT/$BUILD/access-service" --config "$sg/prod.yaml" --check-config >/dev/null
+    as_nobody "$sg/bin/access-service" --config "$sg/prod.yaml" --check-config >/dev/null
   # setpriv execs the master: $! is the master itself.
   setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    "$ROOT/$BUILD/access-service" --config "$sg/prod.yaml" >/dev/null 2>"$sg/log" &
+    "$sg/bin/access-service" --config "$sg/prod.yaml" >/dev/null 2>"$sg/log" &
   sg_pid=$!
   for _ in $(seq 50); do [[ -S $sg/run/fcgi.sock ]] && break; sleep 0.1; done
   check "the unprivileged master's socket is 0660 and www-data's" \
@@ -82,7 +86,7 @@ YAML
   # Without the setgid bit the socket is born in the master's own group and it
   # may not give it away: it refuses to start rather than serve nobody.
   chmod g-s "$sg/run"
-  out=$(as_nobody timeout 10 "$ROOT/$BUILD/access-service" --config "$sg/prod.yaml" 2>&1)
+  out=$(as_nobody timeout 10 "$sg/bin/access-service" --config "$sg/prod.yaml" 2>&1)
   if grep -q 'server.socket_group: cannot give' <<<"$out"; then
     pass "a socket it cannot give to socket_group stops the master, naming the key"
   else
@@ -90,11 +94,11 @@ YAML
   fi
   check "and leaves no socket behind" test ! -e "$sg/run/fcgi.sock"
   sed -i 's/socket_group: "www-data"/socket_group: "no-such-group"/' "$sg/prod.yaml"
-  out=$(as_nobody "$ROOT/$BUILD/access-service" --config "$sg/prod.yaml" --check-config 2>&1)
+  out=$(as_nobody "$sg/bin/access-service" --config "$sg/prod.yaml" --check-config 2>&1)
   check "--check-config refuses a socket_group that does not exist, naming the key" \
     grep -q 'server.socket_group: no group named no-such-group' <<<"$out"
   sed -i 's/socket_mode: "0660"/socket_mode: "0666"/' "$sg/prod.yaml"
-  out=$("$ROOT/$BUILD/access-service" --config "$sg/prod.yaml" --check-config 2>&1)
+  out=$("$sg/bin/access-service" --config "$sg/prod.yaml" --check-config 2>&1)
   check "--check-config refuses a socket open to others, naming the key" \
     grep -q 'server.socket_mode: must not' <<<"$out"
   rm -rf "$sg"
