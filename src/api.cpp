@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "access/crypto.h"
 #include "access/log.h"
 #include "access/strings.h"
 
@@ -261,17 +262,7 @@ std::optional<Response> read_token_request(Context& ctx, const Request& req, Cli
 }
 
 long long issued_millis(const std::string& jti, long long iat) {
-  // xxxxxxxx-xxxx-7xxx-...: the first 48 bits are Unix milliseconds.
-  if (jti.size() == 36 && jti[14] == '7' && jti[8] == '-') {
-    long long ms = 0;
-    for (char ch : jti.substr(0, 8) + jti.substr(9, 4)) {
-      int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-      if (v < 0) return iat * 1000;
-      ms = ms * 16 + v;
-    }
-    return ms;
-  }
-  return iat * 1000;
+  return uuid7_millis(jti).value_or(iat * 1000);
 }
 
 bool looks_like_jwt(const std::string& token) {

@@ -86,6 +86,17 @@ std::string uuid4() {
   return uuid_text(b);
 }
 
+std::optional<long long> uuid7_millis(const std::string& id) {
+  if (id.size() != 36 || id[8] != '-' || id[14] != '7') return std::nullopt;
+  long long ms = 0;
+  for (char ch : id.substr(0, 8) + id.substr(9, 4)) {
+    int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+    if (v < 0) return std::nullopt;
+    ms = ms * 16 + v;
+  }
+  return ms;
+}
+
 std::string uuid7() {
   // RFC 9562 5.7: 48-bit Unix time in milliseconds, then 74 random bits.
   const uint64_t ms = static_cast<uint64_t>(now_millis());

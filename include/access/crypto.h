@@ -6,6 +6,7 @@
 // with weak randomness is worse than a crash the master restarts.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ std::string uuid4();
 // so rows keyed by it are appended to their B-tree instead of scattered.
 // For token families and access-token ids.
 std::string uuid7();
+// The Unix time in milliseconds in the first 48 bits of a UUIDv7 in canonical
+// form; nullopt for anything else.
+std::optional<long long> uuid7_millis(const std::string& id);
 
 // SHA-256 digest (32 raw bytes).
 std::string sha256(std::string_view data);

@@ -125,6 +125,7 @@ BOOST_AUTO_TEST_CASE(uuid7_format_and_time_order) {
     BOOST_TEST(std::string("89ab").find(u[19]) != std::string::npos, u);
     // The first 48 bits are the Unix time in milliseconds.
     long long ms = std::stoll(u.substr(0, 8) + u.substr(9, 4), nullptr, 16);
+    BOOST_TEST(uuid7_millis(u).value_or(-1) == ms);
     BOOST_TEST(ms >= before_ms);
     BOOST_TEST(ms <= before_ms + 60000);
     // Across milliseconds they sort in creation order (within one, randomly).
@@ -134,6 +135,8 @@ BOOST_AUTO_TEST_CASE(uuid7_format_and_time_order) {
     if (i % 50 == 0) usleep(2000);
   }
   BOOST_TEST(seen.size() == 200u);
+  BOOST_TEST(!uuid7_millis(uuid4()).has_value());
+  BOOST_TEST(!uuid7_millis("jti-1").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(random_token_length_alphabet_and_distinctness) {
