@@ -25,7 +25,8 @@ endif
 PACKAGES := g++ make pkg-config libfcgi-dev libssl-dev openssl libyaml-cpp-dev nlohmann-json3-dev \
             libsqlite3-dev sqlite3 libboost-test-dev libargon2-dev nginx curl jq \
             python3 python3-jwt python3-cryptography clang-format systemd \
-            nodejs chromium wrk linux-perf oathtool clang libclang-rt-14-dev strace
+            nodejs chromium wrk linux-perf oathtool clang libclang-rt-14-dev strace \
+            postgresql libpq-dev libqrencode-dev libzxcvbn-dev fail2ban prometheus lintian
 
 LIB_SRCS  := $(filter-out src/main.cpp src/accessctl.cpp,$(wildcard src/*.cpp src/handlers/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
