@@ -10,9 +10,11 @@ SOAK_SECONDS      ?= 120
 BENCH_CONNECTIONS ?= 64
 # BENCH_PEERS=1: also the node peers' refresh scenario (../shared/peers).
 BENCH_PEERS       ?= 0
+# make test PG=1: on PostgreSQL (see `test`).
+PG                ?= 0
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Iinclude -MMD -MP -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LDLIBS   := -lfcgi -lssl -lcrypto -lyaml-cpp -lsqlite3 -largon2
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Iinclude -isystem /usr/include/postgresql -MMD -MP -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDLIBS   := -lfcgi -lssl -lcrypto -lyaml-cpp -lsqlite3 -lpq -largon2
 # SANITIZE=1: ASan + UBSan in a directory of its own, BUILD + "-sanitize"
 # (build-sanitize by default), so the two builds never mix objects.
 ifeq ($(SANITIZE),1)
@@ -42,10 +44,10 @@ FUZZ_CXX      ?= clang++
 FUZZ_BUILD    ?= $(patsubst %-sanitize,%,$(BUILD))-fuzz
 FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := params basic cookie json_body jwt config
-FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -MMD -MP -fno-omit-frame-pointer \
+FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_SRCS := $(addprefix src/,api.cpp client_rules.cpp config.cpp context.cpp crypto.cpp \
-                   http.cpp log.cpp password.cpp signer.cpp sqlite_store.cpp status.cpp \
+                   http.cpp log.cpp password.cpp pg_conn.cpp pg_store.cpp signer.cpp sqlite_store.cpp status.cpp store.cpp \
                    strings.cpp user_rules.cpp)
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
@@ -108,9 +110,11 @@ run: deps
 
 # Unit tests, the replay of every fuzz corpus, then the smoke suite (with the
 # fault, race and hostile-input tests). SANITIZE=1 runs it all on ASan + UBSan.
+# PG=1: the store unit tests and the whole smoke suite run on PostgreSQL (a
+# throwaway server started and stopped by tests/pg/cluster.sh) instead of SQLite.
 test: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/unit_tests $(FUZZ_BINS)
-	@BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) tests/run.sh
+	@BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) PG=$(PG) tests/run.sh
 
 # Fuzzes each target for FUZZ_SECONDS (default 60); new inputs go to
 # FUZZ_BUILD/corpus/, crashes to FUZZ_BUILD/artifacts/.

@@ -10,6 +10,12 @@
 # LOCKOUT_ACCOUNT_MAX (lockout.max_failures and account_max_failures, default
 # 5 and 50; the benchmark raises them: its 64 concurrent password grants of
 # one user would otherwise be throttled).
+# PG_CONNINFO (a libpq connection string, no password): serve from that
+# PostgreSQL database instead of STATE_DIR/access.db; the key-encryption key
+# is STATE_DIR/kek.key, created at first start when absent (a second host of
+# the same service needs a copy of the first one's). ISSUER (default
+# http://127.0.0.1:PORT): the issuer URL, the same on every host of one
+# service.
 # STATE_DIR receives access-service.yaml (rendered from conf/dev.yaml.in on every
 # start), the database, the keys, the JWKS file, the socket and nginx's files.
 set -euo pipefail
@@ -49,7 +55,21 @@ chmod -R go-rwx "$state"
 sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@WORKERS@|${WORKERS:-2}|g" \
     -e "s|@GRACE@|${GRACE:-0}|g" -e "s|@LOCKOUT_MAX@|${LOCKOUT_MAX:-5}|g" \
     -e "s|@LOCKOUT_ACCOUNT_MAX@|${LOCKOUT_ACCOUNT_MAX:-50}|g" \
+    -e "s|@ISSUER@|${ISSUER:-http://127.0.0.1:$port}|g" \
     "$root/conf/dev.yaml.in" >"$config"
+if [[ -n ${PG_CONNINFO:-} ]]; then
+  # The store section gains PostgreSQL's keys (the conninfo YAML-quoted);
+  # the SQLite ones stay and are not used.
+  {
+    echo "  backend: postgresql"
+    q="'"
+    echo "  conninfo: '${PG_CONNINFO//$q/$q$q}'"
+    echo "  kek_file: \"$state/kek.key\""
+  } >"$state/store.yaml"
+  sed -i -e "/^store:/r $state/store.yaml" "$config"
+  rm -f "$state/store.yaml"
+  [[ -s $state/kek.key ]] || head -c 32 /dev/urandom >"$state/kek.key"
+fi
 # nginx's workers must traverse the 0700 state directory, connect to the
 # 0660 socket and read jwks.json: they run as the owner of all three, the user
 # running this script. Unprivileged, nginx keeps that user anyway; as root it

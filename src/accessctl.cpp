@@ -3,6 +3,7 @@
 // under the same rules as the HTTP API. Secrets are never taken from the
 // command line (they would show in `ps` and shell history): passwords are
 // prompted for, or read from stdin with --password-stdin / --secret-stdin.
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -20,7 +21,9 @@
 #include "access/crypto.h"
 #include "access/key_ring.h"
 #include "access/mfa.h"
+#include "access/key_mirror.h"
 #include "access/purge.h"
+#include "access/store_copy.h"
 #include "access/sign_in.h"
 #include "access/signer.h"
 #include "access/store.h"
@@ -48,7 +51,9 @@ const char kUsage[] =
     "  key rotate                             new signing key (signs after SIGHUP / reload)\n"
     "  key list                               kid, algorithm, state of every key\n"
     "  key retire KID                         remove a key that no longer signs, now\n"
-    "  purge                                  delete expired rows and keys, checkpoint the WAL\n";
+    "  purge                                  delete expired rows and keys, checkpoint the WAL\n"
+    "  migrate-store --to CONNINFO            copy this SQLite database into an empty PostgreSQL\n"
+    "                                         one (stop the service first; README \"Several hosts\")\n";
 
 int fail(const std::string& msg) {
   std::cerr << "accessctl: " << msg << "\n";
@@ -115,16 +120,23 @@ access_service::Argon2Params argon2(const access_service::Config& c) {
   return {c.argon2_time_cost, c.argon2_memory_kib, c.argon2_parallelism};
 }
 
-int cmd_init(const access_service::Config& config) {
-  auto signer = access_service::TokenSigner::load(config.key_dir);
-  if (!signer.ok()) {
-    auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
-    if (!path.ok()) return fail(path.status().message());
-    std::cout << "created signing key " << *path << "\n";
+int cmd_init(const access_service::Config& config, access_service::Store& store) {
+  if (store.shares_keys()) {
+    auto kek = access_service::read_kek(config, store, true);
+    if (!kek.ok()) return fail(kek.status().message());
   }
-  Status st = access_service::ensure_hmac_key(config);
+  Status st = access_service::change_keys(config, store, [&]() -> Status {
+    auto signer = access_service::TokenSigner::load(config.key_dir);
+    if (!signer.ok()) {
+      auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
+      if (!path.ok()) return path.status();
+      std::cout << "created signing key " << *path << "\n";
+    }
+    return access_service::ensure_hmac_key(config);
+  });
   if (!st.ok()) return fail(st.message());
-  std::cout << "database " << config.db_path << " is at the current schema\n";
+  std::cout << "database " << (config.postgresql() ? "(postgresql)" : config.db_path)
+            << " is at the current schema\n";
   return 0;
 }
 
@@ -268,9 +280,13 @@ int cmd_client_list(access_service::Store& store) {
   return 0;
 }
 
-int cmd_key_rotate(const access_service::Config& config) {
-  auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
-  if (!path.ok()) return fail(path.status().message());
+int cmd_key_rotate(const access_service::Config& config, access_service::Store& store) {
+  access_service::Result<std::string> path = Status::Internal("no key created");
+  Status st = access_service::change_keys(config, store, [&]() -> Status {
+    path = access_service::create_signing_key(config.key_dir, config.algorithm);
+    return path.status();
+  });
+  if (!st.ok()) return fail(st.message());
   auto keys = access_service::list_keys(config.key_dir);
   if (!keys.ok()) return fail(keys.status().message());
   std::cout << "created " << *path << " (kid " << keys->back().kid << ", " << keys->back().alg
@@ -279,7 +295,9 @@ int cmd_key_rotate(const access_service::Config& config) {
   return 0;
 }
 
-int cmd_key_list(const access_service::Config& config) {
+int cmd_key_list(const access_service::Config& config, access_service::Store& store) {
+  Status pulled = access_service::pull_keys(config, store);
+  if (!pulled.ok()) return fail(pulled.message());
   auto keys = access_service::list_keys(config.key_dir);
   if (!keys.ok()) return fail(keys.status().message());
   const long long now = access_service::now_seconds();
@@ -294,9 +312,11 @@ int cmd_key_list(const access_service::Config& config) {
   return 0;
 }
 
-int cmd_key_retire(const access_service::Config& config, const Args& args) {
+int cmd_key_retire(const access_service::Config& config, access_service::Store& store,
+                   const Args& args) {
   if (args.positional.size() != 1) return fail("key retire needs exactly one KID");
-  Status st = access_service::retire_key(config.key_dir, args.positional[0]);
+  Status st = access_service::change_keys(
+      config, store, [&] { return access_service::retire_key(config.key_dir, args.positional[0]); });
   if (!st.ok()) return fail(st.message());
   std::cout << "removed key " << args.positional[0]
             << "; reload the service so that it stops verifying and publishing it\n";
@@ -308,6 +328,35 @@ int cmd_purge(const access_service::Config& config, access_service::Store& store
   if (!report.ok()) return fail(report.status().message());
   std::cout << "removed " << report->rows << " expired rows and " << report->keys
             << " expired keys\n";
+  return 0;
+}
+
+int cmd_migrate_store(const access_service::Config& config, const Args& args) {
+  if (config.postgresql())
+    return fail("migrate-store copies a SQLite database; this config already uses PostgreSQL");
+  std::string conninfo = args.one("--to");
+  if (conninfo.empty() || !args.positional.empty()) return fail("migrate-store needs --to CONNINFO");
+  // The same rule as store.conninfo: no password on the command line either.
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  std::string bad = opts ? "" : std::string("--to: not a libpq connection string: ") + (err ? err : "");
+  for (PQconninfoOption* o = opts; o && o->keyword; ++o)
+    if (!std::strcmp(o->keyword, "password") && o->val && *o->val)
+      bad = "--to: must not carry the password (use a passfile or PGPASSWORD)";
+  PQconninfoFree(opts);
+  PQfreemem(err);
+  if (!bad.empty()) return fail(bad);
+  auto copied = access_service::copy_sqlite_to_postgresql(config, conninfo);
+  if (!copied.ok()) return fail(copied.status().message());
+  long long total = 0;
+  for (const auto& t : *copied) {
+    std::cout << t.name << "\t" << t.rows << " rows\n";
+    total += t.rows;
+  }
+  std::cout << "copied " << total << " rows into PostgreSQL. Next: set store.backend: postgresql,\n"
+               "store.conninfo and store.kek_file in the config, run `accessctl init` with it (it\n"
+               "creates the key-encryption key and stores the signing keys and hmac.key in the\n"
+               "database), then start the service.\n";
   return 0;
 }
 
@@ -324,7 +373,7 @@ int main(int argc, char** argv) {
   std::string sub = argc > 4 ? argv[4] : "";
   Args args;
   std::string err;
-  int first = cmd == "init" || cmd == "purge" ? 4 : 5;
+  int first = cmd == "init" || cmd == "purge" || cmd == "migrate-store" ? 4 : 5;
   if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve", "--enable", "--disable",
                    "--regenerate"}, &args, &err))
     return fail(err);
@@ -337,7 +386,7 @@ int main(int argc, char** argv) {
   Status st = (*store)->migrate();
   if (!st.ok()) return fail(st.message());
   access_service::Store& s = **store;
-  if (cmd == "init") return cmd_init(*config);
+  if (cmd == "init") return cmd_init(*config, s);
   if (cmd == "user" && sub == "add") return cmd_user_add(*config, s, args);
   if (cmd == "user" && sub == "list") return cmd_user_list(s);
   if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
@@ -345,10 +394,11 @@ int main(int argc, char** argv) {
   if (cmd == "user" && sub == "mfa") return cmd_user_mfa(*config, s, args);
   if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
   if (cmd == "client" && sub == "list") return cmd_client_list(s);
-  if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config);
-  if (cmd == "key" && sub == "list") return cmd_key_list(*config);
-  if (cmd == "key" && sub == "retire") return cmd_key_retire(*config, args);
+  if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config, s);
+  if (cmd == "key" && sub == "list") return cmd_key_list(*config, s);
+  if (cmd == "key" && sub == "retire") return cmd_key_retire(*config, s, args);
   if (cmd == "purge") return cmd_purge(*config, s);
+  if (cmd == "migrate-store") return cmd_migrate_store(*config, args);
   std::cerr << kUsage;
   return 2;
 }

@@ -3,8 +3,11 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <libpq-fe.h>
+
 #include <cctype>
 #include <climits>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -98,7 +101,25 @@ const std::map<std::string, Setter>& setters() {
        }},
       {"server.workers", integer(&Config::workers, 0, 256)},
       {"server.backlog", integer(&Config::backlog, 1, 65535)},
+      {"store.backend", one_of(&Config::store_backend, {"sqlite", "postgresql"})},
       {"store.path", str(&Config::db_path)},
+      {"store.conninfo",
+       [](const YAML::Node& n, Config& c) -> std::string {
+         if (!n.IsScalar() || n.Scalar().empty()) return "must be a libpq connection string";
+         char* err = nullptr;
+         PQconninfoOption* opts = PQconninfoParse(n.Scalar().c_str(), &err);
+         std::string msg;
+         if (!opts) msg = std::string("not a libpq connection string: ") + (err ? err : "out of memory");
+         for (PQconninfoOption* o = opts; o && o->keyword; ++o)
+           if (!std::strcmp(o->keyword, "password") && o->val && *o->val)
+             msg = "must not carry the password (use a passfile, PGPASSWORD or a systemd credential)";
+         PQconninfoFree(opts);
+         PQfreemem(err);
+         if (!msg.empty()) return msg;
+         c.conninfo = n.Scalar();
+         return "";
+       }},
+      {"store.kek_file", str(&Config::kek_file)},
       {"store.synchronous",
        [](const YAML::Node& n, Config& c) -> std::string {
          if (!n.IsScalar() || (n.Scalar() != "FULL" && n.Scalar() != "NORMAL"))
@@ -216,7 +237,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
   Config c;
   Status st = apply(root, "", c);
   if (!st.ok()) return st;
-  for (const char* required : {"issuer", "server.listen", "store.path", "keys.dir", "keys.jwks_file"}) {
+  for (const char* required : {"issuer", "server.listen", c.postgresql() ? "store.conninfo" : "store.path",
+                               "keys.dir", "keys.jwks_file"}) {
     std::string k = required;
     auto dot = k.find('.');
     YAML::Node n = dot == std::string::npos ? root[k] : root[k.substr(0, dot)][k.substr(dot + 1)];
@@ -233,7 +255,10 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
     return Status::Invalid("tokens.audience: must be one identifier (no spaces), at most 512 bytes");
   st = check_listen(c);
   if (!st.ok()) return st;
+  if (c.postgresql() && c.kek_file.empty())
+    return Status::Invalid("store.kek_file: required key is missing (store.backend is postgresql)");
   c.db_path = resolve(base_dir, c.db_path);
+  c.kek_file = resolve(base_dir, c.kek_file);
   c.key_dir = resolve(base_dir, c.key_dir);
   c.jwks_file = resolve(base_dir, c.jwks_file);
   return c;

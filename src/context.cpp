@@ -85,6 +85,13 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   if (!store.ok()) return store.status();
   ctx->store = std::move(*store);
   Status st = ctx->store->migrate();
+  // PostgreSQL: the master migrated before starting the workers; while the
+  // database is unreachable a worker stays up and answers 503 (the store
+  // reconnects by itself) instead of exiting into a respawn loop.
+  if (st.is_unavailable() && config.postgresql()) {
+    log_warn("worker started without the database: " + st.message());
+    st = Status::Ok();
+  }
   if (!st.ok()) return st;
   return ctx;
 }

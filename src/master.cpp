@@ -15,6 +15,7 @@
 #include <ctime>
 #include <map>
 
+#include "access/key_mirror.h"
 #include "access/key_ring.h"
 #include "access/log.h"
 #include "access/purge.h"
@@ -260,7 +261,29 @@ class Supervisor {
 
 }  // namespace
 
+// With a shared store (key_mirror.h): migrate the schema once before any
+// worker starts, and bring this host's key directory up to date, recording
+// retirement times for every host. The connection is closed before any fork.
+// An unreachable database is not fatal: the directory holds the last copy.
+Status prepare_shared_store(const Config& config) {
+  auto store = open_store(config);
+  if (!store.ok()) return store.status();
+  Status st = (*store)->migrate();
+  if (st.ok())
+    st = change_keys(config, **store,
+                     [&] { return mark_retired_keys(config.key_dir, std::time(nullptr)); });
+  if (st.is_unavailable()) {
+    log_warn("keys: " + st.message() + "; using this host's copy of the key directory");
+    return Status::Ok();
+  }
+  return st;
+}
+
 Status write_jwks_file(const Config& config) {
+  if (config.postgresql()) {
+    Status st = prepare_shared_store(config);
+    if (!st.ok()) return st;
+  }
   // The workers about to start sign with the newest key: every older one
   // stops signing now, if it had not before.
   Status st = mark_retired_keys(config.key_dir, std::time(nullptr));

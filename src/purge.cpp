@@ -1,5 +1,6 @@
 #include "access/purge.h"
 
+#include "access/key_mirror.h"
 #include "access/key_ring.h"
 
 namespace access_service {
@@ -17,9 +18,13 @@ Result<PurgeReport> purge_expired(const Config& config, Store& store, int64_t no
   }
   Status st = store.checkpoint();
   if (!st.ok()) return st;
-  Result<int> keys = purge_expired_keys(config.key_dir, now);
-  if (!keys.ok()) return keys.status();
-  report.keys = *keys;
+  st = change_keys(config, store, [&]() -> Status {
+    Result<int> keys = purge_expired_keys(config.key_dir, now);
+    if (!keys.ok()) return keys.status();
+    report.keys = *keys;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
   return report;
 }
 

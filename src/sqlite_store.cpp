@@ -929,7 +929,7 @@ class SqliteStore : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_store(const Config& config) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(config.db_path.c_str(), &raw,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

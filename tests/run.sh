@@ -2,6 +2,7 @@
 # `make test`: the Boost.Test unit tests, the replay of every fuzz corpus
 # (tests/fuzz/run.sh regress), then the smoke suite against a real nginx +
 # worker pool. The last line is "N passed, N failed" over all three.
+# PG=1 runs the unit tests' stores and the smoke suite on PostgreSQL.
 #
 # With SANITIZE=1 the binaries carry ASan + UBSan: any report (an error, a
 # leak, undefined behaviour) fails the run, in the unit tests as in the
@@ -18,6 +19,17 @@ failed=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 sanitizer_report='ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:\|UndefinedBehaviorSanitizer'
+
+# PG=1: a throwaway PostgreSQL server for this run (stopped at the end);
+# the unit tests' stores and the smoke suite use databases of it.
+if [[ ${PG:-0} == 1 ]]; then
+  pg_state=$build/pg
+  tests/pg/cluster.sh start "$pg_state" || { echo "0 passed, 1 failed"; exit 1; }
+  trap 'tests/pg/cluster.sh stop "$pg_state"' EXIT
+  export ACCESS_TEST_PG=$(tests/pg/cluster.sh createdb "$pg_state" unit)
+  export PG_STATE=$pg_state
+  echo "== on PostgreSQL ($ACCESS_TEST_PG)"
+fi
 
 echo "== unit tests"
 unit_out=$("$build/unit_tests" --report_level=short 2>&1)

@@ -25,7 +25,14 @@ struct Config {
   int backlog = 256;
 
   // store
-  std::string db_path;
+  std::string store_backend = "sqlite";  // sqlite | postgresql
+  std::string db_path;                   // sqlite: the database file
+  // postgresql: a libpq connection string (keywords or URI; never a
+  // password: that comes from a passfile, PGPASSWORD or a systemd
+  // credential), and the key-encryption key file (32 random bytes) that seals
+  // the signing keys and hmac.key shared through the database.
+  std::string conninfo;
+  std::string kek_file;
   bool synchronous_full = true;   // FULL (default) or NORMAL
   int busy_timeout_ms = 5000;
   long long journal_size_limit = 64LL << 20;
@@ -60,6 +67,7 @@ struct Config {
 
   std::string log_level = "info";  // debug | info | warn | error
 
+  bool postgresql() const { return store_backend == "postgresql"; }
   // The `aud` claim of access tokens: tokens.audience, or the issuer.
   const std::string& token_audience() const { return audience.empty() ? issuer : audience; }
   // Derived: "unix" or "tcp" and the pieces of `listen`.

@@ -1,14 +1,18 @@
-// Store: everything the server persists, behind one interface so that a
-// second backend (PostgreSQL via libpq) can be added without touching the
-// handlers. The SQLite implementation is in sqlite_store.h.
+// Store: everything the server persists, behind one interface with two
+// backends that keep the same promises: SQLite (sqlite_store.cpp, one host,
+// the default) and PostgreSQL (pg_store.cpp, several hosts as one service).
 //
 // Threading and processes: a Store object belongs to one worker process and is
 // used by one request at a time. It must be opened after fork().
 //
-// Transactions: a request that writes opens one WriteTransaction (BEGIN
-// IMMEDIATE in SQLite: it takes the write lock up front so that a read-check-
-// update sequence, such as consuming a refresh token, cannot race with another
-// worker). Calls outside a transaction are individually atomic.
+// Transactions: a request that writes opens one WriteTransaction. In SQLite
+// it is BEGIN IMMEDIATE, which takes the one write lock up front, so every
+// read-check-update sequence inside it is serialized. PostgreSQL runs READ
+// COMMITTED transactions with row locks instead, so the sequences that must
+// not interleave are written as conditional updates (rotate_refresh,
+// consume_code, revoke_access_token, use_totp_step) or lock what they read
+// (find_login_failures inside a transaction). Calls outside a transaction
+// are individually atomic.
 //
 // Secrets: the store never sees a plaintext refresh token, code or session id,
 // only their SHA-256; passwords and client secrets arrive as argon2id PHC
@@ -236,8 +240,10 @@ class Store {
   // as typed (whether or not such a user exists, so that lockout does not
   // reveal accounts) and the client IP; ip kEveryAddress ("*") is the
   // account-wide counter.
-  // Read-check-save sequences run inside one WriteTransaction.
-  // find: kNotFound when there is no row.
+  // Read-check-save sequences run inside one WriteTransaction: there, find
+  // locks the row until the commit (SQLite: the write lock; PostgreSQL: the
+  // row, created with zero counts when absent, so concurrent failures each
+  // count). find: kNotFound when there is no row.
   virtual Result<LoginFailures> find_login_failures(const std::string& username,
                                                     const std::string& ip) = 0;
   virtual Status save_login_failures(const std::string& username, const std::string& ip,
@@ -356,10 +362,27 @@ class Store {
   // the write lock; a row lock in another backend).
   virtual Result<bool> consume_code(const std::string& hash, int64_t now,
                                     const std::string& family_id, const std::string& jti) = 0;
+
+  // Files of the key directory that every host shares (key_mirror.h): the
+  // signing keys, their markers and hmac.key, sealed with the key-encryption
+  // key. Only a store that several hosts use has them (PostgreSQL); with
+  // shares_keys() false the key directory is the only copy and the other
+  // three answer kInvalid.
+  virtual bool shares_keys() const { return false; }
+  // Every shared file: (name, sealed content), by name.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> list_key_files();
+  // Adds a file unless one of that name exists (the first host wins).
+  virtual Status put_key_file(const std::string& name, const std::string& sealed, int64_t now);
+  // Removes a file; no-op when absent.
+  virtual Status delete_key_file(const std::string& name);
 };
 
-// Opens the store named by config (SQLite today). Call after fork().
+// Opens the store named by config (store.backend). Call after fork().
+// PostgreSQL connects lazily: an unreachable server is not an error here but
+// kUnavailable from each call until it answers again (pg_conn.h).
 Result<std::unique_ptr<Store>> open_store(const Config& config);
+Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config);
+Result<std::unique_ptr<Store>> open_pg_store(const Config& config);
 
 // Rolls back unless commit() succeeded; the one way handlers write.
 class WriteTransaction {

@@ -114,3 +114,50 @@ render_production_conf() {
       -e "s|/usr/share/access-service/html|$ROOT/nginx/html|" \
       "$ROOT/nginx/access-service.conf" >"$dir/site.conf"
 }
+
+# The suite's database, whichever backend serves it (SQLite: $STATE/access.db;
+# PostgreSQL: $PG_CONNINFO, make test PG=1).
+#   db SQL          runs SQL; rows as sqlite3 prints them (columns joined by |)
+#   db_hex COL      the SQL expression of COL (a blob) in upper-case hex
+#   db_instr S T    the SQL expression of the position of T in S (1-based)
+#   db_now          the SQL expression of the clock in Unix seconds
+#   db_tables       every table of the schema, one per line, by name
+#   db_table_rows   "table=rows" for every table, one per line
+#   on_sqlite       true when the suite runs on SQLite
+on_sqlite() { [[ -z ${PG_CONNINFO:-} ]]; }
+db() {
+  if on_sqlite; then sqlite3 "$STATE/access.db" "$1"
+  else psql -X -q -A -t -F'|' -v ON_ERROR_STOP=1 -d "$PG_CONNINFO" -c "$1"; fi
+}
+db_hex() { if on_sqlite; then echo "hex($1)"; else echo "upper(encode($1, 'hex'))"; fi; }
+db_instr() { if on_sqlite; then echo "instr($1, $2)"; else echo "strpos($1, $2)"; fi; }
+db_now() { if on_sqlite; then echo "CAST(strftime('%s','now') AS INTEGER)"; else echo "CAST(extract(epoch FROM now()) AS BIGINT)"; fi; }
+db_tables() {
+  if on_sqlite; then db "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+  else db "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"; fi
+}
+db_table_rows() {
+  local t sql=""
+  for t in $(db_tables); do sql+="${sql:+ UNION ALL }SELECT '$t', count(*) FROM \"$t\""; done
+  db "$sql" | tr '|' '='
+}
+
+# age_key_marker KEYFILE TIME: records TIME (Unix seconds) as the moment
+# signing key KEYFILE stopped signing (its .retired marker, key_ring.h). On
+# PostgreSQL the database holds the marker every host copies (key_mirror.h),
+# so it is rewritten there too, sealed with kek.key as the service seals it.
+age_key_marker() {
+  local name hex
+  echo "$2" >"$1.retired"
+  on_sqlite && return 0
+  name=$(basename "$1").retired
+  hex=$(python3 - "$STATE/kek.key" "$name" "$2" <<'PY'
+import os, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+kek = open(sys.argv[1], "rb").read()
+nonce = os.urandom(12)
+print((nonce + AESGCM(kek).encrypt(nonce, (sys.argv[3] + "\n").encode(), sys.argv[2].encode())).hex())
+PY
+)
+  db "UPDATE key_files SET sealed = decode('$hex', 'hex') WHERE name = '$name'" >/dev/null
+}

@@ -14,6 +14,11 @@ export BASE=http://127.0.0.1:$PORT
 export CONFIG=$STATE/access-service.yaml
 export CTL="$ROOT/$BUILD/accessctl --config $CONFIG"
 source tests/smoke/lib.sh
+# PG_STATE (make test PG=1: tests/pg/cluster.sh's state): the suite runs on a
+# fresh PostgreSQL database of that server instead of SQLite.
+if [[ -n ${PG_STATE:-} ]]; then
+  export PG_CONNINFO=$(tests/pg/cluster.sh createdb "$PG_STATE" "smoke_$PORT")
+fi
 
 cleanup() { nginx/dev-server.sh stop "$STATE" >/dev/null 2>&1; rm -rf "$STATE"; }
 trap cleanup EXIT

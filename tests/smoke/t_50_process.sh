@@ -65,7 +65,7 @@ cp "$STATE/good.yaml" "$CONFIG"
 # `make run`'s foreground mode stops on SIGTERM and leaves no process behind.
 run_state=$(mktemp -d /tmp/access-run.XXXXXX)
 run_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-PORT=$run_port setsid "$ROOT/nginx/dev-server.sh" run "$run_state" >/dev/null 2>&1 &
+PG_CONNINFO= PORT=$run_port setsid "$ROOT/nginx/dev-server.sh" run "$run_state" >/dev/null 2>&1 &
 run_pid=$!
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$run_port/api/health" && break; sleep 0.1; done
 check "the foreground dev server answers" curl -fs -o /dev/null "http://127.0.0.1:$run_port/api/health"

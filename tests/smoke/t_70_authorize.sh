@@ -22,7 +22,7 @@ STATE_VALUE='xyz 123&<>é'
 authorize() { req GET "/api/oauth/authorize?$1" -b "$JAR" -c "$JAR"; }
 authorize2() { req GET "/api/oauth/authorize?$1" -b "$JAR2" -c "$JAR2"; }
 set_cookie() { grep -i "^set-cookie: *$1=" <<<"$HDRS" | tr -d '\r'; }
-saved_requests() { sqlite3 "$STATE/access.db" 'SELECT count(*) FROM auth_requests'; }
+saved_requests() { db 'SELECT count(*) FROM auth_requests'; }
 ISS=$(urlenc "$BASE")  # RFC 9207: every authorization response carries iss=<issuer>
 AUTHQ="response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read&state=$(urlenc "$STATE_VALUE")&code_challenge=$CHALLENGE&code_challenge_method=S256"
 
@@ -35,7 +35,7 @@ check "the request binds the browser: access_rid cookie, HttpOnly, SameSite=Lax,
   bash -c "[[ '$rid_cookie' == *HttpOnly* && '$rid_cookie' == *SameSite=Lax* && '$rid_cookie' == *Path=/api/oauth* && '$rid_cookie' != *Secure* ]]"
 rid_value=$(sed -n 's/.*access_rid=\([^;]*\).*/\1/p' <<<"$rid_cookie")
 check "the saved request keeps only the hash of the binding cookie" \
-  test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM auth_requests WHERE id = '$RID' AND length(browser_hash) = 32 AND browser_hash != '$rid_value'")" = 1
+  test "$(db "SELECT count(*) FROM auth_requests WHERE id = '$RID' AND length(browser_hash) = 32 AND browser_hash != '$rid_value'")" = 1
 req GET "/api/oauth/authorize/requests/$RID" -b "$JAR"
 expect "the saved request for the pages, with a CSRF token before sign-in" 200 .appName "Photo Printer" .clientId webapp \
   '.scope|join(" ")' read .signedIn false '.csrfToken|length' 43
@@ -87,7 +87,7 @@ check "session cookie is HttpOnly, SameSite=Lax, Path=/api/oauth" \
 check "session cookie is not Secure over plain http" bash -c "[[ '$cookie' != *Secure* ]]"
 session_value=$(sed -n 's/.*access_session=\([^;]*\).*/\1/p' <<<"$cookie")
 check "the database stores only the session's hash" \
-  test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM sessions WHERE hash = '$session_value' OR length(hash) != 32")" = 0
+  test "$(db "SELECT count(*) FROM sessions WHERE hash = '$session_value' OR length(hash) != 32")" = 0
 
 authorize "rid=$RID"
 check "signed in, no approval -> 302 to the consent page" bash -c "[[ '$(location)' == '/consent.html?rid=$RID' ]]"
@@ -160,10 +160,10 @@ APPROVED_AT=$(jq -r .access_token <<<"$BODY")
 
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read&state=s3"
 CODE3=$(param_of "$(location)" code)
-sqlite3 "$STATE/access.db" "UPDATE auth_codes SET expires_at = strftime('%s','now') - 1 WHERE used_at IS NULL"
+db "UPDATE auth_codes SET expires_at = $(db_now) - 1 WHERE used_at IS NULL"
 exchange webapp "$WEB_SECRET" "$CODE3" "$CB"
 expect "a code after its expiry -> invalid_grant" 400 .error invalid_grant
-check "codes are stored hashed" test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM auth_codes WHERE hash = '$CODE3' OR length(hash) != 32")" = 0
+check "codes are stored hashed" test "$(db "SELECT count(*) FROM auth_codes WHERE hash = '$CODE3' OR length(hash) != 32")" = 0
 
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read+write&state=s4"
 check "a wider scope than approved -> consent again" bash -c "[[ '$(location)' == /consent.html?rid=* ]]"
@@ -265,7 +265,7 @@ expect "the admin removes a redirect URI" 200
 authorize "rid=$RA"
 check "resuming a request whose redirect URI was removed -> 400 page, no redirect, no code" \
   bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
-check "... and the request is gone" test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM auth_requests WHERE id = '$RA'")" = 0
+check "... and the request is gone" test "$(db "SELECT count(*) FROM auth_requests WHERE id = '$RA'")" = 0
 consent "$RB" true
 check "consenting to a request whose redirect URI was removed -> 400 page, no redirect" \
   bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
@@ -356,7 +356,7 @@ req POST /api/oauth/token -u "singleapp:$SINGLE_SECRET" -d grant_type=authorizat
 expect "a code whose request had redirect_uri needs it at the token endpoint -> invalid_request" 400 .error invalid_request
 
 # Sign-out ends this browser's session only.
-sessions_of_user1() { sqlite3 "$STATE/access.db" "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '$USER1'"; }
+sessions_of_user1() { db "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '$USER1'"; }
 sessions_before=$(sessions_of_user1)
 req POST /api/oauth/signout -b "$JAR" -c "$JAR"
 check "sign-out without a CSRF token -> 403" test "$STATUS" = 403

@@ -36,8 +36,10 @@ json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"mfaEnabled":"yes"}'
 expect "mfaEnabled as a string -> 400" 400 .error invalid_request
 json_put "/api/v1/users/$A_ID" "$ADMIN_AT" '{"roles":["ROLE_SYSTEM_ADMIN"]}'
 expect "roles (read-only here) changed -> 400" 400 .error invalid_request
-check "the TOTP secret is not stored in clear" \
-  bash -c "! sqlite3 '$STATE/access.db' 'SELECT hex(totp_secret) FROM users' | grep -qi \$(printf %s '$A_SECRET' | python3 -c 'import base64,sys; print(base64.b32decode(sys.stdin.read()).hex())')"
+stored_secrets=$(db "SELECT $(db_hex totp_secret) FROM users WHERE totp_secret IS NOT NULL")
+secret_hex=$(printf %s "$A_SECRET" | python3 -c 'import base64,sys; print(base64.b32decode(sys.stdin.read()).hex())')
+check "the TOTP secret is stored, sealed, not in clear" \
+  bash -c "[[ -n '$stored_secrets' ]] && ! grep -qi '$secret_hex' <<<'$stored_secrets'"
 
 # The password grant for a 2FA user.
 token cli "$CLI_SECRET" mfa-a@example.com "$MFA_PW"
@@ -135,7 +137,7 @@ expect "a token of an app without the device option -> 403" 403 .error access_de
 req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
 expect "list devices" 200 '.devices|length' 1 '.devices[0].deviceId' phone-1
 check "passcodes are stored as argon2id hashes" \
-  test "$(sqlite3 "$STATE/access.db" "SELECT count(*) FROM devices WHERE passcode_hash NOT LIKE '\$argon2id\$%' OR passcode_hash LIKE '%4321%'")" = 0
+  test "$(db "SELECT count(*) FROM devices WHERE passcode_hash NOT LIKE '\$argon2id\$%' OR passcode_hash LIKE '%4321%'")" = 0
 device_grant() { req POST /api/oauth/token -u "$1" -d grant_type=password -d "username=$2" -d "device_id=$3" -d "passcode=$4"; }
 device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 4321
 expect "the passcode grant -> full tokens" 200 '.refresh_token|length' 43 .mfa_required null

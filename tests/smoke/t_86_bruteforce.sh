@@ -102,7 +102,7 @@ req POST /api/oauth/token -u "bfthrottle:$THR_SECRET" -d grant_type=password \
   -d username=bf-race@example.com --data-urlencode "password=$BF_PW"
 expect "after 10 wrong secrets even the right one -> 401 until the window passes" 401 .error invalid_client
 check "the throttled id stopped counting (no hash, no write): 10 failures recorded" \
-  test "$(sqlite3 "$STATE/access.db" "SELECT auth_failures FROM clients WHERE client_id='bfthrottle'")" = 10
+  test "$(db "SELECT auth_failures FROM clients WHERE client_id='bfthrottle'")" = 10
 for ep in introspect revoke; do
   req POST /api/oauth/$ep -u "bfthrottle:$THR_SECRET" -d token=x
   expect "... the same on /api/oauth/$ep" 401 .error invalid_client
@@ -124,12 +124,12 @@ req POST /api/oauth/token -H "Authorization: Basic $(printf %s 'bfplus:Secret+Wi
   -d grant_type=password -d username=bf-race@example.com --data-urlencode "password=$BF_PW"
 expect "a wrong secret with '+' -> 401" 401 .error invalid_client
 check "... counted once although tried both ways" \
-  test "$(sqlite3 "$STATE/access.db" "SELECT auth_failures FROM clients WHERE client_id='bfplus'")" = 1
+  test "$(db "SELECT auth_failures FROM clients WHERE client_id='bfplus'")" = 1
 
 # --- A disabled app's access tokens are inactive at once, active again when
 # it is enabled before they expire.
 CONT_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id bfcontain --name C --grant password --access-seconds 600)")
-CONT_ID=$(sqlite3 "$STATE/access.db" "SELECT id FROM clients WHERE client_id='bfcontain'")
+CONT_ID=$(db "SELECT id FROM clients WHERE client_id='bfcontain'")
 RS_SECRET2=$(jq -r .clientSecret <<<"$($CTL client add --client-id bfresource --name R --grant password --access-seconds 300)")
 token bfcontain "$CONT_SECRET" bf-race@example.com "$BF_PW"
 C_AT=$(jq -r .access_token <<<"$BODY")

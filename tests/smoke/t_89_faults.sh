@@ -33,7 +33,7 @@ jti_fid_of() { /usr/bin/python3 -c 'import base64, json, sys; p = sys.argv[1].sp
 count_listed() {
   { echo "CREATE TEMP TABLE listed (v TEXT); BEGIN;"
     sed "s/'/''/g; s/.*/INSERT INTO listed VALUES ('&');/" "$1"
-    echo "COMMIT; $2;"; } | sqlite3 "$db"
+    echo "COMMIT; $2;"; } | if on_sqlite; then sqlite3 "$db"; else psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$PG_CONNINFO"; fi
 }
 log_mark() { wc -l <"$STATE/service.log"; }
 log_since() { tail -n +"$(($1 + 1))" "$STATE/service.log"; }
@@ -114,7 +114,7 @@ cat "$F"/p1/log.* "$F"/p2/log.* | awk '$1 == 201 {print $3}' >"$F/acked.users"
 cat "$F"/p1/log.* "$F"/p2/log.* | awk '$1 == 200 {print $3}' | while read -r t; do sha_hex "$t"; done >"$F/acked.grants"
 acked=$(($(wc -l <"$F/acked.users") + $(wc -l <"$F/acked.grants")))
 stored=$(($(count_listed "$F/acked.users" "SELECT count(*) FROM users WHERE email IN (SELECT v FROM listed)") +
-  $(count_listed "$F/acked.grants" "SELECT count(*) FROM refresh_tokens WHERE hex(hash) IN (SELECT v FROM listed)")))
+  $(count_listed "$F/acked.grants" "SELECT count(*) FROM refresh_tokens WHERE $(db_hex hash) IN (SELECT v FROM listed)")))
 check "every acknowledged user and grant is stored ($stored of $acked)" test "$stored" = "$acked"
 
 # --- 2. 64 concurrent writers (users created, refresh grants, profile
@@ -130,10 +130,16 @@ for i in $(seq 16); do
   jq -r .access_token <<<"$BODY" >"$F/w.at$i"
 done
 mkdir -p "$F/w"
-( /usr/bin/python3 -c '
+if on_sqlite; then
+  ( /usr/bin/python3 -c '
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
 c.execute("BEGIN IMMEDIATE"); time.sleep(1.5); c.execute("COMMIT")' "$db"; echo $? >"$F/w/holder.rc" ) &
+else  # every user row locked for 1.5 s: profile updates wait (lock_timeout 5 s)
+  ( psql -X -q -v ON_ERROR_STOP=1 -d "$PG_CONNINFO" \
+      -c "BEGIN; SELECT id FROM users FOR UPDATE; SELECT pg_sleep(1.5); COMMIT;" >/dev/null
+    echo $? >"$F/w/holder.rc" ) &
+fi
 sleep 0.2
 for i in $(seq 64); do
   case $((i % 4)) in
@@ -210,13 +216,13 @@ check "the master and its workers are gone" bash -c "! kill -0 $master 2>/dev/nu
 cat "$F"/storm/chain*.acked >"$F/storm/rotations" 2>/dev/null
 rotations=$(wc -l <"$F/storm/rotations")
 revocations=$(wc -l <"$F/storm/revoked")
-check "integrity_check is ok after the crash" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
+on_sqlite && check "integrity_check is ok after the crash" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
 awk '{print $2}' "$F/storm/rotations" | while read -r t; do sha_hex "$t"; done >"$F/storm/new.hashes"
 awk '{print $1}' "$F/storm/rotations" | while read -r t; do sha_hex "$t"; done >"$F/storm/old.hashes"
 check "every acknowledged rotation survived: $rotations successors stored" \
-  test "$(count_listed "$F/storm/new.hashes" "SELECT count(*) FROM refresh_tokens WHERE hex(hash) IN (SELECT v FROM listed)")" = "$rotations"
+  test "$(count_listed "$F/storm/new.hashes" "SELECT count(*) FROM refresh_tokens WHERE $(db_hex hash) IN (SELECT v FROM listed)")" = "$rotations"
 check "... and each rotated token is marked used" \
-  test "$(count_listed "$F/storm/old.hashes" "SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL AND hex(hash) IN (SELECT v FROM listed)")" = "$rotations"
+  test "$(count_listed "$F/storm/old.hashes" "SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL AND $(db_hex hash) IN (SELECT v FROM listed)")" = "$rotations"
 awk '$1 == "refresh_token" {print $2}' "$F/storm/revoked" | while read -r t; do sha_hex "$t"; done >"$F/storm/rt.revoked"
 awk '$1 == "access_token" {print $2}' "$F/storm/revoked" | while read -r t; do jti_fid_of "$t"; done >"$F/storm/at.revoked"
 n_rt=$(wc -l <"$F/storm/rt.revoked")
@@ -225,10 +231,10 @@ n_at=$(wc -l <"$F/storm/at.revoked")
 # revoker revokes each grant's refresh token first, then its access token).
 check "every acknowledged revocation survived: $n_rt families and $n_at access tokens" \
   test "$(count_listed "$F/storm/rt.revoked" "SELECT count(*) FROM token_families f JOIN refresh_tokens r ON r.family_id = f.id
-                                            WHERE f.revoked_at IS NOT NULL AND hex(r.hash) IN (SELECT v FROM listed)"):$(
+                                            WHERE f.revoked_at IS NOT NULL AND $(db_hex r.hash) IN (SELECT v FROM listed)"):$(
           count_listed "$F/storm/at.revoked" "SELECT count(*) FROM listed
-            WHERE substr(v, 1, instr(v, ' ') - 1) IN (SELECT jti FROM revoked_jtis)
-               OR substr(v, instr(v, ' ') + 1) IN (SELECT id FROM token_families WHERE revoked_at IS NOT NULL)")" = "$n_rt:$n_at"
+            WHERE substr(v, 1, $(db_instr v "' '") - 1) IN (SELECT jti FROM revoked_jtis)
+               OR substr(v, $(db_instr v "' '") + 1) IN (SELECT id FROM token_families WHERE revoked_at IS NOT NULL)")" = "$n_rt:$n_at"
 check "the storm did real work before the kill ($rotations rotations, $revocations revocations)" \
   test "$rotations" -ge 6 -a "$revocations" -ge 1
 restart_main 2
@@ -239,7 +245,7 @@ for n in $(seq 6); do
   [[ -z $last ]] && last=$(cat "$F/storm/start$n")
   # Only a token whose rotation was never committed can still rotate; an
   # unacknowledged rotation in flight at the kill may have committed.
-  if [[ $(sqlite3 "$db" "SELECT used_at IS NULL FROM refresh_tokens WHERE hex(hash) = '$(sha_hex "$last")'") == 1 ]]; then
+  if [[ $(db "SELECT CAST(used_at IS NULL AS INTEGER) FROM refresh_tokens WHERE $(db_hex hash) = '$(sha_hex "$last")'") == 1 ]]; then
     req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$last"
     [[ $STATUS == 200 ]] && live=$((live + 1)) || dead=$((dead + 1))
   fi
@@ -258,6 +264,8 @@ while read -r kind tok; do
 done <"$F/storm/revoked"
 check "after the restart every acknowledged revocation is refused ($bad not)" test "$bad" = 0
 
+# (SQLite only: tests/smoke/t_45_postgresql.sh stops the PostgreSQL server instead.)
+if on_sqlite; then
 # --- 4. The database on a full filesystem, then read-only: a throwaway
 # instance whose access.db (a symlink; SQLite puts -wal and -shm beside the
 # target) lives on a 4 MiB tmpfs. Writes answer 503 temporarily_unavailable and
@@ -360,3 +368,4 @@ check "its log: no sanitizer report" sanitizer_clean "$DF/service.log"
 rm -rf "$DF" "$F"
 req GET /api/health
 expect "the shared server answers after the fault tests" 200 .status ok
+fi  # on_sqlite

@@ -58,6 +58,7 @@ struct ServerFixture {
     config.argon2_memory_kib = 8192;
     config.argon2_parallelism = 1;
     config.refresh_reuse_grace_seconds = grace_seconds;
+    use_test_postgresql(config);
     Result<std::string> key = create_signing_key(config.key_dir, "RS256");
     BOOST_REQUIRE_MESSAGE(key.ok(), key.status().ToString());
     Status st = ensure_hmac_key(config);

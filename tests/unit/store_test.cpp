@@ -1,4 +1,5 @@
-// include/access/store.h through the SQLite implementation (open_store).
+// include/access/store.h through the SQLite implementation (open_store), or
+// PostgreSQL's under make test PG=1 (test_util.h use_test_postgresql).
 #include "access/store.h"
 
 #include <unistd.h>
@@ -22,6 +23,7 @@ struct StoreFixture {
   StoreFixture() {
     config.db_path = tmp.file("access.db");
     config.busy_timeout_ms = 50;
+    testing::use_test_postgresql(config);
     store = open();
   }
   std::unique_ptr<Store> open() {
@@ -94,11 +96,26 @@ BOOST_AUTO_TEST_CASE(migrate_twice_is_idempotent_and_data_survives) {
 }
 
 BOOST_AUTO_TEST_CASE(open_store_in_missing_directory_fails) {
+  if (testing::testing_postgresql()) return;  // SQLite's file; see the next case
   Config bad = config;
   bad.db_path = tmp.file("no/such/dir/access.db");
   auto s = open_store(bad);
   BOOST_REQUIRE(!s.ok());
   BOOST_TEST(s.status().is_unavailable());
+}
+
+// PostgreSQL connects lazily: an unreachable server is kUnavailable from each
+// call (503), not a failure to open (a worker must not exit over it).
+BOOST_AUTO_TEST_CASE(unreachable_postgresql_is_unavailable_not_fatal) {
+  Config pg = config;
+  pg.store_backend = "postgresql";
+  pg.conninfo = "host=" + tmp.path() + " dbname=none connect_timeout=1";
+  auto s = open_store(pg);
+  BOOST_REQUIRE(s.ok());
+  BOOST_TEST((*s)->ping().is_unavailable());
+  BOOST_TEST((*s)->find_client("x").status().is_unavailable());
+  BOOST_TEST((*s)->begin_write().is_unavailable());
+  BOOST_TEST((*s)->migrate().is_unavailable());
 }
 
 BOOST_AUTO_TEST_CASE(client_round_trip) {
@@ -489,12 +506,37 @@ BOOST_AUTO_TEST_CASE(write_transaction_rolls_back_unless_committed) {
 }
 
 BOOST_AUTO_TEST_CASE(second_writer_waits_then_gets_unavailable) {
+  if (testing::testing_postgresql()) return;  // one write lock: SQLite's; see the next case
   std::unique_ptr<Store> other = open();
   BOOST_REQUIRE(store->begin_write().ok());
   Status st = other->begin_write();  // busy_timeout_ms = 50
   BOOST_TEST(st.is_unavailable(), st.ToString());
   store->rollback();
   BOOST_TEST(other->begin_write().ok());
+  other->rollback();
+}
+
+// A read-check-save of a lockout counter inside a transaction locks the row
+// (created when absent): a second connection waits for it, then after
+// busy_timeout_ms (50) gets kUnavailable; once the first commits it reads
+// the saved count.
+BOOST_AUTO_TEST_CASE(lockout_counter_is_locked_inside_a_transaction) {
+  std::unique_ptr<Store> other = open();
+  BOOST_REQUIRE(store->begin_write().ok());
+  Result<LoginFailures> mine = store->find_login_failures("a@example.com", "10.0.0.1");
+  BOOST_REQUIRE(mine.ok() || mine.status().is_not_found());
+  BOOST_REQUIRE(store->save_login_failures("a@example.com", "10.0.0.1", {1, 100, 0}).ok());
+  BOOST_REQUIRE(other->begin_write().is_unavailable() == !testing::testing_postgresql());
+  if (testing::testing_postgresql()) {
+    Result<LoginFailures> theirs = other->find_login_failures("a@example.com", "10.0.0.1");
+    BOOST_TEST(theirs.status().is_unavailable(), theirs.status().ToString());
+    other->rollback();
+  }
+  BOOST_REQUIRE(store->commit().ok());
+  BOOST_REQUIRE(other->begin_write().ok());
+  Result<LoginFailures> after = other->find_login_failures("a@example.com", "10.0.0.1");
+  BOOST_REQUIRE(after.ok());
+  BOOST_TEST(after->count == 1);
   other->rollback();
 }
 

@@ -15,6 +15,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <libpq-fe.h>
+
+#include "access/config.h"
 #include "access/http.h"
 
 namespace access_service {
@@ -45,6 +48,32 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// make test PG=1 sets ACCESS_TEST_PG to a libpq conninfo: the store of
+// `config` is then that PostgreSQL database, emptied first (its public
+// schema dropped and made again), instead of SQLite. Returns whether it is.
+inline bool use_test_postgresql(Config& config) {
+  const char* conninfo = getenv("ACCESS_TEST_PG");
+  if (!conninfo || !*conninfo) return false;
+  config.store_backend = "postgresql";
+  config.conninfo = conninfo;
+  PGconn* c = PQconnectdb(conninfo);
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string err = PQerrorMessage(c);
+    PQfinish(c);
+    throw std::runtime_error("ACCESS_TEST_PG: " + err);
+  }
+  PGresult* r = PQexec(c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) throw std::runtime_error("ACCESS_TEST_PG: cannot empty the schema");
+  return true;
+}
+inline bool testing_postgresql() {
+  const char* c = getenv("ACCESS_TEST_PG");
+  return c && *c;
+}
 
 // Standard base64 with padding (RFC 4648 section 4), written independently
 // of the code under test, for building HTTP Basic headers.
