@@ -123,10 +123,18 @@ fuzz: deps
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh fuzz $(FUZZ_TARGETS)
 
 # A benchmark, never a test: prints a table, fails only when it cannot run.
+# BACKEND=postgresql: then the same table again on PostgreSQL (a throwaway
+# server), in the same run.
 bench: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/argon2_rate $(BUILD)/sqlite_rate
 	@BUILD=$(BUILD) BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) \
 	  BENCH_PEERS=$(BENCH_PEERS) tests/bench/run.sh
+ifeq ($(BACKEND),postgresql)
+	@tests/pg/cluster.sh start $(BUILD)/pg-bench && \
+	  PG_CONNINFO="$$(tests/pg/cluster.sh createdb $(BUILD)/pg-bench bench)" BUILD=$(BUILD) \
+	  BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) tests/bench/run.sh; \
+	  rc=$$?; tests/pg/cluster.sh stop $(BUILD)/pg-bench; exit $$rc
+endif
 
 # Mixed load for SOAK_SECONDS; reports RSS, fds, database and WAL at start and end.
 soak: deps

@@ -37,6 +37,9 @@
 #   BENCH_KEEP=1       keep the state directory (logs, database) afterwards
 #   BENCH_PEERS=1      also run the node peers' refresh scenario (PEERS_DIR,
 #                      default ../shared/peers) and report our ratio to the best
+#   PG_CONNINFO        run on that PostgreSQL database instead of SQLite (make
+#                      bench BACKEND=postgresql makes a throwaway one; the
+#                      database + WAL columns then read 0: SQLite's files)
 #   BENCH_PROFILE=1    also sample each measured run with `perf record -a -g`
 #                      (cpu-clock) and write the hottest symbols, of the
 #                      workers and of the whole machine, to $BUILD/bench-profile/;
@@ -54,7 +57,7 @@ WORKERS=${BENCH_WORKERS:-$CORES}
 WARMUP=${BENCH_WARMUP:-2}
 ONLY=${BENCH_ONLY:-}
 export BENCH_LUA_DIR=$ROOT/tests/bench
-REPORT=$ROOT/$BUILD/bench-report.md
+REPORT=$ROOT/$BUILD/bench-report${PG_CONNINFO:+-postgresql}.md
 
 for tool in wrk nginx openssl curl jq python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
@@ -463,7 +466,11 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   esac
 }
 {
-  echo "## access-service benchmark"
+  if [[ -n ${PG_CONNINFO:-} ]]; then
+    echo "## access-service benchmark: PostgreSQL store ($(psql -X -A -t -d "$PG_CONNINFO" -c 'SHOW server_version' 2>/dev/null | cut -d' ' -f1), synchronous_commit on, local unix socket)"
+  else
+    echo "## access-service benchmark: SQLite store"
+  fi
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $CORES CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM,"
   echo "Linux $(uname -r), $(nginx -v 2>&1 | sed 's/.*: //'), SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1),"

@@ -117,6 +117,11 @@ expect "B: the same code again -> invalid_grant" 400 .error invalid_grant
 on "$A_BASE" GET /api/v1/users/me -H "$(bearer "$mh_at")"
 expect "... and the code's access token is revoked on A" 401 .error invalid_token
 
+# The app goes again, with the user's approval of it (later files count them).
+token cli "$CLI_SECRET" "$ADMIN" "$ADMIN_PW"
+req DELETE "/api/v1/clientapps/$(jq -r .id "$PGT/mhweb.json")" -H "$(bearer "$(jq -r .access_token <<<"$BODY")")"
+check "the two-host app is deleted" test "$STATUS" = 200
+
 # --- Key rotation on A reaches B at its reload.
 $CTL key rotate >/dev/null
 kill -HUP "$(cat "$STATE/run/service.pid")" "$(cat "$PGT/b/run/service.pid")"

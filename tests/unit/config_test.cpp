@@ -139,6 +139,41 @@ BOOST_AUTO_TEST_CASE(missing_required_keys_are_named) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(postgresql_backend_needs_conninfo_and_kek_and_never_a_password) {
+  auto keys = base_keys();
+  keys["store.backend"] = "postgresql";
+  keys.erase("store.path");
+  keys["store.conninfo"] = "'host=/run/postgresql dbname=access'";
+  keys["store.kek_file"] = "kek.key";
+  Result<Config> c = parse_config(render(keys), "/etc/access");
+  BOOST_REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  BOOST_TEST(c->postgresql());
+  BOOST_TEST(c->conninfo == "host=/run/postgresql dbname=access");
+  BOOST_TEST(c->kek_file == "/etc/access/kek.key");
+
+  auto no_kek = keys;
+  no_kek.erase("store.kek_file");
+  Result<Config> r = parse_config(render(no_kek), "/etc/access");
+  BOOST_TEST((!r.ok() && mentions(r.status(), "store.kek_file")));
+  auto no_conninfo = keys;
+  no_conninfo.erase("store.conninfo");
+  r = parse_config(render(no_conninfo), "/etc/access");
+  BOOST_TEST((!r.ok() && mentions(r.status(), "store.conninfo")));
+  for (const char* bad : {"'host=db password=hunter2'", "'postgresql://u:hunter2@db/access'"}) {
+    auto with_pw = keys;
+    with_pw["store.conninfo"] = bad;
+    r = parse_config(render(with_pw), "/etc/access");
+    BOOST_TEST((!r.ok() && mentions(r.status(), "must not carry the password")), bad);
+    BOOST_TEST(!mentions(r.status(), "hunter2"));
+  }
+  auto garbage = keys;
+  garbage["store.conninfo"] = "'host=db nosuchkeyword=1'";
+  r = parse_config(render(garbage), "/etc/access");
+  BOOST_TEST((!r.ok() && mentions(r.status(), "store.conninfo: not a libpq connection string")));
+  r = parse_with("store.backend", "mysql");
+  BOOST_TEST((!r.ok() && mentions(r.status(), "store.backend: must be one of sqlite postgresql")));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_key_is_named) {
   Result<Config> c = parse_with("server.lisen", "\"unix:/tmp/x.sock\"");
   BOOST_REQUIRE(!c.ok());
