@@ -450,11 +450,31 @@ class PgStore : public Store {
     return refresh_where(hash, false);
   }
 
-  // The token's row and its family's are locked (FOR UPDATE) for the
-  // transaction: a concurrent caller with the same token, on any host, waits
-  // and then reads it used.
+  // The common case is one statement, atomic on its own: mark the token
+  // used if it is unused and its family live, and insert the successor
+  // from what that marked. A concurrent caller with the same token, on any
+  // host, waits for the row and then finds it used (0 rows). Every other
+  // case takes the locked path below, which tells them apart.
   Result<Rotation> rotate_refresh(const std::string& hash, const std::string& successor_hash,
                                   int64_t now, int grace_seconds) override {
+    if (!db_.in_transaction()) {
+      Result<Rows> fast = db_.run(
+          "WITH marked AS (UPDATE refresh_tokens r SET used_at = $3 FROM token_families f "
+          "WHERE r.hash = $1 AND r.used_at IS NULL AND f.id = r.family_id AND f.revoked_at IS NULL "
+          "RETURNING r.family_id) "
+          "INSERT INTO refresh_tokens (hash, family_id, issued_at) "
+          "SELECT $2, family_id, $3 FROM marked",
+          {Param::bytes(hash), Param::bytes(successor_hash), now});
+      if (!fast.ok()) return fast.status();
+      if (fast->affected() == 1) return Rotation::kRotated;
+    }
+    return rotate_locked(hash, successor_hash, now, grace_seconds);
+  }
+
+  // The token's row and its family's are locked (FOR UPDATE) for the
+  // transaction: a concurrent caller waits and then reads the token used.
+  Result<Rotation> rotate_locked(const std::string& hash, const std::string& successor_hash,
+                                 int64_t now, int grace_seconds) {
     Rotation out = Rotation::kUnknown;
     Status st = atomically([&]() -> Status {
       Result<RefreshRecord> rec = refresh_where(hash, true);
