@@ -3,8 +3,12 @@
 #include <fcgiapp.h>
 #include <poll.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+
+#include "access/log.h"
 
 namespace access_service {
 namespace {
@@ -43,14 +47,27 @@ Request read_request(FCGX_Request& r) {
 
 }  // namespace
 
-void serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>& handle,
+bool serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>& handle,
                    const volatile sig_atomic_t& stop) {
   FCGX_Init();
   FCGX_Request r;
   FCGX_InitRequest(&r, listen_fd, 0);
+  bool usable = true;
   while (!stop) {
     pollfd pfd{listen_fd, POLLIN, 0};
-    if (poll(&pfd, 1, 1000) <= 0) continue;  // timeout or EINTR: re-check `stop`
+    int n = poll(&pfd, 1, 1000);
+    if (n < 0 && errno != EINTR) {
+      log_error(std::string("listen socket: poll failed: ") + strerror(errno) + "; worker exits");
+      usable = false;
+      break;
+    }
+    if (n <= 0) continue;  // timeout or EINTR: re-check `stop`
+    if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      log_error("listen socket unusable (poll revents " + std::to_string(pfd.revents) +
+                "); worker exits");
+      usable = false;
+      break;
+    }
     if (FCGX_Accept_r(&r) < 0) continue;     // another worker took it (EAGAIN)
     std::string out = handle(read_request(r)).serialize();
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
@@ -64,6 +81,7 @@ void serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>&
     FCGX_Finish_r(&r);
   }
   FCGX_Free(&r, 1);
+  return usable;
 }
 
 }  // namespace access_service

@@ -43,9 +43,9 @@ void run_worker(const Config& config, int listen_fd) {
     std::_Exit(2);
   }
   Context& c = **ctx;
-  serve_fastcgi(listen_fd, [&c](const Request& req) { return route(c, req); }, g_stop);
+  bool clean = serve_fastcgi(listen_fd, [&c](const Request& req) { return route(c, req); }, g_stop);
   ctx.value().reset();  // close the database cleanly
-  std::_Exit(0);
+  std::_Exit(clean ? 0 : 1);
 }
 
 }  // namespace access_service

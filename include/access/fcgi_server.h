@@ -7,7 +7,11 @@
 // only when CONTENT_LENGTH is within kMaxBodyBytes), handed to `handle`, and
 // the Response is written with one FCGX_PutStr (never FCGX_FPrintF, which
 // drops %zu); the rest of the body is drained and the connection closed at
-// once. The loop returns after the request in hand when `stop` is set.
+// once. The loop returns true after the request in hand when `stop` is set,
+// and false (after logging why) when the listening socket is unusable
+// (poll reports POLLERR, POLLHUP or POLLNVAL, or poll itself fails): the
+// worker then exits with status 1 and the master respawns it, as libfcgi's
+// own example loop ends on an accept error, instead of spinning.
 #pragma once
 
 #include <csignal>
@@ -17,7 +21,7 @@
 
 namespace access_service {
 
-void serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>& handle,
+bool serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>& handle,
                    const volatile sig_atomic_t& stop);
 
 }  // namespace access_service
