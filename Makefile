@@ -30,6 +30,8 @@ PACKAGES := g++ make pkg-config libfcgi-dev libssl-dev openssl libyaml-cpp-dev n
 
 LIB_SRCS  := $(filter-out src/main.cpp src/accessctl.cpp,$(wildcard src/*.cpp src/handlers/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
+# accessctl's commands (src/ctl/), linked into accessctl only.
+CTL_OBJS  := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard src/ctl/*.cpp))
 TEST_SRCS := $(wildcard tests/unit/*.cpp)
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
@@ -65,7 +67,7 @@ $(BUILD)/libaccess.a: $(LIB_OBJS)
 $(BUILD)/access-service: $(BUILD)/obj/src/main.o $(BUILD)/libaccess.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/accessctl: $(BUILD)/obj/src/accessctl.o $(BUILD)/libaccess.a
+$(BUILD)/accessctl: $(BUILD)/obj/src/accessctl.o $(CTL_OBJS) $(BUILD)/libaccess.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit_tests: $(TEST_OBJS) $(BUILD)/libaccess.a
@@ -136,5 +138,5 @@ clean:
 	rm -rf build build-sanitize build-fuzz
 
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/tests/fuzz/%.d)
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/src/main.d $(BUILD)/obj/src/accessctl.d \
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(BUILD)/obj/src/main.d $(BUILD)/obj/src/accessctl.d \
             $(BUILD)/obj/tests/bench/argon2_rate.d $(BUILD)/obj/tests/bench/sqlite_rate.d

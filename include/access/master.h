@@ -33,6 +33,10 @@ int run_master(const Config& config);
 // the key when no such group exists. --check-config and the bind use it.
 Result<gid_t> socket_group_id(const Config& config);
 
+// Opens the store of `config` and checks its schema (store.h check_schema,
+// nothing created): the master at start and --check-config.
+Status check_store_schema(const Config& config);
+
 // Records the retirement of keys that no longer sign (key_ring.h), loads the
 // keys of `config` and writes its JWKS file (atomically).
 Status write_jwks_file(const Config& config);
