@@ -86,7 +86,10 @@ Result<std::string> rotate_key(const std::string& dir, const std::string& algori
   // Whether a key signs now decides whether the new one must wait.
   bool signing = false;
   if (auto names = key_names(dir); names.ok()) signing = !names->empty();
-  return create_signing_key(dir, algorithm, signing ? now + publish_ahead_seconds : now);
+  // `now` is whole seconds, rounded down: one more keeps the wait at least
+  // publish_ahead_seconds long.
+  if (!signing || publish_ahead_seconds == 0) return create_signing_key(dir, algorithm, now);
+  return create_signing_key(dir, algorithm, now + publish_ahead_seconds + 1);
 }
 
 Status mark_retired_keys(const std::string& dir, long long now) {

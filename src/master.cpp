@@ -217,8 +217,8 @@ class Supervisor {
           rotate_key(config_.key_dir, config_.algorithm, now, config_.publish_ahead_seconds);
       Status st = key.ok() ? write_jwks_file(config_) : key.status();
       if (st.ok()) {
-        log_info("keys.rotate_every_days: new key " + *key + " published; it signs from " +
-                 rfc3339(now + config_.publish_ahead_seconds));
+        log_info("keys.rotate_every_days: new key " + *key + " published; it signs after " +
+                 std::to_string(config_.publish_ahead_seconds) + " s (keys.publish_ahead_seconds)");
       } else {
         log_error("keys.rotate_every_days: rotation failed, next try in an hour: " + st.message());
         next_rotation_try_ = now + 3600;

@@ -55,10 +55,12 @@ struct KeyInfo {
 Result<std::vector<KeyInfo>> list_keys(const std::string& dir, long long now);
 
 // Creates a key of `algorithm` in `dir` (signer.h create_signing_key) with
-// its .signs_from: now + publish_ahead_seconds when a key is signing already
-// (resource servers must see the new one in JWKS first), `now` when none is
-// (nobody can have cached a JWKS without it). Returns the key's path. On
-// failure nothing is left behind.
+// its .signs_from: when a key is signing already (resource servers must see
+// the new one in JWKS first), now + publish_ahead_seconds + 1 (`now` is
+// whole seconds rounded down, so the wait is never shorter than asked);
+// `now` when none is (nobody can have cached a JWKS without it) or
+// publish_ahead_seconds is 0. Returns the key's path. On failure nothing is
+// left behind.
 Result<std::string> rotate_key(const std::string& dir, const std::string& algorithm, long long now,
                                long long publish_ahead_seconds);
 

@@ -13,6 +13,9 @@ export STATE=$(mktemp -d /tmp/access-smoke.XXXXXX)
 export BASE=http://127.0.0.1:$PORT
 export CONFIG=$STATE/access-service.yaml
 export CTL="$ROOT/$BUILD/accessctl --config $CONFIG"
+# keys.publish_ahead_seconds and the JWKS max-age of this server (both 300
+# by default): short, so that key rotations complete within the suite.
+export PUBLISH_AHEAD=3
 source tests/smoke/lib.sh
 
 cleanup() { nginx/dev-server.sh stop "$STATE" >/dev/null 2>&1; rm -rf "$STATE"; }

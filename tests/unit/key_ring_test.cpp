@@ -90,9 +90,10 @@ BOOST_AUTO_TEST_CASE(rotate_key_waits_only_when_a_key_signs) {
   sleep(1);  // key names carry the second
   Result<std::string> second = rotate_key(dir, "EdDSA", kNow, 300);
   BOOST_REQUIRE(second.ok());
-  BOOST_TEST(testing::read_text(*second + ".signs_from") == std::to_string(kNow + 300) + "\n");
-  BOOST_TEST(signing_file(kNow) == *first);
-  BOOST_TEST(signing_file(kNow + 300) == *second);
+  // Rounded up: `now` is whole seconds, the wait is at least 300 s.
+  BOOST_TEST(testing::read_text(*second + ".signs_from") == std::to_string(kNow + 301) + "\n");
+  BOOST_TEST(signing_file(kNow + 300) == *first);
+  BOOST_TEST(signing_file(kNow + 301) == *second);
   struct stat st {};
   BOOST_REQUIRE(stat((*second + ".signs_from").c_str(), &st) == 0);
   BOOST_TEST((st.st_mode & 0777) == 0600u);
