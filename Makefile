@@ -4,6 +4,8 @@
 CXX      ?= g++
 BUILD    ?= build
 PORT     ?= 8080
+# `make run`'s state directory (config, database, keys, logs).
+RUN_STATE ?= var
 # `make bench`: seconds per scenario and concurrent connections (wrk -c).
 BENCH_SECONDS     ?= 10
 SOAK_SECONDS      ?= 120
@@ -131,7 +133,7 @@ deps:
 # reaches it; it stops everything it started on SIGTERM and on Ctrl-C.
 run: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all
-	@exec env PORT=$(PORT) BUILD=$(BUILD) nginx/dev-server.sh run var
+	@exec env PORT=$(PORT) BUILD=$(BUILD) nginx/dev-server.sh run $(RUN_STATE)
 
 # Unit tests, the replay of every fuzz corpus, then the smoke suite (with the
 # fault, race and hostile-input tests). SANITIZE=1 runs it all on ASan + UBSan.
