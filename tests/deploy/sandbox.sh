@@ -6,7 +6,7 @@
 #   - an overlay of / whose writes go to a tmpfs under DIR;
 #   - the repository (ROOT) bound read-only at its own path (it may sit on
 #     another mount, which an overlay of / would not show);
-#   - fresh /proc, /run and /tmp;
+#   - fresh /proc and /run;
 #   - its own PID namespace (everything started inside dies with COMMAND)
 #     and network namespace (loopback only: nothing it binds, even on every
 #     interface, is reachable from outside).
@@ -27,7 +27,6 @@ mount -t proc proc "$m/proc"
 mount --rbind /dev "$m/dev"
 mount -t sysfs sysfs "$m/sys"
 mount -t tmpfs -o mode=0755 tmpfs "$m/run"
-mount -t tmpfs -o mode=1777 tmpfs "$m/tmp"
 mkdir -p "$m$ROOT"
 mount --bind "$ROOT" "$m$ROOT"
 mount -o remount,bind,ro "$m$ROOT"
