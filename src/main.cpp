@@ -3,6 +3,8 @@
 //   access-service --config FILE                 run in the foreground
 //   access-service --config FILE --check-config  validate config, keys and schema, exit 0/1
 //   access-service --version
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 
@@ -58,7 +60,12 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    access_service::Status st = access_service::check_store_schema(*config);
+    // A check creates nothing: no database where there is none (whoever runs
+    // it, root included, would own it).
+    access_service::Status st =
+        ::access(config->db_path.c_str(), F_OK) == 0
+            ? access_service::check_store_schema(*config)
+            : access_service::Status::NotFound(config->db_path + ": no database yet (run accessctl init)");
     if (!st.ok()) {
       std::cerr << "access-service: store.path: " << st.message() << "\n";
       return 1;

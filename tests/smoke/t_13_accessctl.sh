@@ -152,6 +152,8 @@ expect "client delete: the app is unknown" 401 .error invalid_client
 req GET /api/v1/users/me -H "$(bearer "$A_AT")"
 expect "client delete: its access token is dead" 401 .error invalid_token
 check "client delete of an unknown id" one_line_error 1 "no app with client id ctlapp" $CTL client delete ctlapp
+# Leave the users as found: later files count them.
+$CTL user delete "$U" >/dev/null
 check "key list --json" quiet_jq '.count >= 1 and any(.items[]; .state == "signing")' <<<"$($CTL key list --json)"
 
 # Run by root in a state directory another user owns, accessctl refuses
