@@ -153,8 +153,8 @@ int cmd_client_delete(Env& env, const Args& args) {
 int cmd_client_rotate_secret(Env& env, const Args& args) {
   Result<ClientApp> app = find_app(*env.store, args.positional[0]);
   if (!app.ok()) return fail(app.status().message());
-  json body = {{"clientSecret", args.flag("--secret-stdin") ? json(read_line_stdin())
-                                                            : json(random_token(32))}};
+  json body = {{"clientSecret",
+                args.flag("--secret-stdin") ? json(read_line_stdin()) : json(random_token(32))}};
   std::string secret;
   if (auto msg = apply_client_json(body, false, &*app, &secret))
     return fail(cli_words(*msg, kClientWords));
@@ -164,7 +164,8 @@ int cmd_client_rotate_secret(Env& env, const Args& args) {
   Status st = env.store->update_client(*app);
   if (st.is_not_found()) return fail("no app with client id " + app->client_id);
   if (!st.ok()) return fail(st.message());
-  std::cerr << app->client_id << ": new secret below, shown this once; the old one no longer works\n";
+  std::cerr << app->client_id
+            << ": new secret below, shown this once; the old one no longer works\n";
   std::cout << secret << "\n";
   return 0;
 }

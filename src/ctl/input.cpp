@@ -32,8 +32,8 @@ std::string cli_words(std::string msg,
     size_t pos = 0;
     for (size_t at; (at = msg.find(member, pos)) != std::string::npos; pos = at + member.size()) {
       const size_t end = at + member.size();
-      const bool whole = (at == 0 || !word_char(msg[at - 1])) &&
-                         (end == msg.size() || !word_char(msg[end]));
+      const bool whole =
+          (at == 0 || !word_char(msg[at - 1])) && (end == msg.size() || !word_char(msg[end]));
       out += msg.substr(pos, at - pos) + (whole ? option : member);
     }
     msg = out + msg.substr(pos);

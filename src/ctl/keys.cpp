@@ -61,7 +61,8 @@ int cmd_key_rotate(Env& env, const Args& args) {
   if (st.ok())
     std::cout << "published in " << env.config.jwks_file << "\n";
   else
-    std::cout << "not published yet (" << st.message() << "); the service publishes it when it starts\n";
+    std::cout << "not published yet (" << st.message()
+              << "); the service publishes it when it starts\n";
   if (made.state == KeyState::kNext)
     std::cout << "it signs from " << rfc3339(made.signs_from) << " (in " << made.signs_from - now
               << " s, keys.publish_ahead_seconds): the running service switches to it by itself\n";
@@ -76,7 +77,8 @@ int cmd_key_list(Env& env, const Args& args) {
   if (args.flag("--json")) {
     json items = json::array();
     for (const auto& k : *keys) {
-      json item = {{"kid", k.kid}, {"alg", k.alg}, {"state", state_word(k.state)}, {"file", k.file}};
+      json item = {
+          {"kid", k.kid}, {"alg", k.alg}, {"state", state_word(k.state)}, {"file", k.file}};
       if (k.signs_from) item["signsFrom"] = rfc3339(k.signs_from);
       if (k.verify_until) item["verifyUntil"] = rfc3339(k.verify_until);
       items.push_back(item);

@@ -86,8 +86,9 @@ int cmd_migrate(Env& env, const Args& args) {
                 "): stop it first; nothing changed");
   // An empty database has nothing to lose.
   if (*version > 0 && !args.flag("--no-backup")) {
-    Result<std::string> dir = args.has("--backup-dir") ? Result<std::string>(args.one("--backup-dir"))
-                                                        : default_backup_dir(env.config, latest);
+    Result<std::string> dir = args.has("--backup-dir")
+                                  ? Result<std::string>(args.one("--backup-dir"))
+                                  : default_backup_dir(env.config, latest);
     Result<BackupReport> backup =
         dir.ok() ? backup_state(env.config, *env.store, *dir) : Result<BackupReport>(dir.status());
     if (!backup.ok())
@@ -111,7 +112,8 @@ int cmd_restore(Env& env, const Args& args) {
   Result<RestoreReport> r = restore_state(env.config, args.positional[0], args.flag("--replace"));
   if (!r.ok())
     return fail(r.status().message() + (r.status().is_unavailable() ? "" : "; nothing changed"));
-  if (!r->moved_aside.empty()) std::cout << "moved the replaced files to " << r->moved_aside << "\n";
+  if (!r->moved_aside.empty())
+    std::cout << "moved the replaced files to " << r->moved_aside << "\n";
   std::cout << "restored " << args.positional[0] << " into " << env.config.db_path << " and "
             << env.config.key_dir << ": schema version " << r->schema_version << ", "
             << r->key_files << " key files\n";

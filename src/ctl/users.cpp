@@ -55,7 +55,8 @@ int cmd_user_add(Env& env, const Args& args) {
   if (!read_new_password(args, &password, &why)) return fail(why);
   json body = {{"email", args.positional[0]}, {"roles", roles->second}, {"password", password}};
   User user;
-  if (auto msg = apply_new_user_json(body, &user, &password)) return fail(cli_words(*msg, kUserWords));
+  if (auto msg = apply_new_user_json(body, &user, &password))
+    return fail(cli_words(*msg, kUserWords));
   auto phc = hash_password(password, argon2(env.config));
   if (!phc.ok()) return fail(phc.status().message());
   user.password_hash = *phc;
@@ -121,8 +122,7 @@ int cmd_user_delete(Env& env, const Args& args) {
   if (st.ok()) st = env.store->clear_login_failures(user->email, nullptr);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return fail(st.message());
-  std::cout << "deleted " << user->email
-            << " with its tokens, sessions, approvals and devices\n";
+  std::cout << "deleted " << user->email << " with its tokens, sessions, approvals and devices\n";
   return 0;
 }
 
@@ -152,8 +152,7 @@ int cmd_user_password(Env& env, const Args& args) {
   if (st.ok()) st = env.store->delete_user_sessions(user->id);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return fail(st.is_not_found() ? "no user with email " + user->email : st.message());
-  std::cout << "password of " << user->email
-            << " changed; its tokens and sessions are revoked\n";
+  std::cout << "password of " << user->email << " changed; its tokens and sessions are revoked\n";
   return 0;
 }
 
@@ -171,7 +170,8 @@ int cmd_user_mfa(Env& env, const Args& args) {
   auto uri = change_user_mfa(*env.store, *key, env.config.issuer, *user, enable,
                              args.flag("--regenerate"));
   Status st = uri.ok() ? txn.commit() : uri.status();
-  if (!st.ok()) return fail(cli_words(st.message(), {{"generateNewAuthenticatorKey", "--regenerate"}}));
+  if (!st.ok())
+    return fail(cli_words(st.message(), {{"generateNewAuthenticatorKey", "--regenerate"}}));
   std::cout << user->email << ": two-factor authentication "
             << (args.flag("--disable") ? "disabled" : "enabled") << "\n";
   if (!uri->empty()) std::cout << *uri << "\n";

@@ -83,7 +83,8 @@ BOOST_AUTO_TEST_CASE(backup_holds_database_keys_and_sums_owner_only) {
     BOOST_TEST(mode_of(b + "/" + f) == 0600, f);
   const std::string name = next->substr(next->rfind('/') + 1);
   BOOST_TEST(mode_of(b + "/keys/" + name + ".signs_from") == 0600);
-  BOOST_TEST(testing::read_text(b + "/keys/hmac.key") == testing::read_text(config.key_dir + "/hmac.key"));
+  BOOST_TEST(testing::read_text(b + "/keys/hmac.key") ==
+             testing::read_text(config.key_dir + "/hmac.key"));
   const std::string sums = testing::read_text(b + "/SHA256SUMS");
   BOOST_TEST(sums.find("  access.db\n") != std::string::npos);
   BOOST_TEST(sums.find("  keys/" + name + ".signs_from\n") != std::string::npos);

@@ -71,7 +71,8 @@ BOOST_AUTO_TEST_CASE(delete_user_takes_everything_of_theirs_and_nothing_else) {
     const std::string fam = std::string("fam-") + u;
     BOOST_REQUIRE(store->insert_family(fam, "a1", u, {"read"}, 100, now_seconds() + 900).ok());
     BOOST_REQUIRE(store->insert_refresh(sha256(fam), fam, 100).ok());
-    BOOST_REQUIRE(store->insert_session(sha256(std::string("s-") + u), u, 100, now_seconds() + 900).ok());
+    BOOST_REQUIRE(
+        store->insert_session(sha256(std::string("s-") + u), u, 100, now_seconds() + 900).ok());
     Approval ap{std::string("ap-") + u, u, "a1", "", "", {"read"}, 100};
     BOOST_REQUIRE(store->upsert_approval(ap).ok());
   }
