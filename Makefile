@@ -4,6 +4,8 @@
 CXX      ?= g++
 BUILD    ?= build
 PORT     ?= 8080
+# `make run`'s state directory (config, database, keys, logs).
+RUN_STATE ?= var
 # `make bench`: seconds per scenario and concurrent connections (wrk -c).
 BENCH_SECONDS     ?= 10
 SOAK_SECONDS      ?= 120
@@ -32,6 +34,8 @@ PACKAGES := g++ make pkg-config libfcgi-dev libssl-dev openssl libyaml-cpp-dev n
 
 LIB_SRCS  := $(filter-out src/main.cpp src/accessctl.cpp,$(wildcard src/*.cpp src/handlers/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
+# accessctl's commands (src/ctl/), linked into accessctl only.
+CTL_OBJS  := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard src/ctl/*.cpp))
 TEST_SRCS := $(wildcard tests/unit/*.cpp)
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
@@ -47,15 +51,34 @@ FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_SRCS := $(addprefix src/,api.cpp client_rules.cpp config.cpp context.cpp crypto.cpp \
-                   http.cpp log.cpp password.cpp pg_conn.cpp pg_store.cpp signer.cpp sqlite_store.cpp status.cpp store.cpp \
+                   http.cpp log.cpp password.cpp pg_conn.cpp pg_store.cpp schema_check.cpp signer.cpp \
+                   sqlite_store.cpp status.cpp store.cpp \
                    strings.cpp user_rules.cpp)
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
-.PHONY: all deps run test unit smoke bench fuzz soak format clean
+# `make install` (PREFIX, DESTDIR) and `make deb` (a Debian package of
+# PREFIX=/usr, built with dpkg-deb from conf/debian/). /etc is /etc whatever
+# the prefix: the unit and README name /etc/access-service.
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+SYSCONFDIR    ?= /etc
+BINDIR        := $(PREFIX)/bin
+DATADIR       := $(PREFIX)/share/access-service
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+# 0 (make deb): leave /var/lib/access-service and /var/backups/access-service
+# to systemd-tmpfiles on the target (the package's postinst).
+INSTALL_STATE ?= 1
+VERSION       := $(shell sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' include/access/version.h)
+DEB_ARCH      := $(shell dpkg --print-architecture 2>/dev/null)
+DEB           := $(BUILD)/access-service_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: all deps run test unit smoke bench fuzz soak format clean install deb
 all: $(BUILD)/access-service $(BUILD)/accessctl
 
-$(BUILD)/obj/%.o: %.cpp
+# Order-only: on a fresh box `make` / `make all` installs the packages it
+# compiles against first, like `make run` (deps is quick when nothing is missing).
+$(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
@@ -64,10 +87,13 @@ $(BUILD)/obj/tests/unit/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK
 $(BUILD)/libaccess.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
+# Full RELRO and immediate binding (what Debian's hardening flags ask for).
+LDFLAGS += -Wl,-z,relro,-z,now
+
 $(BUILD)/access-service: $(BUILD)/obj/src/main.o $(BUILD)/libaccess.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/accessctl: $(BUILD)/obj/src/accessctl.o $(BUILD)/libaccess.a
+$(BUILD)/accessctl: $(BUILD)/obj/src/accessctl.o $(CTL_OBJS) $(BUILD)/libaccess.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit_tests: $(TEST_OBJS) $(BUILD)/libaccess.a
@@ -102,11 +128,15 @@ deps:
 	  apt-get install -y --no-install-recommends $$missing || \
 	    { apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
 	fi
-	@command -v npm >/dev/null || { echo "installing npm"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root, or: sudo apt-get install npm"; exit 1; fi; \
+	  echo "installing npm"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
 
+# The server replaces the recipe's shell (exec), so that make's SIGTERM
+# reaches it; it stops everything it started on SIGTERM and on Ctrl-C.
 run: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all
-	@PORT=$(PORT) BUILD=$(BUILD) nginx/dev-server.sh run var
+	@exec env PORT=$(PORT) BUILD=$(BUILD) nginx/dev-server.sh run $(RUN_STATE)
 
 # Unit tests, the replay of every fuzz corpus, then the smoke suite (with the
 # fault, race and hostile-input tests). SANITIZE=1 runs it all on ASan + UBSan.
@@ -141,6 +171,75 @@ soak: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) tests/soak/run.sh
 
+# Binaries, example config, nginx site and snippets, pages, systemd unit,
+# sysusers.d and tmpfiles.d; the config and the nginx site are left alone
+# when they exist (they are the admin's). As root on the real system
+# (no DESTDIR) the user and directories are made at once.
+install: all
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/html \
+	  $(DESTDIR)$(SYSCONFDIR)/access-service $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available \
+	  $(DESTDIR)$(SYSCONFDIR)/nginx/snippets $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+	  $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/access-service $(BUILD)/accessctl $(DESTDIR)$(BINDIR)/
+	install -m 0644 nginx/html/* $(DESTDIR)$(DATADIR)/html/
+	for page in access-service accessctl; do \
+	  sed 's|@VERSION@|$(VERSION)|' conf/man/$$page.8 | gzip -9n >$(DESTDIR)$(PREFIX)/share/man/man8/$$page.8.gz; \
+	  chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man8/$$page.8.gz; \
+	done
+	install -m 0644 conf/access-service.yaml $(DESTDIR)$(DATADIR)/access-service.yaml.example
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/access-service/access-service.yaml ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/access-service/access-service.yaml (the new defaults: $(DATADIR)/access-service.yaml.example)"; \
+	else install -m 0644 conf/access-service.yaml $(DESTDIR)$(SYSCONFDIR)/access-service/access-service.yaml; fi
+	sed 's|/usr/share/access-service/html|$(DATADIR)/html|' nginx/access-service.conf \
+	  >$(BUILD)/access-service.site.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/access-service.conf ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/access-service.conf"; \
+	else install -m 0644 $(BUILD)/access-service.site.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/access-service.conf; fi
+	install -m 0644 nginx/snippets/*.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/etc/access-service/|$(SYSCONFDIR)/access-service/|g' \
+	  systemd/access-service.service >$(BUILD)/access-service.service
+	install -m 0644 $(BUILD)/access-service.service $(DESTDIR)$(UNITDIR)/access-service.service
+	install -m 0644 systemd/access-service.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/access-service.conf
+	install -m 0644 systemd/access-service.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/access-service.conf
+	@if [ "$(INSTALL_STATE)" = 1 ]; then \
+	  install -d -m 0750 $(DESTDIR)/var/lib/access-service; \
+	  install -d -m 0700 $(DESTDIR)/var/backups/access-service; \
+	  if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    systemd-sysusers $(PREFIX)/lib/sysusers.d/access-service.conf && \
+	    systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/access-service.conf; \
+	  fi; \
+	fi
+
+# A Debian package of PREFIX=/usr: stripped binaries, conffiles, maintainer
+# scripts (conf/debian/), md5sums; checked with lintian (no errors).
+deb: all
+	@test "$$(sed -n '1s/^access-service (\([^)]*\)).*/\1/p' conf/debian/changelog)" = "$(VERSION)" || \
+	  { echo "conf/debian/changelog does not start with version $(VERSION) (include/access/version.h)"; exit 1; }
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/root/DEBIAN
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/deb/root PREFIX=/usr \
+	  UNITDIR=/lib/systemd/system INSTALL_STATE=0 >/dev/null
+	strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+	  $(BUILD)/deb/root/usr/bin/access-service $(BUILD)/deb/root/usr/bin/accessctl
+	install -d -m 0755 $(BUILD)/deb/root/usr/share/doc/access-service
+	install -m 0644 conf/debian/copyright $(BUILD)/deb/root/usr/share/doc/access-service/
+	gzip -9n <conf/debian/changelog >$(BUILD)/deb/root/usr/share/doc/access-service/changelog.gz
+	gzip -9n <README.md >$(BUILD)/deb/root/usr/share/doc/access-service/README.md.gz
+	chmod 0644 $(BUILD)/deb/root/usr/share/doc/access-service/*.gz
+	install -m 0755 conf/debian/postinst conf/debian/prerm conf/debian/postrm $(BUILD)/deb/root/DEBIAN/
+	cd $(BUILD)/deb/root && find etc -type f | sed 's|^|/|' | sort >DEBIAN/conffiles
+	cd $(BUILD)/deb/root && find usr lib -type f | sort | xargs md5sum >DEBIAN/md5sums
+	mkdir -p $(BUILD)/deb/shlibs/debian && echo 'Source: access-service' >$(BUILD)/deb/shlibs/debian/control
+	cd $(BUILD)/deb/shlibs && dpkg-shlibdeps -O ../root/usr/bin/access-service ../root/usr/bin/accessctl \
+	  2>/dev/null | sed -n 's/^shlibs:Depends=//p' >../depends
+	test -s $(BUILD)/deb/depends
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
+	  -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(BUILD)/deb/root | cut -f1)|" \
+	  -e "s|@DEPENDS@|$$(cat $(BUILD)/deb/depends)|" conf/debian/control.in >$(BUILD)/deb/root/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb/root $(DEB)
+	lintian --fail-on error $(DEB)
+	@echo "built $(DEB)"
+
 format:
 	clang-format -i $$(find include src tests -name '*.h' -o -name '*.cpp')
 
@@ -148,5 +247,5 @@ clean:
 	rm -rf build build-sanitize build-fuzz
 
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/tests/fuzz/%.d)
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/src/main.d $(BUILD)/obj/src/accessctl.d \
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(BUILD)/obj/src/main.d $(BUILD)/obj/src/accessctl.d \
             $(BUILD)/obj/tests/bench/argon2_rate.d $(BUILD)/obj/tests/bench/sqlite_rate.d

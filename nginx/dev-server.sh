@@ -6,6 +6,8 @@
 #   nginx/dev-server.sh stop  STATE_DIR   stops what `start` started
 #
 # Environment: PORT (default 8080), BUILD (default build), WORKERS (default 2),
+# PUBLISH_AHEAD (keys.publish_ahead_seconds and the JWKS max-age nginx
+# serves, default 300; the smoke suite shortens both),
 # GRACE (tokens.refresh_reuse_grace_seconds, default 0), LOCKOUT_MAX and
 # LOCKOUT_ACCOUNT_MAX (lockout.max_failures and account_max_failures, default
 # 5 and 50; the benchmark raises them: its 64 concurrent password grants of
@@ -19,6 +21,12 @@
 # STATE_DIR receives access-service.yaml (rendered from conf/dev.yaml.in on every
 # start), the database, the keys, the JWKS file, the socket and nginx's files.
 set -euo pipefail
+# `run` (make run) dies with its parent: when make is killed, even by
+# SIGKILL, the kernel sends this script SIGTERM, whose trap stops nginx, the
+# master and its workers (make itself forwards only SIGTERM to its child).
+if [[ ${1:-} == run && -z ${DEV_SERVER_PDEATHSIG:-} ]]; then
+  DEV_SERVER_PDEATHSIG=1 exec setpriv --pdeathsig TERM -- "$0" "$@"
+fi
 # Everything made here (config, logs, pid files, nginx's files) is the
 # caller's alone, whatever umask they run with; the service and accessctl
 # enforce the same for the database, keys and socket themselves.
@@ -29,7 +37,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 state=$(mkdir -p "${2:?STATE_DIR}" && cd "$2" && pwd)
 build=$root/${BUILD:-build}
 port=${PORT:-8080}
+ahead=${PUBLISH_AHEAD:-300}
 config=$state/access-service.yaml
+
+# True when something accepts connections on 127.0.0.1:$port.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
 stop_all() {
   local pid
@@ -52,8 +64,22 @@ mkdir -p "$state"/{run,nginx/tmp,nginx/snippets}
 # A state directory made before modes were enforced is brought in line:
 # directories 0700, files 0600 (the master rewrites jwks.json 0644 at start).
 chmod -R go-rwx "$state"
+# One server per state directory: a second one would take over the first
+# one's socket and pid files.
+for name in service nginx; do
+  pid=$(cat "$state/run/$name.pid" 2>/dev/null || true)
+  if [[ -n $pid ]] && grep -qF "$state" "/proc/$pid/cmdline" 2>/dev/null; then
+    echo "dev-server: $state is in use by a running server (pid $pid): stop it first" >&2
+    exit 1
+  fi
+done
+if port_taken; then
+  echo "dev-server: port $port is taken (another make run?): stop that one, or choose another with PORT=N" >&2
+  exit 1
+fi
 sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@WORKERS@|${WORKERS:-2}|g" \
     -e "s|@GRACE@|${GRACE:-0}|g" -e "s|@LOCKOUT_MAX@|${LOCKOUT_MAX:-5}|g" \
+    -e "s|@PUBLISH_AHEAD@|$ahead|g" \
     -e "s|@LOCKOUT_ACCOUNT_MAX@|${LOCKOUT_ACCOUNT_MAX:-50}|g" \
     -e "s|@ISSUER@|${ISSUER:-http://127.0.0.1:$port}|g" \
     "$root/conf/dev.yaml.in" >"$config"
@@ -80,15 +106,20 @@ fi
 user_line=""
 [[ $(id -u) == 0 ]] && user_line="user root root;"
 sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@ROOT@|$root|g" \
-    -e "s|@USER_LINE@|$user_line|" "$root/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
+    -e "s|@USER_LINE@|$user_line|" -e "s|@JWKS_MAX_AGE@|$ahead|g" \
+    "$root/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 cp "$root"/nginx/snippets/*.conf "$state/nginx/snippets/"
 
+# A database of an older schema (a checkout pulled since the last run) is
+# upgraded after a backup into $state/backups/; then init makes what is missing.
+"$build/accessctl" --config "$config" migrate ${PG_CONNINFO:+--no-backup} >/dev/null  # PostgreSQL: pg_dump is the backup
 "$build/accessctl" --config "$config" init >/dev/null
 "$build/access-service" --config "$config" --check-config >/dev/null
 nginx -t -q -p "$state/nginx" -c "$state/nginx/nginx.conf"
 
-# Stop whatever was started if we are interrupted, even during start-up.
-[[ $cmd == run ]] && trap 'echo; echo "stopping..."; stop_all; exit 0' INT TERM
+# Stop whatever was started if we are interrupted, even during start-up; one
+# line says so (\r: over the terminal's ^C).
+[[ $cmd == run ]] && trap 'stop_all; printf "\raccess-service stopped\n"; exit 0' INT TERM
 "$build/access-service" --config "$config" 2>>"$state/service.log" &
 echo $! >"$state/run/service.pid"
 nginx -p "$state/nginx" -c "$state/nginx/nginx.conf" -g 'daemon off;' &
@@ -98,8 +129,10 @@ for _ in $(seq 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/api/health" 2>/dev/null && break
   sleep 0.1
 done
-if ! curl -fsS -o /dev/null "http://127.0.0.1:$port/api/health"; then
-  echo "dev-server: the service did not come up; see $state/service.log" >&2
+# Our nginx must be the one answering (it exits when it cannot bind).
+if ! curl -fsS -o /dev/null "http://127.0.0.1:$port/api/health" ||
+   ! kill -0 "$(cat "$state/run/nginx.pid")" 2>/dev/null; then
+  echo "dev-server: the service did not come up; see $state/service.log and $state/nginx/error.log" >&2
   stop_all
   exit 1
 fi

@@ -3,402 +3,384 @@
 // under the same rules as the HTTP API. Secrets are never taken from the
 // command line (they would show in `ps` and shell history): passwords are
 // prompted for, or read from stdin with --password-stdin / --secret-stdin.
-#include <libpq-fe.h>
+//
+// The table below is the whole command line: each command's words, its
+// positional argument, the options it takes (with a value, repeatable) and
+// its flags, and what it needs of the database. Anything else is refused
+// with one line naming it. The commands are in src/ctl/.
+#include <pwd.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <iostream>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "access/client_rules.h"
 #include "access/config.h"
-#include "access/context.h"
-#include "access/crypto.h"
-#include "access/key_ring.h"
-#include "access/mfa.h"
-#include "access/key_mirror.h"
-#include "access/purge.h"
-#include "access/store_copy.h"
-#include "access/sign_in.h"
-#include "access/signer.h"
 #include "access/store.h"
 #include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/version.h"
+#include "ctl/ctl.h"
 
 namespace {
 
+namespace ctl = access_service::ctl;
 using access_service::Status;
-using json = nlohmann::json;
 
-const char kUsage[] =
-    "usage: accessctl --config FILE COMMAND\n"
-    "  init                                   create the schema, first signing key, HMAC key\n"
-    "  user add EMAIL --role ROLE [--role ROLE ...] [--password-stdin]\n"
-    "  user list\n"
-    "  user disable EMAIL                     disable and revoke every token of the user\n"
-    "  user unlock EMAIL                      clear the sign-in lockout of EMAIL (every address)\n"
-    "  user mfa EMAIL --enable|--disable|--regenerate\n"
-    "                                         two-factor authentication; prints the otpauth URI\n"
-    "  client add --client-id ID --name NAME --grant GRANT [--grant GRANT ...]\n"
-    "             [--redirect-uri URI ...] [--scope S ...] --access-seconds N\n"
-    "             [--refresh-seconds N] [--auto-approve] [--secret-stdin]\n"
-    "  client list\n"
-    "  key rotate                             new signing key (signs after SIGHUP / reload)\n"
-    "  key list                               kid, algorithm, state of every key\n"
-    "  key retire KID                         remove a key that no longer signs, now\n"
-    "  purge                                  delete expired rows and keys, checkpoint the WAL\n"
-    "  migrate-store --to CONNINFO            copy this SQLite database into an empty PostgreSQL\n"
-    "                                         one (stop the service first; README \"Several hosts\")\n";
+// kAnySchema: the command deals with the schema itself (init, migrate,
+// backup); kCurrent: it needs this build's schema; kNoStore: no database.
+enum class Needs { kNoStore, kAnySchema, kCurrent };
 
-int fail(const std::string& msg) {
-  std::cerr << "accessctl: " << msg << "\n";
-  return 1;
-}
-
-// Options of the form --name VALUE (repeatable) and bare flags.
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::vector<std::string>> options;
+struct Command {
+  const char* words;     // "user add"
+  const char* operand;   // the one positional argument ("EMAIL"), or nullptr
+  const char* synopsis;  // options, for --help
+  const char* summary;
+  std::vector<std::string> options;  // take a value
   std::vector<std::string> flags;
-  bool flag(const std::string& f) const { return access_service::contains(flags, f); }
-  std::string one(const std::string& o) const {
-    auto it = options.find(o);
-    return it == options.end() ? "" : it->second.back();
-  }
+  Needs needs;
+  int (*run)(ctl::Env&, const ctl::Args&);
 };
 
-bool parse_args(int argc, char** argv, int start, const std::vector<std::string>& bare_flags,
-                Args* out, std::string* err) {
-  for (int i = start; i < argc; ++i) {
-    std::string a = argv[i];
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"init",
+       nullptr,
+       "",
+       "create the schema, the first signing key and hmac.key (idempotent)",
+       {},
+       {},
+       Needs::kAnySchema,
+       ctl::cmd_init},
+      {"migrate",
+       nullptr,
+       "[--dry-run] [--backup-dir DIR | --no-backup]",
+       "show the pending schema versions, back up, apply them (service stopped)",
+       {"--backup-dir"},
+       {"--dry-run", "--no-backup"},
+       Needs::kAnySchema,
+       ctl::cmd_migrate},
+      {"backup",
+       "DIR",
+       "",
+       "consistent copy of the database, keys and hmac.key (service running)",
+       {},
+       {},
+       Needs::kAnySchema,
+       ctl::cmd_backup},
+      {"restore",
+       "DIR",
+       "[--replace]",
+       "put a backup back (service stopped)",
+       {},
+       {"--replace"},
+       Needs::kNoStore,
+       ctl::cmd_restore},
+      {"user add",
+       "EMAIL",
+       "--role ROLE [--role ROLE ...] [--password-stdin]",
+       "create a user (asks for the password twice unless --password-stdin)",
+       {"--role"},
+       {"--password-stdin"},
+       Needs::kCurrent,
+       ctl::cmd_user_add},
+      {"user list",
+       nullptr,
+       "[--json]",
+       "email, roles, enabled, id",
+       {},
+       {"--json"},
+       Needs::kCurrent,
+       ctl::cmd_user_list},
+      {"user enable",
+       "EMAIL",
+       "",
+       "let a disabled user sign in again",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_user_enable},
+      {"user disable",
+       "EMAIL",
+       "",
+       "disable, and revoke every token and session of the user",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_user_disable},
+      {"user delete",
+       "EMAIL",
+       "",
+       "delete the user with their tokens, sessions, approvals, devices",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_user_delete},
+      {"user unlock",
+       "EMAIL",
+       "",
+       "clear the sign-in lockout of EMAIL (every address)",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_user_unlock},
+      {"user password",
+       "EMAIL",
+       "[--password-stdin]",
+       "set a new password; revokes the user's tokens and sessions",
+       {},
+       {"--password-stdin"},
+       Needs::kCurrent,
+       ctl::cmd_user_password},
+      {"user mfa",
+       "EMAIL",
+       "--enable|--disable|--regenerate",
+       "two-factor authentication; prints the otpauth URI when a key is made",
+       {},
+       {"--enable", "--disable", "--regenerate"},
+       Needs::kCurrent,
+       ctl::cmd_user_mfa},
+      {"client add",
+       nullptr,
+       "--client-id ID --name NAME --grant GRANT [--grant GRANT ...] [--redirect-uri URI ...]\n"
+       "             [--scope S ...] --access-seconds N [--refresh-seconds N] [--auto-approve]\n"
+       "             [--require-pkce] [--secret-stdin]",
+       "register an app; prints it with its secret (generated unless --secret-stdin)",
+       {"--client-id", "--name", "--grant", "--redirect-uri", "--scope", "--access-seconds",
+        "--refresh-seconds"},
+       {"--auto-approve", "--require-pkce", "--secret-stdin"},
+       Needs::kCurrent,
+       ctl::cmd_client_add},
+      {"client list",
+       nullptr,
+       "[--json]",
+       "clientId, name, grants, enabled, id",
+       {},
+       {"--json"},
+       Needs::kCurrent,
+       ctl::cmd_client_list},
+      {"client show",
+       "CLIENT_ID",
+       "",
+       "the app's registration (JSON, without its secret)",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_client_show},
+      {"client enable",
+       "CLIENT_ID",
+       "",
+       "the app authenticates again, its tokens work again",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_client_enable},
+      {"client disable",
+       "CLIENT_ID",
+       "",
+       "refuse the app and its tokens until enabled",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_client_disable},
+      {"client delete",
+       "CLIENT_ID",
+       "",
+       "delete the app with its tokens, codes and approvals",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_client_delete},
+      {"client rotate-secret",
+       "CLIENT_ID",
+       "[--secret-stdin]",
+       "new secret, printed once (the old one stops working)",
+       {},
+       {"--secret-stdin"},
+       Needs::kCurrent,
+       ctl::cmd_client_rotate_secret},
+      {"key rotate",
+       nullptr,
+       "[--now]",
+       "new key, in JWKS at once, signing after keys.publish_ahead_seconds (--now: at once)",
+       {},
+       {"--now"},
+       Needs::kNoStore,
+       ctl::cmd_key_rotate},
+      {"key list",
+       nullptr,
+       "[--json]",
+       "kid, algorithm, state (next, signing, verifying until)",
+       {},
+       {"--json"},
+       Needs::kNoStore,
+       ctl::cmd_key_list},
+      {"key retire",
+       "KID",
+       "",
+       "remove a key that does not sign, now (a leaked key)",
+       {},
+       {},
+       Needs::kNoStore,
+       ctl::cmd_key_retire},
+      {"purge",
+       nullptr,
+       "",
+       "delete expired rows and keys, checkpoint the WAL",
+       {},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_purge},
+      {"migrate-store",
+       nullptr,
+       "--to CONNINFO",
+       "copy this SQLite database into an empty PostgreSQL one (service stopped)",
+       {"--to"},
+       {},
+       Needs::kCurrent,
+       ctl::cmd_migrate_store},
+  };
+  return kCommands;
+}
+
+void print_help() {
+  std::cout << "usage: accessctl --config FILE COMMAND [ARGUMENTS]\n"
+               "       accessctl --version | --help\n\ncommands:\n";
+  for (const auto& c : commands()) {
+    std::string line =
+        std::string("  ") + c.words + (c.operand ? std::string(" ") + c.operand : "");
+    if (*c.synopsis) line += std::string(" ") + c.synopsis;
+    std::cout << line << "\n      " << c.summary << "\n";
+  }
+}
+
+// Reads the command's arguments; the message names what is wrong.
+bool parse_args(const Command& c, const std::vector<std::string>& in, ctl::Args* out,
+                std::string* why) {
+  for (size_t i = 0; i < in.size(); ++i) {
+    const std::string& a = in[i];
     if (a.rfind("--", 0) != 0) {
       out->positional.push_back(a);
-    } else if (access_service::contains(bare_flags, a)) {
+    } else if (access_service::contains(c.flags, a)) {
       out->flags.push_back(a);
-    } else if (i + 1 < argc) {
-      out->options[a].push_back(argv[++i]);
+    } else if (!access_service::contains(c.options, a)) {
+      *why = "unknown option " + a + " for " + c.words;
+      return false;
+    } else if (i + 1 < in.size()) {
+      out->options[a].push_back(in[++i]);
     } else {
-      *err = a + " needs a value";
+      *why = a + " needs a value";
       return false;
     }
   }
-  return true;
-}
-
-std::string read_line_stdin() {
-  std::string line;
-  std::getline(std::cin, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-// Prompts twice on the terminal with echo off.
-bool prompt_password(std::string* out) {
-  if (!isatty(STDIN_FILENO)) return false;
-  termios old{};
-  tcgetattr(STDIN_FILENO, &old);
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  std::cerr << "Password: ";
-  std::string a = read_line_stdin();
-  std::cerr << "\nRepeat password: ";
-  std::string b = read_line_stdin();
-  std::cerr << "\n";
-  tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  if (a != b) return false;
-  *out = a;
-  return true;
-}
-
-access_service::Argon2Params argon2(const access_service::Config& c) {
-  return {c.argon2_time_cost, c.argon2_memory_kib, c.argon2_parallelism};
-}
-
-int cmd_init(const access_service::Config& config, access_service::Store& store) {
-  if (store.shares_keys()) {
-    auto kek = access_service::read_kek(config, store, true);
-    if (!kek.ok()) return fail(kek.status().message());
+  const size_t want = c.operand ? 1 : 0;
+  if (out->positional.size() < want) {
+    *why = std::string(c.words) + " needs " + c.operand;
+  } else if (out->positional.size() > want) {
+    *why = "unexpected argument " + out->positional[want] + " for " + c.words;
   }
-  Status st = access_service::change_keys(config, store, [&]() -> Status {
-    auto signer = access_service::TokenSigner::load(config.key_dir);
-    if (!signer.ok()) {
-      auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
-      if (!path.ok()) return path.status();
-      std::cout << "created signing key " << *path << "\n";
-    }
-    return access_service::ensure_hmac_key(config);
-  });
-  if (!st.ok()) return fail(st.message());
-  std::cout << "database " << (config.postgresql() ? "(postgresql)" : config.db_path)
-            << " is at the current schema\n";
-  return 0;
+  return why->empty();
 }
 
-int cmd_user_add(const access_service::Config& config, access_service::Store& store, const Args& args) {
-  if (args.positional.size() != 1) return fail("user add needs exactly one EMAIL");
-  auto roles_it = args.options.find("--role");
-  json body = {{"email", args.positional[0]},
-               {"roles", roles_it == args.options.end() ? json::array() : json(roles_it->second)}};
-  for (const auto& o : args.options)
-    if (o.first != "--role") return fail("unknown option " + o.first);
-  std::string password;
-  if (args.flag("--password-stdin")) {
-    password = read_line_stdin();
-  } else if (!prompt_password(&password)) {
-    return fail("passwords differ, or no terminal (use --password-stdin)");
+// accessctl writes the service's files: run by root in a state directory
+// that another user owns, it would leave files that lock the service out.
+std::string wrong_user(const access_service::Config& config) {
+  // The state directory: the database's, or (PostgreSQL) the key directory's.
+  const std::string& anchor = config.postgresql() ? config.key_dir : config.db_path;
+  std::string dir = anchor.substr(0, anchor.rfind('/'));
+  struct stat st {};
+  if (geteuid() != 0 || stat(dir.c_str(), &st) != 0 || st.st_uid == 0) return "";
+  passwd* pw = getpwuid(st.st_uid);
+  std::string user = pw ? pw->pw_name : std::to_string(st.st_uid);
+  return "run accessctl as " + user + ", the owner of " + dir + " (runuser -u " + user +
+         " -- accessctl ...): files root made there would lock the service out";
+}
+
+Status open_checked(const access_service::Config& config, Needs needs,
+                    std::unique_ptr<access_service::Store>* out) {
+  const std::string dir = config.db_path.substr(0, config.db_path.rfind('/'));
+  struct stat st {};
+  if (!config.postgresql() && stat(dir.c_str(), &st) != 0)
+    return Status::NotFound("store.path: " + dir + ": " + access_service::os_reason(errno));
+  auto store = access_service::open_store(config);
+  if (!store.ok()) return store.status();
+  if (needs == Needs::kCurrent) {
+    Status s = access_service::check_schema(**store, /*create_if_empty=*/false);
+    if (!s.ok()) return s;
   }
-  body["password"] = password;
-  access_service::User user;
-  if (auto msg = access_service::apply_new_user_json(body, &user, &password)) return fail(*msg);
-  auto phc = access_service::hash_password(password, argon2(config));
-  if (!phc.ok()) return fail(phc.status().message());
-  user.password_hash = *phc;
-  user.id = access_service::uuid4();
-  user.created_at = access_service::now_seconds();
-  Status st = store.insert_user(user);
-  if (st.is_conflict()) return fail("a user with this email exists");
-  if (!st.ok()) return fail(st.message());
-  std::cout << access_service::user_to_json(user).dump(2) << "\n";
-  return 0;
-}
-
-int cmd_user_list(access_service::Store& store) {
-  access_service::Page page;
-  page.sort_by = "email";
-  auto list = store.list_users(page);
-  if (!list.ok()) return fail(list.status().message());
-  for (const auto& u : list->items)
-    std::cout << u.email << "\t" << access_service::join_words(u.roles) << "\t"
-              << (u.enabled ? "enabled" : "disabled") << "\t" << u.id << "\n";
-  return 0;
-}
-
-int cmd_user_disable(access_service::Store& store, const Args& args) {
-  if (args.positional.size() != 1) return fail("user disable needs exactly one EMAIL");
-  access_service::WriteTransaction txn(store);
-  if (!txn.status().ok()) return fail(txn.status().message());
-  auto user = store.find_user_by_email(access_service::to_lower(args.positional[0]));
-  if (!user.ok()) return fail("no such user");
-  Status st = store.set_user_enabled(user->id, false);
-  if (st.ok()) st = store.revoke_user_tokens(user->id, access_service::now_seconds());
-  if (st.ok()) st = txn.commit();
-  if (!st.ok()) return fail(st.message());
-  std::cout << "disabled " << user->email << "; its tokens are revoked\n";
-  return 0;
-}
-
-// The lockout counters are per username as typed, whether or not such a
-// user exists, so any EMAIL can be unlocked.
-int cmd_user_unlock(access_service::Store& store, const Args& args) {
-  if (args.positional.size() != 1) return fail("user unlock needs exactly one EMAIL");
-  Status st = access_service::unlock_sign_in(store, args.positional[0]);
-  if (!st.ok()) return fail(st.message());
-  std::cout << "unlocked " << access_service::to_lower(args.positional[0]) << "\n";
-  return 0;
-}
-
-int cmd_user_mfa(const access_service::Config& config, access_service::Store& store,
-                 const Args& args) {
-  if (args.positional.size() != 1) return fail("user mfa needs exactly one EMAIL");
-  int chosen = args.flag("--enable") + args.flag("--disable") + args.flag("--regenerate");
-  if (chosen != 1) return fail("user mfa needs one of --enable, --disable, --regenerate");
-  auto key = access_service::read_hmac_key(config);
-  if (!key.ok()) return fail(key.status().message());
-  access_service::WriteTransaction txn(store);
-  if (!txn.status().ok()) return fail(txn.status().message());
-  auto user = store.find_user_by_email(access_service::to_lower(args.positional[0]));
-  if (!user.ok()) return fail("no such user");
-  std::optional<bool> enable;
-  if (!args.flag("--regenerate")) enable = args.flag("--enable");
-  auto uri = access_service::change_user_mfa(store, *key, config.issuer, *user, enable,
-                                             args.flag("--regenerate"));
-  Status st = uri.ok() ? txn.commit() : uri.status();
-  if (!st.ok()) return fail(st.message());
-  std::cout << user->email << ": two-factor authentication "
-            << (args.flag("--disable") ? "disabled" : "enabled") << "\n";
-  if (!uri->empty()) std::cout << *uri << "\n";
-  return 0;
-}
-
-bool to_int(const std::string& s, json* out) {
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  *out = std::stoi(s);
-  return true;
-}
-
-int cmd_client_add(const access_service::Config& config, access_service::Store& store, const Args& args) {
-  static const std::map<std::string, const char*> kLists = {
-      {"--grant", "authorizedGrantTypes"}, {"--redirect-uri", "registeredRedirectUris"}, {"--scope", "scope"}};
-  json body = json::object();
-  for (const auto& o : args.options) {
-    if (o.first == "--client-id") body["clientId"] = o.second.back();
-    else if (o.first == "--name") body["appName"] = o.second.back();
-    else if (kLists.count(o.first)) body[kLists.at(o.first)] = o.second;
-    else if (o.first == "--access-seconds" || o.first == "--refresh-seconds") {
-      json n;
-      if (!to_int(o.second.back(), &n)) return fail(o.first + " must be a number of seconds");
-      body[o.first == "--access-seconds" ? "accessTokenValiditySeconds" : "refreshTokenValiditySeconds"] = n;
-    } else {
-      return fail("unknown option " + o.first);
-    }
-  }
-  if (!args.positional.empty()) return fail("unexpected argument " + args.positional[0]);
-  if (args.flag("--auto-approve")) body["autoApprove"] = true;
-  if (args.flag("--secret-stdin")) body["clientSecret"] = read_line_stdin();
-  access_service::ClientApp app;
-  std::string secret;
-  if (auto msg = access_service::apply_client_json(body, true, &app, &secret)) return fail(*msg);
-  auto phc = access_service::hash_password(secret, argon2(config));
-  if (!phc.ok()) return fail(phc.status().message());
-  app.secret_hash = *phc;
-  app.id = access_service::uuid4();
-  app.created_at = access_service::now_seconds();
-  Status st = store.insert_client(app);
-  if (st.is_conflict()) return fail("clientId is already registered");
-  if (!st.ok()) return fail(st.message());
-  json out = access_service::client_to_json(app);
-  out["clientSecret"] = secret;
-  std::cout << out.dump(2) << "\n";
-  return 0;
-}
-
-int cmd_client_list(access_service::Store& store) {
-  access_service::Page page;
-  page.sort_by = "client_id";
-  auto list = store.list_clients(page);
-  if (!list.ok()) return fail(list.status().message());
-  for (const auto& a : list->items)
-    std::cout << a.client_id << "\t" << a.app_name << "\t" << access_service::join_words(a.grant_types)
-              << "\t" << (a.enabled ? "enabled" : "disabled") << "\t" << a.id << "\n";
-  return 0;
-}
-
-int cmd_key_rotate(const access_service::Config& config, access_service::Store& store) {
-  access_service::Result<std::string> path = Status::Internal("no key created");
-  Status st = access_service::change_keys(config, store, [&]() -> Status {
-    path = access_service::create_signing_key(config.key_dir, config.algorithm);
-    return path.status();
-  });
-  if (!st.ok()) return fail(st.message());
-  auto keys = access_service::list_keys(config.key_dir);
-  if (!keys.ok()) return fail(keys.status().message());
-  std::cout << "created " << *path << " (kid " << keys->back().kid << ", " << keys->back().alg
-            << ")\nit signs once the service reloads: systemctl reload access-service "
-               "(or kill -HUP the master)\n";
-  return 0;
-}
-
-int cmd_key_list(const access_service::Config& config, access_service::Store& store) {
-  Status pulled = access_service::pull_keys(config, store);
-  if (!pulled.ok()) return fail(pulled.message());
-  auto keys = access_service::list_keys(config.key_dir);
-  if (!keys.ok()) return fail(keys.status().message());
-  const long long now = access_service::now_seconds();
-  for (const auto& k : *keys) {
-    std::string state = k.active ? "signing"
-                        : !k.retired_at ? "verifying (retires at the next reload)"
-                        : k.verify_until > now
-                            ? "verifying until " + access_service::rfc3339(k.verify_until)
-                            : "expired (removed by the next purge)";
-    std::cout << k.kid << "\t" << k.alg << "\t" << state << "\t" << k.file << "\n";
-  }
-  return 0;
-}
-
-int cmd_key_retire(const access_service::Config& config, access_service::Store& store,
-                   const Args& args) {
-  if (args.positional.size() != 1) return fail("key retire needs exactly one KID");
-  Status st = access_service::change_keys(
-      config, store, [&] { return access_service::retire_key(config.key_dir, args.positional[0]); });
-  if (!st.ok()) return fail(st.message());
-  std::cout << "removed key " << args.positional[0]
-            << "; reload the service so that it stops verifying and publishing it\n";
-  return 0;
-}
-
-int cmd_purge(const access_service::Config& config, access_service::Store& store) {
-  auto report = access_service::purge_expired(config, store, access_service::now_seconds());
-  if (!report.ok()) return fail(report.status().message());
-  std::cout << "removed " << report->rows << " expired rows and " << report->keys
-            << " expired keys\n";
-  return 0;
-}
-
-int cmd_migrate_store(const access_service::Config& config, const Args& args) {
-  if (config.postgresql())
-    return fail("migrate-store copies a SQLite database; this config already uses PostgreSQL");
-  std::string conninfo = args.one("--to");
-  if (conninfo.empty() || !args.positional.empty()) return fail("migrate-store needs --to CONNINFO");
-  // The same rule as store.conninfo: no password on the command line either.
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  std::string bad = opts ? "" : std::string("--to: not a libpq connection string: ") + (err ? err : "");
-  for (PQconninfoOption* o = opts; o && o->keyword; ++o)
-    if (!std::strcmp(o->keyword, "password") && o->val && *o->val)
-      bad = "--to: must not carry the password (use a passfile or PGPASSWORD)";
-  PQconninfoFree(opts);
-  PQfreemem(err);
-  if (!bad.empty()) return fail(bad);
-  auto copied = access_service::copy_sqlite_to_postgresql(config, conninfo);
-  if (!copied.ok()) return fail(copied.status().message());
-  long long total = 0;
-  for (const auto& t : *copied) {
-    std::cout << t.name << "\t" << t.rows << " rows\n";
-    total += t.rows;
-  }
-  std::cout << "copied " << total << " rows into PostgreSQL. Next: set store.backend: postgresql,\n"
-               "store.conninfo and store.kek_file in the config, run `accessctl init` with it (it\n"
-               "creates the key-encryption key and stores the signing keys and hmac.key in the\n"
-               "database), then start the service.\n";
-  return 0;
+  *out = std::move(*store);
+  return Status::Ok();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4 || std::strcmp(argv[1], "--config") != 0) {
-    std::cerr << kUsage;
+  std::string config_path;
+  bool have_config = false;
+  std::vector<std::string> rest;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--version") {
+      std::cout << "accessctl " << access_service::kVersion << "\n";
+      return 0;
+    }
+    if (a == "--help" || a == "-h") {
+      print_help();
+      return 0;
+    }
+    if (a == "--config") {
+      if (i + 1 >= argc) return ctl::fail("--config needs a file");
+      config_path = argv[++i];
+      have_config = true;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (rest.empty()) {
+    ctl::fail("a command is required (accessctl --help lists them)");
     return 2;
   }
-  auto config = access_service::load_config(argv[2]);
-  if (!config.ok()) return fail(std::string(argv[2]) + ": " + config.status().message());
-  std::string cmd = argv[3];
-  std::string sub = argc > 4 ? argv[4] : "";
-  Args args;
-  std::string err;
-  int first = cmd == "init" || cmd == "purge" || cmd == "migrate-store" ? 4 : 5;
-  if (!parse_args(argc, argv, first, {"--password-stdin", "--secret-stdin", "--auto-approve", "--enable", "--disable",
-                   "--regenerate"}, &args, &err))
-    return fail(err);
-  // `init` (and any command that meets a fresh state directory) creates the
-  // database, its -wal and -shm (SQLite gives them the database's mode), the
-  // key directory and keys: owner-only whatever the caller's umask.
+  const Command* cmd = nullptr;
+  size_t used = 0;
+  for (const auto& c : commands()) {
+    std::vector<std::string> words = access_service::split_words(c.words);
+    if (rest.size() < words.size() || !std::equal(words.begin(), words.end(), rest.begin()))
+      continue;
+    cmd = &c;
+    used = words.size();
+  }
+  if (!cmd) {
+    std::string typed = rest[0];
+    if (rest.size() > 1 && rest[1].rfind("--", 0) != 0) typed += " " + rest[1];
+    ctl::fail("unknown command " + typed + " (accessctl --help lists them)");
+    return 2;
+  }
+  ctl::Args args;
+  std::string why;
+  if (!parse_args(*cmd, std::vector<std::string>(rest.begin() + used, rest.end()), &args, &why)) {
+    ctl::fail(why);
+    return 2;
+  }
+  if (!have_config) {
+    ctl::fail("--config is required");
+    return 2;
+  }
+  auto config = access_service::load_config(config_path);
+  if (!config.ok()) return ctl::fail(config_path + ": " + config.status().message());
+  // Whatever the caller's umask: the database, its -wal and -shm, keys and
+  // backups are owner-only.
   umask(077);
-  auto store = access_service::open_store(*config);
-  if (!store.ok()) return fail(store.status().message());
-  Status st = (*store)->migrate();
-  if (!st.ok()) return fail(st.message());
-  access_service::Store& s = **store;
-  if (cmd == "init") return cmd_init(*config, s);
-  if (cmd == "user" && sub == "add") return cmd_user_add(*config, s, args);
-  if (cmd == "user" && sub == "list") return cmd_user_list(s);
-  if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
-  if (cmd == "user" && sub == "unlock") return cmd_user_unlock(s, args);
-  if (cmd == "user" && sub == "mfa") return cmd_user_mfa(*config, s, args);
-  if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
-  if (cmd == "client" && sub == "list") return cmd_client_list(s);
-  if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config, s);
-  if (cmd == "key" && sub == "list") return cmd_key_list(*config, s);
-  if (cmd == "key" && sub == "retire") return cmd_key_retire(*config, s, args);
-  if (cmd == "purge") return cmd_purge(*config, s);
-  if (cmd == "migrate-store") return cmd_migrate_store(*config, args);
-  std::cerr << kUsage;
-  return 2;
+  if (std::string msg = wrong_user(*config); !msg.empty()) return ctl::fail(msg);
+  std::unique_ptr<access_service::Store> store;
+  // With PostgreSQL the key commands go through the database too: the keys
+  // are shared there (key_mirror.h).
+  const bool shared_keys =
+      config->postgresql() && std::string(cmd->words).rfind("key ", 0) == 0;
+  if (cmd->needs != Needs::kNoStore || shared_keys) {
+    Status st = open_checked(*config, shared_keys ? Needs::kAnySchema : cmd->needs, &store);
+    if (!st.ok()) return ctl::fail(st.message());
+  }
+  ctl::Env env{*config, store.get()};
+  return cmd->run(env, args);
 }

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <cctype>
+#include <cerrno>
 #include <climits>
 #include <cstring>
 #include <cstdlib>
@@ -13,6 +14,8 @@
 #include <functional>
 #include <map>
 #include <sstream>
+
+#include "access/strings.h"
 
 namespace access_service {
 namespace {
@@ -136,6 +139,8 @@ const std::map<std::string, Setter>& setters() {
       {"keys.dir", str(&Config::key_dir)},
       {"keys.algorithm", one_of(&Config::algorithm, {"RS256", "ES256", "EdDSA"})},
       {"keys.jwks_file", str(&Config::jwks_file)},
+      {"keys.publish_ahead_seconds", integer(&Config::publish_ahead_seconds, 0, 7 * 86400)},
+      {"keys.rotate_every_days", integer(&Config::rotate_every_days, 0, 3650)},
       {"tokens.refresh_reuse_grace_seconds",
        integer(&Config::refresh_reuse_grace_seconds, 0, 300)},
       {"tokens.authorization_code_seconds", integer(&Config::authorization_code_seconds, 1, 600)},
@@ -266,7 +271,7 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
 
 Result<Config> load_config(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Status::NotFound(path + ": cannot read config file");
+  if (!in) return Status::NotFound("cannot read the config file: " + os_reason(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   char buf[PATH_MAX];

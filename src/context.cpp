@@ -8,6 +8,7 @@
 
 #include "access/crypto.h"
 #include "access/log.h"
+#include "access/strings.h"
 
 namespace access_service {
 
@@ -59,16 +60,19 @@ Status ensure_hmac_key(const Config& config) {
   std::string path = hmac_key_path(config);
   if (::access(path.c_str(), F_OK) == 0) return Status::Ok();
   if (mkdir(config.key_dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return Status::Internal(config.key_dir + ": cannot create key directory");
+    return Status::Internal(config.key_dir + ": cannot create key directory: " + os_reason(errno));
   return write_file_atomic(path, random_bytes(32), 0600);
 }
 
 Result<std::string> read_hmac_key(const Config& config) {
   std::ifstream in(hmac_key_path(config), std::ios::binary);
+  if (!in)
+    return Status::NotFound(hmac_key_path(config) + ": cannot read: " + os_reason(errno) +
+                            " (run accessctl init)");
   std::stringstream ss;
   ss << in.rdbuf();
   if (ss.str().size() != 32)
-    return Status::NotFound(hmac_key_path(config) + ": missing or not 32 bytes (run accessctl init)");
+    return Status::Invalid(hmac_key_path(config) + ": not 32 bytes (restore it from a backup)");
   return ss.str();
 }
 
@@ -84,10 +88,10 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   auto store = open_store(config);
   if (!store.ok()) return store.status();
   ctx->store = std::move(*store);
-  Status st = ctx->store->migrate();
-  // PostgreSQL: the master migrated before starting the workers; while the
-  // database is unreachable a worker stays up and answers 503 (the store
-  // reconnects by itself) instead of exiting into a respawn loop.
+  Status st = check_schema(*ctx->store, /*create_if_empty=*/true);
+  // PostgreSQL: while the database is unreachable a worker stays up and
+  // answers 503 (the store reconnects by itself) instead of exiting into a
+  // respawn loop; the master checked the schema before starting it.
   if (st.is_unavailable() && config.postgresql()) {
     log_warn("worker started without the database: " + st.message());
     st = Status::Ok();

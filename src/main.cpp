@@ -1,18 +1,24 @@
 // access-service: the FastCGI master and its workers (see master.h).
 //
 //   access-service --config FILE                 run in the foreground
-//   access-service --config FILE --check-config  validate config and keys, exit 0/1
+//   access-service --config FILE --check-config  validate config, keys and schema, exit 0/1
+//   access-service --version
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 
 #include "access/config.h"
 #include "access/master.h"
 #include "access/signer.h"
+#include "access/version.h"
 
 namespace {
 
-int usage() {
-  std::cerr << "usage: access-service --config FILE [--check-config]\n";
+const char kUsage[] = "usage: access-service --config FILE [--check-config] | --version";
+
+int usage_error(const std::string& why) {
+  std::cerr << "access-service: " << why << "\n" << kUsage << "\n";
   return 1;
 }
 
@@ -22,11 +28,20 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool check = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) config_path = argv[++i];
-    else if (!std::strcmp(argv[i], "--check-config")) check = true;
-    else return usage();
+    if (!std::strcmp(argv[i], "--version")) {
+      std::cout << "access-service " << access_service::kVersion << "\n";
+      return 0;
+    }
+    if (!std::strcmp(argv[i], "--config")) {
+      if (i + 1 >= argc) return usage_error("--config needs a file");
+      config_path = argv[++i];
+    } else if (!std::strcmp(argv[i], "--check-config")) {
+      check = true;
+    } else {
+      return usage_error(std::string("unknown option ") + argv[i]);
+    }
   }
-  if (config_path.empty()) return usage();
+  if (config_path.empty()) return usage_error("--config is required");
   auto config = access_service::load_config(config_path);
   if (!config.ok()) {
     std::cerr << "access-service: " << config_path << ": " << config.status().message() << "\n";
@@ -44,6 +59,16 @@ int main(int argc, char** argv) {
         std::cerr << "access-service: " << gid.status().message() << "\n";
         return 1;
       }
+    }
+    // A check creates nothing: no database where there is none (whoever runs
+    // it, root included, would own it).
+    access_service::Status st =
+        ::access(config->db_path.c_str(), F_OK) == 0
+            ? access_service::check_store_schema(*config)
+            : access_service::Status::NotFound(config->db_path + ": no database yet (run accessctl init)");
+    if (!st.ok()) {
+      std::cerr << "access-service: store.path: " << st.message() << "\n";
+      return 1;
     }
     std::cout << "access-service: " << config->path << ": configuration is valid\n";
     return 0;

@@ -20,6 +20,7 @@
 #include "access/log.h"
 #include "access/purge.h"
 #include "access/signer.h"
+#include "access/strings.h"
 #include "access/worker.h"
 
 namespace access_service {
@@ -131,11 +132,13 @@ class Supervisor {
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&set, s);
     timespec tick{1, 0};
     time_t next_purge = std::time(nullptr) + config_.purge_interval_seconds;
+    keys_loaded_at_ = std::time(nullptr);
     for (;;) {
       int sig = sigtimedwait(&set, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) return stop();
       if (sig == SIGHUP) reload();
       reap();
+      tend_keys();
       if (config_.purge_interval_seconds > 0 && purger_ == 0 && std::time(nullptr) >= next_purge) {
         spawn_purger();
         next_purge = std::time(nullptr) + config_.purge_interval_seconds;
@@ -202,21 +205,80 @@ class Supervisor {
     }
   }
 
+  // Once a second, from file names and sidecars alone (key_ring.h): the
+  // scheduled rotation (keys.rotate_every_days), published at once, and the
+  // switch of the workers to a key whose signs-from time has come.
+  void tend_keys() {
+    const long long now = std::time(nullptr);
+    Result<KeySchedule> due =
+        key_schedule(config_.key_dir, keys_loaded_at_, now, config_.rotate_every_days);
+    if (!due.ok()) return;  // the key directory is checked at every load
+    if (due->rotation_due && now >= next_rotation_try_) {
+      Result<std::string> key = scheduled_rotation(now);
+      Status st = key.ok() ? write_jwks_file(config_) : key.status();
+      if (st.ok() && key->empty()) {
+        log_info("keys.rotate_every_days: another host rotated; its new key is published here");
+      } else if (st.ok()) {
+        log_info("keys.rotate_every_days: new key " + *key + " published; it signs after " +
+                 std::to_string(config_.publish_ahead_seconds) + " s (keys.publish_ahead_seconds)");
+      } else {
+        log_error("keys.rotate_every_days: rotation failed, next try in an hour: " + st.message());
+        next_rotation_try_ = now + 3600;
+      }
+    }
+    if (due->switch_due) {
+      keys_loaded_at_ = now;
+      Status st = write_jwks_file(config_);
+      if (!st.ok()) log_error("key switch: " + st.message());
+      log_info("a new signing key's time has come: replacing the workers");
+      replace_workers();
+    }
+  }
+
+  // keys.rotate_every_days. With PostgreSQL every host keeps the same
+  // schedule: the rotation runs on the database's keys, and is asked again
+  // after pulling them, so a host that comes second finds the first one's
+  // new key and makes none ("" then).
+  Result<std::string> scheduled_rotation(long long now) {
+    const Config& c = config_;
+    if (!c.postgresql()) return rotate_key(c.key_dir, c.algorithm, now, c.publish_ahead_seconds);
+    auto store = open_store(c);
+    if (!store.ok()) return store.status();
+    Result<std::string> key = std::string();
+    Status st = change_keys(c, **store, [&]() -> Status {
+      Result<KeySchedule> due = key_schedule(c.key_dir, keys_loaded_at_, now, c.rotate_every_days);
+      if (!due.ok()) return due.status();
+      if (!due->rotation_due) return Status::Ok();
+      key = rotate_key(c.key_dir, c.algorithm, now, c.publish_ahead_seconds);
+      return key.status();
+    });
+    if (!st.ok()) return st;
+    return key;
+  }
+
   void reload() {
     Result<Config> fresh = load_config(config_.path);
     if (!fresh.ok()) {
-      log_error("reload refused, keeping the running config: " + fresh.status().message());
+      log_error("reload refused, keeping the running config: " + config_.path + ": " +
+                fresh.status().message());
       return;
     }
     if (fresh->listen != config_.listen) log_warn("server.listen changes need a restart; ignored");
     fresh->listen = config_.listen;
-    Status st = write_jwks_file(*fresh);
+    Status st = check_store_schema(*fresh);
+    if (st.ok()) st = write_jwks_file(*fresh);
     if (!st.ok()) {
       log_error("reload refused: " + st.ToString());
       return;
     }
     config_ = *fresh;
+    keys_loaded_at_ = std::time(nullptr);
     set_log_level(config_.log_level);
+    replace_workers();
+  }
+
+  // A new worker is started before an old one is told to stop.
+  void replace_workers() {
     std::map<pid_t, time_t> old;
     old.swap(workers_);
     for (const auto& w : old) {
@@ -257,23 +319,36 @@ class Supervisor {
   std::map<pid_t, time_t> workers_;   // pid -> start time
   std::map<pid_t, time_t> retiring_;  // asked to stop on reload; not respawned
   pid_t purger_ = 0;
+  long long keys_loaded_at_ = 0;    // when the workers last loaded the keys
+  long long next_rotation_try_ = 0;  // after a failed scheduled rotation
 };
 
 }  // namespace
 
-// With a shared store (key_mirror.h): migrate the schema once before any
-// worker starts, and bring this host's key directory up to date, recording
-// retirement times for every host. The connection is closed before any fork.
-// An unreachable database is not fatal: the directory holds the last copy.
+// With a shared store (key_mirror.h): bring this host's key directory up to
+// date, recording retirement times for every host. The connection is closed
+// before any fork. An unreachable database is not fatal: the directory
+// holds the last copy.
 Status prepare_shared_store(const Config& config) {
   auto store = open_store(config);
   if (!store.ok()) return store.status();
-  Status st = (*store)->migrate();
-  if (st.ok())
-    st = change_keys(config, **store,
-                     [&] { return mark_retired_keys(config.key_dir, std::time(nullptr)); });
+  Status st = change_keys(config, **store,
+                          [&] { return mark_retired_keys(config.key_dir, std::time(nullptr)); });
   if (st.is_unavailable()) {
     log_warn("keys: " + st.message() + "; using this host's copy of the key directory");
+    return Status::Ok();
+  }
+  return st;
+}
+
+Status check_store_schema(const Config& config) {
+  auto store = open_store(config);
+  if (!store.ok()) return store.status();
+  Status st = check_schema(**store, /*create_if_empty=*/false);
+  // PostgreSQL: a database that does not answer yet is not a reason to stay
+  // down; the workers answer 503 until it does (pg_conn.h).
+  if (st.is_unavailable() && config.postgresql()) {
+    log_warn("starting without the database: " + st.message());
     return Status::Ok();
   }
   return st;
@@ -306,7 +381,15 @@ int run_master(const Config& config) {
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&set, s);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  Status st = write_jwks_file(config);
+  // Refuse to start on a schema this build does not serve (store.h
+  // check_schema) rather than fork workers that would die one by one. The
+  // connection is closed before any fork.
+  Status st = check_store_schema(config);
+  if (!st.ok()) {
+    log_error(st.message());
+    return 1;
+  }
+  st = write_jwks_file(config);
   if (!st.ok()) {
     log_error(st.message());
     return 1;

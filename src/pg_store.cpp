@@ -121,7 +121,7 @@ class PgStore : public Store {
 
   // ---- schema, health, transactions
   Status migrate() override {
-    const int64_t latest = sizeof(kPgMigrations) / sizeof(kPgMigrations[0]);
+    const int64_t latest = latest_schema_version();
     Status st = db_.script("SELECT pg_advisory_lock(" + std::to_string(kMigrateLock) + ")");
     if (!st.ok()) return st;
     st = migrate_locked(latest);
@@ -152,6 +152,23 @@ class PgStore : public Store {
         return st;
       }
     }
+  }
+
+  Result<int64_t> schema_version() override {
+    Result<Rows> exists = db_.run("SELECT to_regclass('schema_version') IS NOT NULL");
+    if (!exists.ok()) return exists.status();
+    if (!exists->boolean(0, 0)) return int64_t{0};
+    Result<Rows> v = db_.run("SELECT coalesce(max(version), 0) FROM schema_version");
+    if (!v.ok()) return v.status();
+    return v->integer(0, 0);
+  }
+  int64_t latest_schema_version() const override {
+    return sizeof(kPgMigrations) / sizeof(kPgMigrations[0]);
+  }
+  Status backup_to(const std::string&) override {
+    return Status::Invalid(
+        "a PostgreSQL database is backed up with pg_dump (README \"Several hosts\"); "
+        "accessctl backup copies SQLite");
   }
 
   Status ping() override { return done(db_.run("SELECT 1")); }
@@ -263,6 +280,11 @@ class PgStore : public Store {
                                "mobile_number=$4 WHERE id=$5",
                                {u.first_name, u.last_name, u.other_name, u.mobile_number, u.id}),
                        "no such user");
+  }
+  Status delete_user(const std::string& id) override {
+    // Families (and their refresh tokens), sessions, approvals, codes,
+    // devices and watermarks go with the row (ON DELETE CASCADE).
+    return changed_one(db_.run("DELETE FROM users WHERE id=$1", {id}), "no such user");
   }
   Status set_user_enabled(const std::string& id, bool enabled) override {
     return changed_one(db_.run("UPDATE users SET enabled=$1 WHERE id=$2", {enabled, id}),

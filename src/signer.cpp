@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 
 #include "access/crypto.h"
+#include "access/strings.h"
 
 namespace access_service {
 namespace {
@@ -222,6 +224,25 @@ Result<std::unique_ptr<SigningKey>> load_key(const std::string& path) {
   return key;
 }
 
+// The time in "<key file>.signs_from": 0 when there is no such file,
+// kInvalid when it holds anything but decimal epoch seconds.
+Result<long long> read_signs_from(const std::string& key_file) {
+  const std::string path = key_file + ".signs_from";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return 0LL;
+    return Status::Invalid(path + ": cannot read: " + strerror(errno));
+  }
+  char buf[32];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  std::string text(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return Status::Invalid(path + ": must hold a time in epoch seconds");
+  return std::stoll(text);
+}
+
 // A fresh key of the type `alg` stands for (see signer.h); null on failure.
 EvpPkeyPtr generate_key(const std::string& alg) {
   if (alg == "RS256") return EvpPkeyPtr(EVP_RSA_gen(2048));
@@ -262,8 +283,14 @@ Status verify_jws_signature(std::string_view signing_input, std::string_view sig
 }
 
 Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir) {
+  return load(dir, static_cast<long long>(std::time(nullptr)));
+}
+
+Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir, long long now) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return Status::NotFound(dir + ": cannot open key directory (run accessctl init)");
+  if (!d)
+    return Status::NotFound(dir + ": cannot open key directory: " + os_reason(errno) +
+                            " (run accessctl init)");
   std::vector<std::string> files;
   while (dirent* e = readdir(d.get())) {
     std::string name = e->d_name;
@@ -273,11 +300,20 @@ Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir) {
   if (files.empty()) return Status::NotFound(dir + ": no signing key (run accessctl init)");
   std::sort(files.begin(), files.end());
   auto signer = std::make_shared<TokenSigner>();
+  bool chosen = false;
   for (const auto& f : files) {
     auto k = load_key(f);
     if (!k.ok()) return k.status();
+    Result<long long> from = read_signs_from(f);
+    if (!from.ok()) return from.status();
+    (*k)->signs_from = *from;
+    if ((*k)->signs_from <= now) {
+      signer->active_ = signer->keys_.size();
+      chosen = true;
+    }
     signer->keys_.push_back(std::move(*k));
   }
+  if (!chosen) signer->active_ = 0;
   return signer;
 }
 
@@ -346,23 +382,25 @@ std::string TokenSigner::jwks_json() const {
 Status write_file_atomic(const std::string& path, const std::string& content, int mode) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Internal(tmp + ": cannot create");
+  if (fd < 0) return Status::Internal(tmp + ": cannot create: " + os_reason(errno));
   fchmod(fd, mode);  // the umask must not widen or narrow what was asked
   bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
             fsync(fd) == 0;
   ok = close(fd) == 0 && ok;
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
     unlink(tmp.c_str());
-    return Status::Internal(path + ": cannot write");
+    return Status::Internal(path + ": cannot write: " + os_reason(err));
   }
   return Status::Ok();
 }
 
-Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm) {
+Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm,
+                                       long long signs_from) {
   if (!allowed(algorithm))
     return Status::Invalid("keys.algorithm: unsupported " + algorithm + " (RS256, ES256 or EdDSA)");
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return Status::Internal(dir + ": cannot create key directory");
+    return Status::Internal(dir + ": cannot create key directory: " + os_reason(errno));
   EvpPkeyPtr pkey = generate_key(algorithm);
   if (!pkey) return Status::Internal("key generation failed");
   BioPtr mem(BIO_new(BIO_s_mem()));
@@ -383,8 +421,18 @@ Result<std::string> create_signing_key(const std::string& dir, const std::string
     if (attempt == 2) return Status::Conflict(path + ": exists");
     sleep(1);
   }
+  // The sidecar first: no reader may ever see the key without its time and
+  // take it for a key that signs from the start.
+  const std::string sidecar = path + ".signs_from";
+  if (signs_from > 0) {
+    Status st = write_file_atomic(sidecar, std::to_string(signs_from) + "\n", 0600);
+    if (!st.ok()) return st;
+  }
   Status st = write_file_atomic(path, std::string(data, len), 0600);
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    if (signs_from > 0) unlink(sidecar.c_str());
+    return st;
+  }
   return path;
 }
 

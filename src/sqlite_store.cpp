@@ -258,22 +258,26 @@ class SqliteStore : public Store {
     return st;
   }
 
-  Result<int64_t> schema_version() {
+  Result<int64_t> schema_version() override {
     Query q = query("PRAGMA user_version");
     if (q.step() != SQLITE_ROW) return q.error();
     return q.integer(0);
   }
 
+  int64_t latest_schema_version() const override {
+    return sizeof(kMigrations) / sizeof(kMigrations[0]);
+  }
+
   // Safe when several workers start at once: the version is re-read under the
   // write lock before each step.
   Status migrate() override {
-    const int64_t latest = sizeof(kMigrations) / sizeof(kMigrations[0]);
+    const int64_t latest = latest_schema_version();
     for (;;) {
       Result<int64_t> version = schema_version();
       if (!version.ok()) return version.status();
       if (*version > latest)
         return Status::Invalid("database schema version " + std::to_string(*version) +
-                               " is newer than this build (" + std::to_string(latest) + ")");
+                               " is newer than this build's (" + std::to_string(latest) + ")");
       if (*version == latest) return Status::Ok();
       Status st = exec_script("BEGIN IMMEDIATE");
       if (!st.ok()) return st;
@@ -449,6 +453,15 @@ class SqliteStore : public Store {
   Status set_user_password(const std::string& id, const std::string& phc) override {
     Query q = query("UPDATE users SET password_hash=? WHERE id=?");
     Status st = q.bind(phc).bind(id).exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
+    return st;
+  }
+
+  Status delete_user(const std::string& id) override {
+    // Families (and their refresh tokens), sessions, approvals, codes,
+    // devices and watermarks go with the row (ON DELETE CASCADE).
+    Query q = query("DELETE FROM users WHERE id=?");
+    Status st = q.bind(id).exec();
     if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
     return st;
   }
@@ -774,6 +787,54 @@ class SqliteStore : public Store {
   }
 
   Status checkpoint() override { return exec_script("PRAGMA wal_checkpoint(PASSIVE)"); }
+
+  // The whole database in one backup step: one read transaction, so the copy
+  // is one snapshot and writers (WAL) go on meanwhile.
+  Status backup_to(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      if (errno == EEXIST) return Status::Conflict(path + ": exists");
+      return Status::Unavailable(path + ": cannot create: " + os_reason(errno));
+    }
+    ::close(fd);
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    std::unique_ptr<sqlite3, DbCloser> dest(raw);
+    Status st = rc == SQLITE_OK ? copy_into(dest.get()) : from_rc(rc, dest.get());
+    if (st.ok()) st = quick_check(dest.get());
+    dest.reset();
+    if (!st.ok()) {
+      ::unlink(path.c_str());
+      return Status::Unavailable(path + ": backup failed: " + st.message());
+    }
+    return Status::Ok();
+  }
+
+  Status copy_into(sqlite3* dest) {
+    sqlite3_backup* b = sqlite3_backup_init(dest, "main", db_.get(), "main");
+    if (!b) return from_rc(sqlite3_errcode(dest), dest);
+    int rc = SQLITE_OK;
+    for (int waited_ms = 0;; waited_ms += 10) {
+      rc = sqlite3_backup_step(b, -1);
+      if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= busy_timeout_ms_) break;
+      sqlite3_sleep(10);
+    }
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) return from_rc(rc == SQLITE_OK ? SQLITE_INTERNAL : rc, dest);
+    return from_rc(sqlite3_errcode(dest), dest);
+  }
+
+  static Status quick_check(sqlite3* db) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &raw, nullptr) != SQLITE_OK)
+      return from_rc(sqlite3_errcode(db), db);
+    std::unique_ptr<sqlite3_stmt, StmtFinalizer> st(raw);
+    if (sqlite3_step(st.get()) != SQLITE_ROW) return from_rc(sqlite3_errcode(db), db);
+    const unsigned char* r = sqlite3_column_text(st.get(), 0);
+    std::string result = r ? reinterpret_cast<const char*>(r) : "";
+    return result == "ok" ? Status::Ok() : Status::Internal("the copy fails its check: " + result);
+  }
 
   Status delete_user_sessions(const std::string& user_id) override {
     Query q = query("DELETE FROM sessions WHERE user_id=?");

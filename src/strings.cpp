@@ -1,6 +1,8 @@
 #include "access/strings.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <ctime>
 
 #include "access/store.h"
@@ -57,5 +59,11 @@ long long now_millis() {
 
 bool ClientApp::has_grant(const std::string& g) const { return contains(grant_types, g); }
 bool User::has_role(const std::string& r) const { return contains(roles, r); }
+
+std::string os_reason(int err) {
+  std::string r = std::strerror(err);
+  if (!r.empty()) r[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(r[0])));
+  return r;
+}
 
 }  // namespace access_service

@@ -61,6 +61,12 @@ bool known_role(const std::string& role) {
   return false;
 }
 
+std::string known_role_names() {
+  std::string out;
+  for (const char* r : kRoles) out += (out.empty() ? "" : ", ") + std::string(r);
+  return out;
+}
+
 bool valid_email(const std::string& e) {
   if (e.empty() || e.size() > 254 || !valid_utf8(e)) return false;
   for (unsigned char c : e)

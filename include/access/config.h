@@ -42,6 +42,10 @@ struct Config {
   std::string key_dir;
   std::string algorithm = "RS256";  // of new keys (init, key rotate): RS256 | ES256 | EdDSA
   std::string jwks_file;            // public JWKS written by the master for nginx
+  // A rotated key is published this long before it signs (key_ring.h); at
+  // least the max-age resource servers cache the JWKS for (nginx: 300 s).
+  int publish_ahead_seconds = 300;
+  int rotate_every_days = 0;        // the master rotates this often; 0 = never
 
   // tokens
   int refresh_reuse_grace_seconds = 0;

@@ -65,7 +65,8 @@ Result<std::unique_ptr<Context>> open_context(const Config& config);
 // `accessctl init` (32 random bytes, 0600; left alone when it exists).
 std::string hmac_key_path(const Config& config);
 Status ensure_hmac_key(const Config& config);
-// The 32 bytes of hmac.key; kNotFound when missing or of another size.
+// The 32 bytes of hmac.key; kNotFound when it cannot be read (the message
+// says why), kInvalid when it is not 32 bytes.
 Result<std::string> read_hmac_key(const Config& config);
 
 }  // namespace access_service

@@ -1,9 +1,14 @@
 // TokenSigner: the server's signing keys, JWT signing and verification, JWKS.
 //
 // Keys are PEM files (PKCS#8 private keys, mode 0600) in the key directory,
-// named "key-<UTC timestamp>.pem" so that the newest sorts last: the newest key
-// signs, every key verifies and is published in JWKS. The `kid` of a key is
-// its RFC 7638 JWK thumbprint. The key type decides the algorithm:
+// named "key-<UTC timestamp>.pem" so that the newest sorts last. A key may
+// carry a sidecar "<key file>.signs_from" holding a time (decimal epoch
+// seconds, written by `accessctl key rotate`, key_ring.h): it signs only from
+// then on, so that it is published in JWKS before any token needs it. The
+// signing key is the newest whose time has come (a key without the sidecar
+// signs from the start); every key verifies and is published in JWKS. The
+// `kid` of a key is its RFC 7638 JWK thumbprint. The key type decides the
+// algorithm:
 //   RSA of at least 2048 bits  -> RS256 (RFC 7518 3.3)
 //   EC on P-256                -> ES256 (RFC 7518 3.4, signature R||S, 64 bytes)
 //   Ed25519                    -> EdDSA (RFC 8037 3.1, signature 64 bytes)
@@ -54,6 +59,7 @@ struct SigningKey {
   std::string kid;     // RFC 7638 thumbprint, base64url
   std::string alg;     // "RS256", "ES256" or "EdDSA", from the key type
   std::string file;    // path of the PEM file
+  long long signs_from = 0;  // from "<file>.signs_from"; 0 = no sidecar (signs from the start)
   nlohmann::json jwk;  // public JWK: kty, crv, n/e or x(/y), use, alg, kid
   EvpPkeyPtr pkey;
   std::string jws_header;  // BASE64URL({"alg","typ":"JWT","kid"}), made at load
@@ -63,11 +69,15 @@ struct SigningKey {
 
 class TokenSigner {
  public:
-  // Loads every key-*.pem in `dir`. kNotFound when there is none (run
-  // `accessctl init`), kInvalid when a file is not a usable private key.
+  // Loads every key-*.pem in `dir` and chooses the signing key for the time
+  // `now` (the clock when omitted): the newest key whose signs_from is not
+  // after `now`; when every key is still waiting, the oldest. kNotFound when
+  // there is no key (run `accessctl init`), kInvalid when a file is not a
+  // usable private key or a sidecar does not hold a time.
   static Result<std::shared_ptr<TokenSigner>> load(const std::string& dir);
+  static Result<std::shared_ptr<TokenSigner>> load(const std::string& dir, long long now);
 
-  // Signs `claims` with the active (newest) key: header {"alg","typ","kid"}.
+  // Signs `claims` with the signing key: header {"alg","typ","kid"}.
   Result<std::string> sign(const nlohmann::json& claims) const;
 
   // Verifies a compact JWS and returns its claims (see the order above).
@@ -77,7 +87,9 @@ class TokenSigner {
   // {"keys":[...]} with every loaded public key.
   std::string jwks_json() const;
 
-  const SigningKey& active() const { return *keys_.back(); }
+  // The signing key, and its index in keys().
+  const SigningKey& active() const { return *keys_[active_]; }
+  size_t active_index() const { return active_; }
   const std::vector<std::unique_ptr<SigningKey>>& keys() const { return keys_; }
 
  private:
@@ -86,13 +98,17 @@ class TokenSigner {
   Result<const SigningKey*> key_for_header(std::string_view header_b64) const;
 
   std::vector<std::unique_ptr<SigningKey>> keys_;  // sorted by file name, newest last
+  size_t active_ = 0;                               // the signing key in keys_
 };
 
 // Creates a new private key of `algorithm` in `dir` (created 0700 if absent),
 // written as PKCS#8 PEM, 0600, via a temporary file and rename: "RS256" makes
-// RSA 2048, "ES256" EC P-256, "EdDSA" Ed25519. Returns the new key's path;
-// kInvalid naming keys.algorithm for any other algorithm.
-Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm);
+// RSA 2048, "ES256" EC P-256, "EdDSA" Ed25519. With `signs_from` > 0 its
+// "<key file>.signs_from" sidecar is written first (so no reader sees the key
+// without it). Returns the new key's path; kInvalid naming keys.algorithm for
+// any other algorithm.
+Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm,
+                                       long long signs_from = 0);
 
 // Writes `content` to `path` atomically (temporary file, fsync, rename) with
 // permission `mode`.

@@ -184,8 +184,25 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Creates or upgrades the schema (PRAGMA user_version in SQLite).
+  // Creates or upgrades the schema (PRAGMA user_version in SQLite): applies
+  // every version after schema_version() up to latest_schema_version(), each
+  // in its own transaction. kInvalid when the database is newer than this
+  // build (naming both versions). Only `accessctl init` (on an empty
+  // database) and `accessctl migrate` (after a backup) call it; the service
+  // checks with check_schema() instead.
   virtual Status migrate() = 0;
+  // The schema version the database is at: 0 for an empty database (no
+  // schema yet). Errors: kUnavailable when it cannot be read.
+  virtual Result<int64_t> schema_version() = 0;
+  // The schema version this build creates and needs.
+  virtual int64_t latest_schema_version() const = 0;
+  // Writes a consistent copy of the whole database to the new file `path`
+  // (mode 0600) while other connections keep reading and writing: in SQLite
+  // the online backup API, which copies one snapshot (a read transaction, so
+  // writers in WAL mode are never blocked). kConflict when `path` exists;
+  // kUnavailable on I/O errors (the partial file is removed). A PostgreSQL
+  // deployment backs up with pg_dump: that backend answers kInvalid.
+  virtual Status backup_to(const std::string& path) = 0;
   // A cheap read proving the database answers (GET /api/health).
   virtual Status ping() = 0;
 
@@ -213,6 +230,13 @@ class Store {
   virtual Status update_user_profile(const User& user) = 0;
   virtual Status set_user_enabled(const std::string& id, bool enabled) = 0;
   virtual Status set_user_password(const std::string& id, const std::string& phc) = 0;
+  // Deletes user `id` and everything that is theirs, in one atomic step:
+  // refresh-token families (with their refresh tokens), browser sessions,
+  // approvals, authorization codes, devices and (user, app) watermarks.
+  // Their access tokens die with them (access_token_live: unknown user). The
+  // lockout counters, keyed by the username as typed, are not touched
+  // (clear_login_failures). kNotFound when there is no such user.
+  virtual Status delete_user(const std::string& id) = 0;
 
   // Two-factor authentication. set_user_mfa replaces the flag and the sealed
   // secret ("" clears it) and resets the last used step.
@@ -383,6 +407,15 @@ class Store {
 Result<std::unique_ptr<Store>> open_store(const Config& config);
 Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config);
 Result<std::unique_ptr<Store>> open_pg_store(const Config& config);
+
+// What the service requires of the schema before it serves (the master at
+// start, --check-config, each worker): exactly latest_schema_version().
+// An empty database (version 0) gets the schema when `create_if_empty`
+// (a worker of a fresh development or test database), and is refused
+// otherwise ("run accessctl init"). An older schema is refused ("run
+// accessctl migrate", which takes a backup first), and so is a newer one
+// (a downgrade): kInvalid, the message naming both versions.
+Status check_schema(Store& store, bool create_if_empty);
 
 // Rolls back unless commit() succeeded; the one way handlers write.
 class WriteTransaction {

@@ -20,5 +20,8 @@ std::string rfc3339(long long unix_seconds);
 long long now_seconds();
 // Unix time in milliseconds (revocation watermarks, UUIDv7).
 long long now_millis();
+// The reason for an errno value, lower-case ("no such file or directory"),
+// for messages about files.
+std::string os_reason(int err);
 
 }  // namespace access_service

@@ -12,6 +12,8 @@ namespace access_service {
 
 // The five authorities of API.md section 1.
 bool known_role(const std::string& role);
+// Their names, comma-separated, for messages ("ROLE_SYSTEM_ADMIN, ...").
+std::string known_role_names();
 // A plausible email address (1-254 bytes, one '@', a dot in the domain, no
 // whitespace or control characters). Emails are stored lower-case.
 bool valid_email(const std::string& email);

@@ -342,11 +342,12 @@ spread() {  # spread FILE PREFIX: the lines of FILE round-robin over PREFIX.0 ..
   awk -v p="$2" -v t="$THREADS" '{ print > (p "." ((NR - 1) % t)) }' "$1"
 }
 
-# keys.algorithm = $1, a new key, reload; wait until fresh tokens carry its kid.
+# keys.algorithm = $1, a new key that signs at once (no resource server
+# caches this JWKS), reload; wait until fresh tokens carry its kid.
 switch_algorithm() {
   local alg=$1 kid token
   sed -i "s/^  algorithm: .*/  algorithm: $alg/" "$CONFIG"
-  $CTL key rotate >/dev/null
+  $CTL key rotate --now >/dev/null
   kid=$($CTL key list | awk -F'\t' '$3 == "signing" {print $1}')
   reload_service
   for _ in $(seq 100); do

@@ -13,6 +13,9 @@ export STATE=$(mktemp -d /tmp/access-smoke.XXXXXX)
 export BASE=http://127.0.0.1:$PORT
 export CONFIG=$STATE/access-service.yaml
 export CTL="$ROOT/$BUILD/accessctl --config $CONFIG"
+# keys.publish_ahead_seconds and the JWKS max-age of this server (both 300
+# by default): short, so that key rotations complete within the suite.
+export PUBLISH_AHEAD=3
 source tests/smoke/lib.sh
 # PG_STATE (make test PG=1: tests/pg/cluster.sh's state): the suite runs on a
 # fresh PostgreSQL database of that server instead of SQLite.

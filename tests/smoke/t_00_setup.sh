@@ -25,8 +25,8 @@ gen_json=$($CTL client add --client-id job --name "Nightly job" --grant password
 JOB_SECRET=$(jq -r .clientSecret <<<"$gen_json")
 check "accessctl client add generates a 256-bit secret" test ${#JOB_SECRET} = 43
 out=$($CTL client add --client-id web --name W --grant authorization_code --access-seconds 300 2>&1)
-check "accessctl client add applies the API rules (redirect URI required)" \
-  grep -q registeredRedirectUris <<<"$out"
+check "accessctl client add applies the API rules (redirect URI required), naming the option" \
+  grep -q -- '--redirect-uri is required' <<<"$out"
 out=$($CTL client add --client-id cli --name dup --grant password --access-seconds 300 2>&1)
 check "accessctl client add refuses a duplicate clientId" test $? != 0
 check "accessctl client list shows the apps" grep -q "^cli" <<<"$($CTL client list)"

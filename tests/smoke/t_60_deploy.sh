@@ -1,15 +1,51 @@
 # The deployment files: the hardened systemd unit and the production nginx conf.
 unit_dir=$(mktemp -d)
-sed "s|/usr/local/bin/access-service|$ROOT/$BUILD/access-service|g" \
+sed "s|/usr/local/bin/|$ROOT/$BUILD/|g" \
   "$ROOT/systemd/access-service.service" >"$unit_dir/access-service.service"
 unit=$unit_dir/access-service.service
 out=$(systemd-analyze verify "$unit" 2>&1)
 check "systemd-analyze verify accepts the unit" test -z "$out"
 for directive in 'User=access-service' 'ProtectSystem=strict' 'NoNewPrivileges=true' \
   'Restart=on-failure' 'ExecReload=/bin/kill -HUP $MAINPID' 'ReadWritePaths=/var/lib/access-service' \
-  'ProcSubset=pid' 'UMask=0077' 'StateDirectoryMode=0700'; do
+  'ProcSubset=pid' 'UMask=0077' 'StateDirectoryMode=0750'; do
   check "unit has $directive" grep -qF "$directive" "$unit"
 done
+# The state directory: one mode in the unit and in tmpfiles.d.
+check "tmpfiles.d makes /var/lib/access-service 0750 for the service user, as the unit does" \
+  grep -qE '^d /var/lib/access-service 0750 access-service access-service' "$ROOT/systemd/access-service.tmpfiles"
+# The first start runs init as the service user (no "+"), before the check.
+exec_lines=$(grep -E '^Exec(StartPre|Start|Reload)=' "$unit" | sed 's/=.*service /=/')
+check "ExecStartPre runs accessctl init (as the service user) before --check-config" \
+  bash -c "grep -n '' <<<'$exec_lines' | grep -E 'ExecStartPre=[^+].*accessctl --config .* init\$' | cut -d: -f1 |
+    { read -r i; c=\$(grep -n 'ExecStartPre=.*--check-config' <<<'$exec_lines' | cut -d: -f1); [[ -n \$i && \$i -lt \$c ]]; }"
+reload_lines=$(grep '^ExecReload=' "$unit")
+check "ExecReload runs --check-config first, then sends SIGHUP" \
+  bash -c "[[ \$(head -1 <<<'$reload_lines') == *'--check-config' && \$(tail -1 <<<'$reload_lines') == 'ExecReload=/bin/kill -HUP \$MAINPID' ]]"
+# `systemctl reload` as systemd runs it: each ExecReload= in order, stopping
+# at the first that fails. With a bad config it fails loudly, the SIGHUP is
+# never sent, and the running master keeps its workers.
+run_reload() {  # run_reload CONFIG MAINPID: prints the output, returns systemd's verdict
+  local line cmd
+  while read -r line; do
+    cmd=${line#ExecReload=}
+    cmd=${cmd//\/etc\/access-service\/access-service.yaml/$1}
+    cmd=${cmd//\$MAINPID/$2}
+    eval "$cmd" 2>&1 || return 1
+  done <<<"$reload_lines"
+}
+reload_master=$(cat "$STATE/run/service.pid")
+reload_workers=$(pgrep -P "$reload_master" | sort | tr '\n' ' ')
+cp "$CONFIG" "$STATE/reload-bad.yaml"
+echo "bogus_key: 1" >>"$STATE/reload-bad.yaml"
+out=$(run_reload "$STATE/reload-bad.yaml" "$reload_master")
+rc=$?
+check "a reload with a bad config fails (systemctl reload exits non-zero), naming the key" \
+  bash -c "[[ $rc != 0 ]] && grep -q 'bogus_key: unknown key' <<<'$out'"
+sleep 0.5
+check "... and the master was not signalled: same workers" \
+  test "$(pgrep -P "$reload_master" | sort | tr '\n' ' ')" = "$reload_workers"
+run_reload "$CONFIG" "$reload_master" >/dev/null
+check "a reload with the good config succeeds" test $? = 0
 check "unit has no supplementary group (nginx's group is the socket's, not the service's)" \
   bash -c "! grep -q '^SupplementaryGroups=' '$unit'"
 # The network the unit allows follows the listener the production config names.

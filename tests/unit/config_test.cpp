@@ -239,6 +239,15 @@ BOOST_AUTO_TEST_CASE(out_of_range_is_named) {
   c = parse_with("tokens.audience", "\"two words\"");
   BOOST_REQUIRE(!c.ok());
   BOOST_TEST(mentions(c.status(), "tokens.audience"), c.status().message());
+  c = parse_with("keys.publish_ahead_seconds", "604801");
+  BOOST_REQUIRE(!c.ok());
+  BOOST_TEST(mentions(c.status(), "keys.publish_ahead_seconds"), c.status().message());
+  c = parse_with("keys.rotate_every_days", "-1");
+  BOOST_REQUIRE(!c.ok());
+  BOOST_TEST(mentions(c.status(), "keys.rotate_every_days"), c.status().message());
+  c = parse_with("keys.rotate_every_days", "90");
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c->rotate_every_days == 90);
 }
 
 BOOST_AUTO_TEST_CASE(socket_is_never_open_to_others) {
@@ -383,6 +392,9 @@ BOOST_AUTO_TEST_CASE(shipped_config_is_valid_and_matches_code_defaults) {
   BOOST_TEST(c->journal_size_limit == d.journal_size_limit);
   BOOST_TEST(c->purge_interval_seconds == d.purge_interval_seconds);
   BOOST_TEST(c->algorithm == d.algorithm);
+  BOOST_TEST(c->publish_ahead_seconds == d.publish_ahead_seconds);
+  BOOST_TEST(d.publish_ahead_seconds == 300);  // the JWKS max-age of nginx/snippets
+  BOOST_TEST(c->rotate_every_days == d.rotate_every_days);
   BOOST_TEST(c->refresh_reuse_grace_seconds == d.refresh_reuse_grace_seconds);
   BOOST_TEST(c->authorization_code_seconds == d.authorization_code_seconds);
   BOOST_TEST(c->session_seconds == d.session_seconds);

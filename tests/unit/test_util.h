@@ -116,6 +116,46 @@ inline bool has_shape(const std::string& s, const std::string& shape) {
   return true;
 }
 
+// Holds what the process writes to stderr while it lives (the log lines of a
+// case that is meant to fail), instead of letting them into the test output;
+// text() returns it so that the case can check what was logged.
+class CaptureStderr {
+ public:
+  CaptureStderr() {
+    fflush(stderr);
+    saved_ = dup(STDERR_FILENO);
+    file_ = tmpfile();
+    if (saved_ < 0 || !file_) throw std::runtime_error("cannot capture stderr");
+    dup2(fileno(file_), STDERR_FILENO);
+  }
+  ~CaptureStderr() {
+    restore();
+    if (file_) fclose(file_);
+  }
+  CaptureStderr(const CaptureStderr&) = delete;
+  CaptureStderr& operator=(const CaptureStderr&) = delete;
+
+  std::string text() {
+    restore();
+    std::string out;
+    rewind(file_);
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, file_)) > 0;) out.append(buf, n);
+    return out;
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    fflush(stderr);
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+    saved_ = -1;
+  }
+  int saved_ = -1;
+  FILE* file_ = nullptr;
+};
+
 inline void write_text(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
