@@ -61,9 +61,9 @@ int main(int argc, char** argv) {
       }
     }
     // A check creates nothing: no database where there is none (whoever runs
-    // it, root included, would own it).
+    // it, root included, would own it). PostgreSQL's is asked for its schema.
     access_service::Status st =
-        ::access(config->db_path.c_str(), F_OK) == 0
+        config->postgresql() || ::access(config->db_path.c_str(), F_OK) == 0
             ? access_service::check_store_schema(*config)
             : access_service::Status::NotFound(config->db_path + ": no database yet (run accessctl init)");
     if (!st.ok()) {

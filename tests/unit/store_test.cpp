@@ -9,6 +9,7 @@
 #include <string>
 
 #include "access/crypto.h"
+#include "access/log.h"
 #include "access/strings.h"
 #include "test_util.h"
 
@@ -110,12 +111,15 @@ BOOST_AUTO_TEST_CASE(unreachable_postgresql_is_unavailable_not_fatal) {
   Config pg = config;
   pg.store_backend = "postgresql";
   pg.conninfo = "host=" + tmp.path() + " dbname=none connect_timeout=1";
+  set_log_level("warn");
+  testing::CaptureStderr log;  // the store logs the outage once
   auto s = open_store(pg);
   BOOST_REQUIRE(s.ok());
   BOOST_TEST((*s)->ping().is_unavailable());
   BOOST_TEST((*s)->find_client("x").status().is_unavailable());
   BOOST_TEST((*s)->begin_write().is_unavailable());
   BOOST_TEST((*s)->migrate().is_unavailable());
+  BOOST_TEST(log.text().find("database unavailable") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(client_round_trip) {
