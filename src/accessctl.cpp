@@ -20,6 +20,7 @@
 #include "access/crypto.h"
 #include "access/key_ring.h"
 #include "access/mfa.h"
+#include "access/password_policy.h"
 #include "access/purge.h"
 #include "access/sign_in.h"
 #include "access/signer.h"
@@ -39,6 +40,8 @@ const char kUsage[] =
     "  user list\n"
     "  user disable EMAIL                     disable and revoke every token of the user\n"
     "  user unlock EMAIL                      clear the sign-in lockout of EMAIL (every address)\n"
+    "  user password EMAIL [--password-stdin] set a new password (the policy applies) and\n"
+    "                                         revoke every token and session of the user\n"
     "  user mfa EMAIL --enable|--disable|--regenerate\n"
     "                                         two-factor authentication; prints the otpauth URI\n"
     "  client add --client-id ID --name NAME --grant GRANT [--grant GRANT ...]\n"
@@ -188,6 +191,37 @@ int cmd_user_unlock(access_service::Store& store, const Args& args) {
   Status st = access_service::unlock_sign_in(store, args.positional[0]);
   if (!st.ok()) return fail(st.message());
   std::cout << "unlocked " << access_service::to_lower(args.positional[0]) << "\n";
+  return 0;
+}
+
+// A password set by the administrator (a user who forgot theirs): the
+// policy of the API (password_policy.h); whoever knew the old one is signed
+// out everywhere.
+int cmd_user_password(const access_service::Config& config, access_service::Store& store,
+                      const Args& args) {
+  if (args.positional.size() != 1) return fail("user password needs exactly one EMAIL");
+  if (!args.options.empty()) return fail("unknown option " + args.options.begin()->first);
+  auto user = store.find_user_by_email(access_service::to_lower(args.positional[0]));
+  if (!user.ok()) return fail("no such user");
+  std::string password;
+  if (args.flag("--password-stdin")) {
+    password = read_line_stdin();
+  } else if (!prompt_password(&password)) {
+    return fail("passwords differ, or no terminal (use --password-stdin)");
+  }
+  if (auto rule = access_service::password_policy_error(password, *user,
+                                                        config.password_min_entropy_bits))
+    return fail("the password " + *rule);
+  auto phc = access_service::hash_password(password, argon2(config));
+  if (!phc.ok()) return fail(phc.status().message());
+  access_service::WriteTransaction txn(store);
+  Status st = txn.status();
+  if (st.ok()) st = store.set_user_password(user->id, *phc);
+  if (st.ok()) st = store.revoke_user_tokens(user->id, access_service::now_seconds());
+  if (st.ok()) st = store.delete_user_sessions(user->id);
+  if (st.ok()) st = txn.commit();
+  if (!st.ok()) return fail(st.message());
+  std::cout << "new password set for " << user->email << "; its tokens and sessions are revoked\n";
   return 0;
 }
 
@@ -343,6 +377,7 @@ int main(int argc, char** argv) {
   if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
   if (cmd == "user" && sub == "unlock") return cmd_user_unlock(s, args);
   if (cmd == "user" && sub == "mfa") return cmd_user_mfa(*config, s, args);
+  if (cmd == "user" && sub == "password") return cmd_user_password(*config, s, args);
   if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
   if (cmd == "client" && sub == "list") return cmd_client_list(s);
   if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config);
