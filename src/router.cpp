@@ -51,7 +51,7 @@ const Route kRoutes[] = {
     {"PUT", "/api/v1/users/me/mfa", via_bearer<account_mfa_put>},
     {"DELETE", "/api/v1/users/me/mfa", via_bearer<account_mfa_delete>},
     {"POST", "/api/v1/users/me/mfa/recovery-codes", via_bearer<account_recovery_codes_post>},
-    {"GET", "/api/account/session", via_session<account_session_get>},
+    {"GET", "/api/account/session", handle_account_session},
     {"PUT", "/api/account/profile", via_session<account_profile_put>},
     {"PUT", "/api/account/password", via_session<account_password_put>},
     {"GET", "/api/account/mfa", via_session<account_mfa_get>},

@@ -118,8 +118,10 @@ Response account_approvals_delete(Context&, const Request&, const PathParams&,
                                   const AccountCaller&);
 
 // account.cpp, for the account page only (session):
-// GET /api/account/session: {"user": <user object>, "csrfToken"}.
-Response account_session_get(Context&, const Request&, const PathParams&, const AccountCaller&);
+// GET /api/account/session: {"signedIn": true, "user": <user object>,
+// "csrfToken"} with a live session, {"signedIn": false} without (200 both:
+// the page asks before it sends the browser to the sign-in page).
+Response handle_account_session(Context&, const Request&, const PathParams&);
 // GET /api/account/devices: every device passcode of the user, whichever
 // app registered it: {"devices": [{"deviceId", "appName", "createdAt",
 // "lastUsedAt"}]}; DELETE /api/account/devices/{deviceId}: 200 {}, 404 when

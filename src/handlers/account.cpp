@@ -84,12 +84,14 @@ std::optional<Response> read_string_member(const json& body, const char* member,
   return std::nullopt;
 }
 
-Response account_session_get(Context& ctx, const Request& req, const PathParams&,
-                             const AccountCaller& who) {
-  Result<User> user = ctx.store->find_user(who.user_id);
-  if (!user.ok()) return status_reply(user.status(), "user not found");
-  return json_reply(
-      {{"user", user_to_json(*user)}, {"csrfToken", csrf_token(ctx, req, CsrfBinding::kSession)}});
+Response handle_account_session(Context& ctx, const Request& req, const PathParams&) {
+  // Not signed in is an answer here, not an error: the page asks first.
+  Result<User> user = session_user(ctx, req, now_seconds());
+  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
+  if (!user.ok()) return json_reply({{"signedIn", false}});
+  return json_reply({{"signedIn", true},
+                     {"user", user_to_json(*user)},
+                     {"csrfToken", csrf_token(ctx, req, CsrfBinding::kSession)}});
 }
 
 Response account_devices_list(Context& ctx, const Request&, const PathParams&,

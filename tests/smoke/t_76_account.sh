@@ -188,7 +188,9 @@ expect "turning off again -> 409" 409 .error conflict
 AJAR=$STATE/account-cookies.txt
 rm -f "$AJAR"
 req GET /api/account/session -b "$AJAR"
-expect "GET /api/account/session without a session -> 401" 401 .error invalid_token
+expect "GET /api/account/session without a session -> signedIn false" 200 .signedIn false .user null
+req GET /api/account/mfa -b "$AJAR"
+expect "GET /api/account/mfa without a session -> 401" 401 .error invalid_token
 req GET /api/oauth/signin -b "$AJAR" -c "$AJAR"
 expect "GET /api/oauth/signin: a sign-in CSRF token for the account page" 200 .signedIn false '.csrfToken|length' 43
 SCSRF=$(jq -r .csrfToken <<<"$BODY")
@@ -203,7 +205,7 @@ asignin --data-urlencode "csrf_token=$SCSRF" --data-urlencode "username=$ERIN" -
 check "account sign-in -> 303 to /account.html with a session cookie for /api" \
   bash -c "[[ '$STATUS' == 303 && '$(alocation)' == /account.html ]] && grep -qi 'set-cookie: access_session=.*Path=/api;' <<<\"\$1\"" _ "$HDRS"
 req GET /api/account/session -b "$AJAR"
-expect "GET /api/account/session: the user and the session's CSRF token" 200 .user.email "$ERIN" '.csrfToken|length' 43
+expect "GET /api/account/session: the user and the session's CSRF token" 200 .signedIn true .user.email "$ERIN" '.csrfToken|length' 43
 ACSRF=$(jq -r .csrfToken <<<"$BODY")
 aput() { req PUT "$1" -b "$AJAR" -H 'Content-Type: application/json' "${@:3}" --data-binary "$2"; }
 aput /api/account/profile '{"firstName":"Erin"}'
@@ -216,7 +218,7 @@ req GET /api/account/session -b "$AJAR"
 expect "the refused writes changed nothing" 200 .user.firstName null
 aput /api/account/profile '{"firstName":"Erin"}' -H "X-CSRF-Token: $ACSRF" -H "Origin: $BASE"
 expect "a write with the header -> 200" 200 .firstName Erin
-req GET /api/account/session -H "$(bearer "$ERIN_AT")"
+req GET /api/account/mfa -H "$(bearer "$ERIN_AT")"
 expect "a bearer token is no way into /api/account" 401
 req GET /api/account/mfa -b "$AJAR"
 expect "GET /api/account/mfa" 200 .mfaEnabled false
@@ -255,7 +257,7 @@ expect "POST /api/account/signout-everywhere without the header -> 403" 403
 req POST /api/account/signout-everywhere -b "$AJAR" -c "$AJAR" -H "X-CSRF-Token: $ACSRF"
 expect "sign out everywhere -> 200" 200
 req GET /api/account/session -b "$AJAR"
-expect "... and the session is gone" 401
+expect "... and the session is gone" 200 .signedIn false
 req GET /api/v1/users/me -H "$(bearer "$ERIN_AT")"
 expect "... and so are the user's tokens" 401
 req GET /api/oauth/signin -b "$AJAR" -c "$AJAR"
@@ -269,7 +271,7 @@ ACSRF=$(jq -r .csrfToken <<<"$BODY")
 req POST /api/account/signout -b "$AJAR" -c "$AJAR" -H "X-CSRF-Token: $ACSRF"
 expect "sign out (this browser) -> 200" 200
 req GET /api/account/session -b "$AJAR"
-expect "... and this browser is signed out" 401
+expect "... and this browser is signed out" 200 .signedIn false
 req GET /api/oauth/signin -b "$AJAR" -c "$AJAR"
 SCSRF=$(jq -r .csrfToken <<<"$BODY")
 asignin --data-urlencode "csrf_token=$SCSRF" --data-urlencode "username=$ERIN" --data-urlencode "password=$ACCT_NEW" --data-urlencode "mfa_code=$PAGE_CODE"

@@ -230,15 +230,18 @@ BOOST_AUTO_TEST_CASE(session_writes_need_the_csrf_header_and_no_foreign_origin) 
   BOOST_TEST(page("PUT", "/api/account/profile", body, "forged-token").status == 403);
   BOOST_TEST(page("PUT", "/api/account/profile", body, "-", "https://evil.example").status == 403);
   BOOST_TEST(body_of(page("GET", "/api/account/session"))["user"]["firstName"].is_null());
+  BOOST_TEST(body_of(page("GET", "/api/account/session"))["signedIn"] == true);
   Response ok = page("PUT", "/api/account/profile", body, "-", "http://127.0.0.1:1");
   BOOST_TEST(ok.status == 200, ok.body);
-  // Without the cookie: 401, even with a token taken from the page.
+  // Without the cookie: 401 (the session endpoint says signedIn false).
   Request req;
   req.method = "GET";
-  req.path = "/api/account/session";
+  req.path = "/api/account/mfa";
   BOOST_TEST(route(*ctx, req).status == 401);
+  req.path = "/api/account/session";
+  BOOST_TEST(body_of(route(*ctx, req)) == json({{"signedIn", false}}));
   // A bearer token is no way into /api/account.
-  BOOST_TEST(call("GET", "/api/account/session", "Bearer " + tokens()["access_token"].get<std::string>())
+  BOOST_TEST(call("GET", "/api/account/mfa", "Bearer " + tokens()["access_token"].get<std::string>())
                  .status == 401);
 }
 
@@ -249,7 +252,8 @@ BOOST_AUTO_TEST_CASE(signout_everywhere_ends_every_session_and_token) {
   BOOST_TEST(header(r, "Set-Cookie").find("Max-Age=0") != std::string::npos);
   BOOST_TEST(!session_alive());
   BOOST_TEST(me(t["access_token"]).status == 401);
-  BOOST_TEST(page("GET", "/api/account/session").status == 401);
+  BOOST_TEST(page("GET", "/api/account/mfa").status == 401);
+  BOOST_TEST(body_of(page("GET", "/api/account/session"))["signedIn"] == false);
 }
 
 BOOST_AUTO_TEST_CASE(recovery_code_canonical_forms) {
