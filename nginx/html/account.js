@@ -127,13 +127,17 @@ async function changePassword(event) {
 
 // ---- two-step verification
 
+function showMfaState(on) {
+  const state = $('mfa-state');
+  state.textContent = on ? 'On: signing in asks for a code from your phone.' : 'Off.';
+  state.className = on ? 'state-on' : 'state-off';
+}
+
 async function loadMfa() {
   const r = await api('GET', '/api/account/mfa');
   if (!r.ok) return fail(why(r));
   const on = r.body.mfaEnabled;
-  const state = $('mfa-state');
-  state.textContent = on ? 'On: signing in asks for a code from your phone.' : 'Off.';
-  state.className = on ? 'state-on' : 'state-off';
+  showMfaState(on);
   $('mfa-on').hidden = !on;
   $('mfa-off').hidden = on;
   $('mfa-enrol').hidden = true;
@@ -179,7 +183,9 @@ function cancelEnrolment() {
   $('mfa-start').focus();
 }
 
-function showCodes(codes) {
+// Shows new recovery codes (once) and says so: the status message is
+// announced, focus goes to the codes, next to the download button.
+function showCodes(codes, message) {
   const list = $('codes-list');
   list.replaceChildren(...codes.map((c) => {
     const item = document.createElement('li');
@@ -189,6 +195,11 @@ function showCodes(codes) {
   $('codes').hidden = false;
   $('mfa-on').hidden = true;
   $('mfa-enrol').hidden = true;
+  showMfaState(true);
+  $('error').hidden = true;
+  $('notice').textContent = message;
+  $('notice').hidden = false;
+  $('codes-title').focus();
 }
 
 async function confirmEnrolment(event) {
@@ -200,8 +211,8 @@ async function confirmEnrolment(event) {
     if (!r.ok) {
       return fail(why(r, { 400: 'That code does not match. Check the app shows this account, and enter its current code.' }));
     }
-    showCodes(r.body.recoveryCodes);
-    say('Two-step verification is on. Save your recovery codes now: they are shown only once.');
+    showCodes(r.body.recoveryCodes,
+      'Two-step verification is on. Save your recovery codes now: they are shown only once.');
   });
 }
 
@@ -234,8 +245,8 @@ async function newCodes(event) {
     const r = await api('POST', '/api/account/mfa/recovery-codes', { code });
     if (!r.ok) return fail(why(r, { 403: 'That code is not right, or it was already used. Enter the current code from your authenticator app.' }));
     $('codes-new').reset();
-    showCodes(r.body.recoveryCodes);
-    say('Here are your new recovery codes; the old ones no longer work.');
+    showCodes(r.body.recoveryCodes,
+      'Here are your new recovery codes, shown only once; the old ones no longer work.');
   });
 }
 
