@@ -31,7 +31,6 @@ namespace access_service {
 
 struct AccountCaller {
   std::string user_id;
-  std::string email;
   std::string family_id;     // bearer: its refresh-token family ("" when none)
   std::string session_hash;  // session: SHA-256 of the session cookie ("" for a bearer)
   bool via_session() const { return !session_hash.empty(); }

@@ -23,7 +23,7 @@ Response locked(long long seconds) {
 std::optional<Response> account_from_bearer(Context& ctx, const Request& req, AccountCaller* out) {
   Principal who;
   if (auto err = authenticate_bearer(ctx, req, &who)) return err;
-  *out = AccountCaller{who.user_id, who.email, who.family_id, ""};
+  *out = AccountCaller{who.user_id, who.family_id, ""};
   return std::nullopt;
 }
 
@@ -36,8 +36,7 @@ std::optional<Response> account_from_session(Context& ctx, const Request& req, A
   if (req.method != "GET" && (!csrf_valid(ctx, req, CsrfBinding::kSession, req.csrf_token) ||
                               !same_origin(ctx, req)))
     return error_reply(ApiError::kAccessDenied, "missing or wrong X-CSRF-Token header");
-  *out = AccountCaller{user->id, user->email, "",
-                       sha256(cookie_value(req.cookie, kSessionCookie))};
+  *out = AccountCaller{user->id, "", sha256(cookie_value(req.cookie, kSessionCookie))};
   return std::nullopt;
 }
 
