@@ -116,7 +116,7 @@ Response account_approvals_list(Context&, const Request&, const PathParams&, con
 Response account_approvals_delete(Context&, const Request&, const PathParams&,
                                   const AccountCaller&);
 
-// account.cpp, for the account page only (session):
+// account.cpp, for the account page (session) unless said otherwise:
 // GET /api/account/session: {"signedIn": true, "user": <user object>,
 // "csrfToken"} with a live session, {"signedIn": false} without (200 both:
 // the page asks before it sends the browser to the sign-in page).
@@ -127,9 +127,10 @@ Response handle_account_session(Context&, const Request&, const PathParams&);
 // the user has no such device.
 Response account_devices_list(Context&, const Request&, const PathParams&, const AccountCaller&);
 Response account_devices_delete(Context&, const Request&, const PathParams&, const AccountCaller&);
-// POST /api/account/signout: ends this session; POST
-// /api/account/signout-everywhere: every family, access token and session
-// of the user (as PUT /api/v1/users/me/expire). Both clear the cookie; 200 {}.
+// POST /api/account/signout: ends this session, clears the cookie; 200 {}.
+// Sign out everywhere, POST /api/account/signout-everywhere and (bearer)
+// PUT /api/v1/users/me/expire: every family, access token and session of
+// the user; 200 {}, and the page's cookie cleared.
 Response account_signout(Context&, const Request&, const PathParams&, const AccountCaller&);
 Response account_signout_everywhere(Context&, const Request&, const PathParams&,
                                     const AccountCaller&);

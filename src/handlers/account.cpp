@@ -127,12 +127,14 @@ Response account_signout(Context& ctx, const Request& req, const PathParams&,
 
 Response account_signout_everywhere(Context& ctx, const Request& req, const PathParams&,
                                     const AccountCaller& who) {
+  // Every refresh token family, every access token, every browser session.
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok()) st = ctx.store->revoke_user_tokens(who.user_id, now_seconds());
   if (st.ok()) st = ctx.store->delete_user_sessions(who.user_id);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return status_reply(st);
+  if (!who.via_session()) return json_reply(json::object());
   Result<std::string> cleared = end_session(ctx, req);  // its row is gone already
   if (!cleared.ok()) return status_reply(cleared.status());
   Response res = json_reply(json::object());
