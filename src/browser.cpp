@@ -60,7 +60,8 @@ constexpr char kBrowserPath[] = "/api/oauth";
 std::string csrf_of(const Context& ctx, CsrfBinding binding, const std::string& cookie) {
   if (cookie.empty()) return "";
   bool session = binding == CsrfBinding::kSession;
-  return base64url_encode(hmac_sha256(ctx.hmac_key, (session ? "csrf:" : "csrf-browser:") + cookie));
+  const char* label = session ? "csrf:" : "csrf-browser:";
+  return base64url_encode(hmac_sha256(ctx.hmac_key, label + cookie));
 }
 
 std::string issuer_origin(const std::string& issuer) {

@@ -62,7 +62,8 @@ std::optional<std::string> password_policy_error(const std::string& password, co
     if (c < 0x20 || c == 0x7f) return "must not contain control characters";
   size_t n = code_points(password);
   if (n < kMinChars || n > kMaxChars) return "must be 12 to 1024 characters long";
-  if (to_lower(password) == to_lower(user.email)) return "must not be the email address of the account";
+  if (to_lower(password) == to_lower(user.email))
+    return "must not be the email address of the account";
   if (password_entropy_bits(password, user) < min_entropy_bits)
     return "is too easy to guess (a common password, words, names, dates, keyboard patterns or "
            "the email address); a few unrelated words make a strong one";

@@ -33,8 +33,8 @@ std::optional<Response> account_from_session(Context& ctx, const Request& req, A
   if (!user.ok()) return error_reply(ApiError::kInvalidToken, "not signed in");
   // A write needs the session's CSRF token in a header: a cross-site form
   // cannot set one, a cross-site script cannot read it (no CORS).
-  if (req.method != "GET" && (!csrf_valid(ctx, req, CsrfBinding::kSession, req.csrf_token) ||
-                              !same_origin(ctx, req)))
+  if (req.method != "GET" &&
+      (!csrf_valid(ctx, req, CsrfBinding::kSession, req.csrf_token) || !same_origin(ctx, req)))
     return error_reply(ApiError::kAccessDenied, "missing or wrong X-CSRF-Token header");
   *out = AccountCaller{user->id, "", sha256(cookie_value(req.cookie, kSessionCookie))};
   return std::nullopt;
@@ -58,7 +58,8 @@ std::optional<Response> check_proof(Context& ctx, const Request& req, const User
   if (proof.code) {
     bool good = false;
     if (proof.recovery_code_ok) {
-      Result<SecondFactor> f = check_second_factor(*ctx.store, ctx.hmac_key, user, *proof.code, now, ip);
+      Result<SecondFactor> f =
+          check_second_factor(*ctx.store, ctx.hmac_key, user, *proof.code, now, ip);
       if (!f.ok()) return status_reply(f.status());
       good = *f != SecondFactor::kWrong;
     } else {
@@ -74,8 +75,7 @@ std::optional<Response> check_proof(Context& ctx, const Request& req, const User
   return std::nullopt;
 }
 
-std::optional<Response> read_string_member(const json& body, const char* member,
-                                           std::string* out) {
+std::optional<Response> read_string_member(const json& body, const char* member, std::string* out) {
   auto it = body.find(member);
   if (it == body.end() || !it->is_string())
     return error_reply(ApiError::kInvalidRequest, std::string(member) + " is required (a string)");

@@ -35,8 +35,10 @@ Response account_mfa_get(Context& ctx, const Request&, const PathParams&,
   int left = 0;
   json used = json::array();
   for (const auto& c : *codes) {
-    if (!c.used_at) ++left;
-    else used.push_back({{"usedAt", rfc3339(*c.used_at)}, {"ip", c.used_ip}});
+    if (!c.used_at)
+      ++left;
+    else
+      used.push_back({{"usedAt", rfc3339(*c.used_at)}, {"ip", c.used_ip}});
   }
   return json_reply({{"mfaEnabled", user->mfa_enabled},
                      {"enrolmentPending", !user->mfa_enabled && !pending->empty()},
@@ -81,7 +83,8 @@ Response account_mfa_delete(Context& ctx, const Request& req, const PathParams&,
   if (auto err = read_string_member(body, "code", &code)) return *err;
   Result<User> user = ctx.store->find_user(who.user_id);
   if (!user.ok()) return status_reply(user.status(), kUserNotFound);
-  if (!user->mfa_enabled) return error_reply(ApiError::kConflict, "two-factor authentication is off");
+  if (!user->mfa_enabled)
+    return error_reply(ApiError::kConflict, "two-factor authentication is off");
   // A lost phone: a recovery code in place of the TOTP code.
   Proof proof;
   proof.password = &password;
@@ -104,7 +107,8 @@ Response account_recovery_codes_post(Context& ctx, const Request& req, const Pat
   if (auto err = read_string_member(body, "code", &code)) return *err;
   Result<User> user = ctx.store->find_user(who.user_id);
   if (!user.ok()) return status_reply(user.status(), kUserNotFound);
-  if (!user->mfa_enabled) return error_reply(ApiError::kConflict, "two-factor authentication is off");
+  if (!user->mfa_enabled)
+    return error_reply(ApiError::kConflict, "two-factor authentication is off");
   // A current TOTP code (API.md section 7): a recovery code cannot mint more.
   Proof proof;
   proof.code = &code;

@@ -26,10 +26,15 @@ const char* check_sign_in_form(Context& ctx, const Request& req, const Params& f
   SignInResult r =
       check_password(ctx, form.get("username"), form.get("password"), req.remote_addr, now);
   switch (r.outcome) {
-    case SignInResult::kError: *failure = r.status; return "";
-    case SignInResult::kLocked: return "locked";
-    case SignInResult::kBad: return "invalid_credentials";
-    case SignInResult::kOk: break;
+    case SignInResult::kError:
+      *failure = r.status;
+      return "";
+    case SignInResult::kLocked:
+      return "locked";
+    case SignInResult::kBad:
+      return "invalid_credentials";
+    case SignInResult::kOk:
+      break;
   }
   if (r.user.mfa_enabled) {  // the second factor is asked here (API.md section 4)
     if (!mfa_allowed) return "app_not_permitted";

@@ -127,7 +127,8 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   Result<SecondFactor> good =
       check_second_factor(*ctx.store, ctx.hmac_key, *user, form.get("mfa_code"), now, ip);
   if (!good.ok()) return status_reply(good.status());
-  if (*good == SecondFactor::kWrong) return invalid_grant("mfa_code is not valid or was already used");
+  if (*good == SecondFactor::kWrong)
+    return invalid_grant("mfa_code is not valid or was already used");
   // The scope asked for in the password grant, as far as the app still allows it.
   auto scope = resolve_scope(join_words(p->requested_scope), app.scope);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");

@@ -2,12 +2,12 @@
 // API.md section 7): password change and what it keeps, two-factor
 // enrolment, recovery codes in the mfa grant, the session way in with its
 // CSRF header, and the QR code and recovery-code primitives.
-#include <boost/test/unit_test.hpp>
+#include "access/account.h"
 
+#include <boost/test/unit_test.hpp>
 #include <set>
 #include <string>
 
-#include "access/account.h"
 #include "access/browser.h"
 #include "access/mfa.h"
 #include "access/qr_svg.h"
@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(password_change_refusals_change_nothing) {
   std::string at = tokens()["access_token"];
   auto put = [&](const json& body) { return bearer("PUT", "/api/v1/users/me/password", at, body); };
   BOOST_TEST(error_of(put({{"newPassword", kStrong}})) == "invalid_request");
-  BOOST_TEST(error_of(put({{"currentPassword", 42}, {"newPassword", kStrong}})) == "invalid_request");
+  BOOST_TEST(error_of(put({{"currentPassword", 42}, {"newPassword", kStrong}})) ==
+             "invalid_request");
   Response weak = put({{"currentPassword", kPassword}, {"newPassword", "Password2024!"}});
   BOOST_TEST(weak.status == 400);
   BOOST_TEST(body_of(weak)["error_description"].get<std::string>().find("too easy") !=
@@ -161,7 +162,8 @@ BOOST_AUTO_TEST_CASE(confirmation_gives_ten_distinct_recovery_codes_once) {
   BOOST_TEST(status["mfaEnabled"] == true);
   BOOST_TEST(status["recoveryCodesLeft"] == 10);
   // Confirmed: neither again nor a new enrolment while it is on.
-  Response again = page("PUT", "/api/account/mfa", {{"code", totp_code(secret, now_seconds() / 30 + 1)}});
+  Response again =
+      page("PUT", "/api/account/mfa", {{"code", totp_code(secret, now_seconds() / 30 + 1)}});
   BOOST_TEST(again.status == 409);
   BOOST_TEST(page("POST", "/api/account/mfa").status == 409);
   BOOST_TEST(tokens()["mfa_required"] == true);
@@ -210,18 +212,21 @@ BOOST_AUTO_TEST_CASE(turning_off_needs_password_and_a_code) {
   BOOST_TEST(page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}}).status == 400);
   BOOST_TEST(page("DELETE", "/api/account/mfa", {{"currentPassword", "wrong"}, {"code", codes[0]}})
                  .status == 403);
-  BOOST_TEST(page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}, {"code", "999999"}})
-                 .status == 403);
+  BOOST_TEST(
+      page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}, {"code", "999999"}})
+          .status == 403);
   BOOST_TEST(body_of(page("GET", "/api/account/mfa"))["mfaEnabled"] == true);
   // A lost phone: a recovery code in place of the TOTP code.
-  Response r = page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}, {"code", codes[0]}});
+  Response r =
+      page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}, {"code", codes[0]}});
   BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
   json status = body_of(page("GET", "/api/account/mfa"));
   BOOST_TEST(status["mfaEnabled"] == false);
   BOOST_TEST(status["recoveryCodesLeft"] == 0);
   BOOST_TEST(!tokens().contains("mfa_required"));
-  BOOST_TEST(page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}, {"code", codes[1]}})
-                 .status == 409);
+  BOOST_TEST(
+      page("DELETE", "/api/account/mfa", {{"currentPassword", kPassword}, {"code", codes[1]}})
+          .status == 409);
 }
 
 BOOST_AUTO_TEST_CASE(session_writes_need_the_csrf_header_and_no_foreign_origin) {
@@ -241,8 +246,9 @@ BOOST_AUTO_TEST_CASE(session_writes_need_the_csrf_header_and_no_foreign_origin) 
   req.path = "/api/account/session";
   BOOST_TEST(body_of(route(*ctx, req)) == json({{"signedIn", false}}));
   // A bearer token is no way into /api/account.
-  BOOST_TEST(call("GET", "/api/account/mfa", "Bearer " + tokens()["access_token"].get<std::string>())
-                 .status == 401);
+  BOOST_TEST(
+      call("GET", "/api/account/mfa", "Bearer " + tokens()["access_token"].get<std::string>())
+          .status == 401);
 }
 
 BOOST_AUTO_TEST_CASE(signout_everywhere_ends_every_session_and_token) {
@@ -268,7 +274,8 @@ BOOST_AUTO_TEST_CASE(recovery_code_canonical_forms) {
   BOOST_TEST(canonical_recovery_code("7kq2-m9xd-4hfu") == "");  // u is not in the alphabet
   BOOST_TEST(canonical_recovery_code("123456") == "");
   // Bound to the user: the same code hashes differently for another.
-  BOOST_TEST(recovery_code_hash("k", "u1", "7kq2m9xd4hfa") != recovery_code_hash("k", "u2", "7kq2m9xd4hfa"));
+  BOOST_TEST(recovery_code_hash("k", "u1", "7kq2m9xd4hfa") !=
+             recovery_code_hash("k", "u2", "7kq2m9xd4hfa"));
   std::set<std::string> seen;
   for (int i = 0; i < 200; ++i) seen.insert(make_recovery_code());
   BOOST_TEST(seen.size() == 200u);

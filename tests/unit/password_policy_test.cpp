@@ -38,11 +38,13 @@ BOOST_AUTO_TEST_CASE(passphrase_accepted) {
 }
 
 BOOST_AUTO_TEST_CASE(length_counts_code_points) {
-  BOOST_TEST(*password_policy_error("kQ7#vLp2mX9", alice(), 0) == "must be 12 to 1024 characters long");
+  BOOST_TEST(*password_policy_error("kQ7#vLp2mX9", alice(), 0) ==
+             "must be 12 to 1024 characters long");
   // 11 characters of two bytes each: 22 bytes, still too short.
-  BOOST_TEST(!accepted("\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0\xc3\xa2\xc3\xa4\xc3\xb4\xc3\xb6"
-                       "\xc3\xbb\xc3\xbc",
-                       0));
+  BOOST_TEST(
+      !accepted("\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0\xc3\xa2\xc3\xa4\xc3\xb4\xc3\xb6"
+                "\xc3\xbb\xc3\xbc",
+                0));
   BOOST_TEST(!accepted(std::string(1025, 'x'), 0));
   BOOST_TEST(accepted(std::string(1024, 'x'), 0));
 }
