@@ -285,34 +285,43 @@ function item(name, detail, buttonText, label, onPress) {
   return li;
 }
 
-async function loadApps() {
-  const r = await api('GET', '/api/account/approvals');
-  if (!r.ok) return fail(why(r));
-  const apps = r.body.applications;
-  $('apps-empty').hidden = apps.length > 0;
-  $('apps').replaceChildren(...apps.map((a) => item(a.clientDescription,
-    'May ' + a.scope.join(', ') + ' since ' + when(a.createdAt) + '.', 'Revoke',
-    'Revoke ' + a.clientDescription, async () => {
-      const d = await api('DELETE', '/api/account/approvals/' + encodeURIComponent(a.id));
-      if (!d.ok) return fail(why(d));
-      await loadApps();
-      say(a.clientDescription + ' can no longer use your account; it must ask you again.');
-    })));
-}
+// The two lists of the page: what an entry shows, and what its button ends.
+const LISTS = {
+  apps: {
+    path: '/api/account/approvals',
+    member: 'applications',
+    name: (a) => a.clientDescription,
+    detail: (a) => 'May ' + a.scope.join(', ') + ' since ' + when(a.createdAt) + '.',
+    button: 'Revoke',
+    label: (a) => 'Revoke ' + a.clientDescription,
+    remove: (a) => '/api/account/approvals/' + encodeURIComponent(a.id),
+    done: (a) => a.clientDescription + ' can no longer use your account; it must ask you again.',
+  },
+  devices: {
+    path: '/api/account/devices',
+    member: 'devices',
+    name: (d) => d.deviceId,
+    detail: (d) => (d.appName ? 'Through ' + d.appName + ', added ' : 'Added ') +
+      when(d.createdAt) + (d.lastUsedAt ? ', last used ' + when(d.lastUsedAt) : ', never used') + '.',
+    button: 'Remove',
+    label: (d) => 'Remove device ' + d.deviceId,
+    remove: (d) => '/api/account/devices/' + encodeURIComponent(d.deviceId),
+    done: (d) => 'The device ' + d.deviceId + ' can no longer sign in with its passcode.',
+  },
+};
 
-async function loadDevices() {
-  const r = await api('GET', '/api/account/devices');
+async function loadList(kind) {
+  const spec = LISTS[kind];
+  const r = await api('GET', spec.path);
   if (!r.ok) return fail(why(r));
-  const devices = r.body.devices;
-  $('devices-empty').hidden = devices.length > 0;
-  $('devices').replaceChildren(...devices.map((d) => item(d.deviceId,
-    (d.appName ? 'Through ' + d.appName + ', added ' : 'Added ') + when(d.createdAt) +
-      (d.lastUsedAt ? ', last used ' + when(d.lastUsedAt) : ', never used') + '.',
-    'Remove', 'Remove device ' + d.deviceId, async () => {
-      const x = await api('DELETE', '/api/account/devices/' + encodeURIComponent(d.deviceId));
-      if (!x.ok) return fail(why(x));
-      await loadDevices();
-      say('The device ' + d.deviceId + ' can no longer sign in with its passcode.');
+  const entries = r.body[spec.member];
+  $(kind + '-empty').hidden = entries.length > 0;
+  $(kind).replaceChildren(...entries.map((e) => item(spec.name(e), spec.detail(e), spec.button,
+    spec.label(e), async () => {
+      const d = await api('DELETE', spec.remove(e));
+      if (!d.ok) return fail(why(d));
+      await loadList(kind);
+      say(spec.done(e));
     })));
 }
 
@@ -348,7 +357,7 @@ async function main() {
   $('signout').addEventListener('click', () => signOut('/api/account/signout', $('signout')));
   $('signout-everywhere').addEventListener('click',
     () => signOut('/api/account/signout-everywhere', $('signout-everywhere')));
-  await Promise.all([loadMfa(), loadApps(), loadDevices()]);
+  await Promise.all([loadMfa(), loadList('apps'), loadList('devices')]);
   $('account').hidden = false;
   $('first-name').focus();
 }

@@ -22,6 +22,17 @@ Response recovery_codes_reply(const std::vector<std::string>& codes) {
   return json_reply({{"recoveryCodes", codes}});
 }
 
+// The caller's record, for a change that needs two-factor authentication on
+// (409 when it is off).
+std::optional<Response> user_with_mfa(Context& ctx, const AccountCaller& who, User* out) {
+  Result<User> user = ctx.store->find_user(who.user_id);
+  if (!user.ok()) return status_reply(user.status(), kUserNotFound);
+  if (!user->mfa_enabled)
+    return error_reply(ApiError::kConflict, "two-factor authentication is off");
+  *out = std::move(*user);
+  return std::nullopt;
+}
+
 }  // namespace
 
 Response account_mfa_get(Context& ctx, const Request&, const PathParams&,
@@ -81,19 +92,17 @@ Response account_mfa_delete(Context& ctx, const Request& req, const PathParams&,
   std::string password, code;
   if (auto err = read_string_member(body, "currentPassword", &password)) return *err;
   if (auto err = read_string_member(body, "code", &code)) return *err;
-  Result<User> user = ctx.store->find_user(who.user_id);
-  if (!user.ok()) return status_reply(user.status(), kUserNotFound);
-  if (!user->mfa_enabled)
-    return error_reply(ApiError::kConflict, "two-factor authentication is off");
+  User user;
+  if (auto err = user_with_mfa(ctx, who, &user)) return *err;
   // A lost phone: a recovery code in place of the TOTP code.
   Proof proof;
   proof.password = &password;
   proof.code = &code;
   proof.recovery_code_ok = true;
-  if (auto err = check_proof(ctx, req, *user, proof)) return *err;
+  if (auto err = check_proof(ctx, req, user, proof)) return *err;
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = disable_mfa(*ctx.store, user->id);
+  if (st.ok()) st = disable_mfa(*ctx.store, user.id);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return status_reply(st, kUserNotFound);
   return json_reply(json::object());
@@ -105,16 +114,14 @@ Response account_recovery_codes_post(Context& ctx, const Request& req, const Pat
   if (auto err = read_json_body(req, &body)) return *err;
   std::string code;
   if (auto err = read_string_member(body, "code", &code)) return *err;
-  Result<User> user = ctx.store->find_user(who.user_id);
-  if (!user.ok()) return status_reply(user.status(), kUserNotFound);
-  if (!user->mfa_enabled)
-    return error_reply(ApiError::kConflict, "two-factor authentication is off");
+  User user;
+  if (auto err = user_with_mfa(ctx, who, &user)) return *err;
   // A current TOTP code (API.md section 7): a recovery code cannot mint more.
   Proof proof;
   proof.code = &code;
-  if (auto err = check_proof(ctx, req, *user, proof)) return *err;
+  if (auto err = check_proof(ctx, req, user, proof)) return *err;
   Result<std::vector<std::string>> codes =
-      new_recovery_codes(*ctx.store, ctx.hmac_key, user->id, now_seconds());
+      new_recovery_codes(*ctx.store, ctx.hmac_key, user.id, now_seconds());
   if (!codes.ok()) return status_reply(codes.status());
   return recovery_codes_reply(*codes);
 }
