@@ -16,7 +16,7 @@ BENCH_PEERS       ?= 0
 PG                ?= 0
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Iinclude -isystem /usr/include/postgresql -MMD -MP -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LDLIBS   := -lfcgi -lssl -lcrypto -lyaml-cpp -lsqlite3 -lpq -largon2
+LDLIBS   := -lfcgi -lssl -lcrypto -lyaml-cpp -lsqlite3 -lpq -largon2 -lzxcvbn -lqrencode
 # SANITIZE=1: ASan + UBSan in a directory of its own, BUILD + "-sanitize"
 # (build-sanitize by default), so the two builds never mix objects.
 ifeq ($(SANITIZE),1)

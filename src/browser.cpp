@@ -47,9 +47,21 @@ bool well_formed_cookie(const std::string& v) {
   return v.size() == 43 && base64url_decode(v, &raw);
 }
 
-std::string cookie_attributes(const Request& req, int max_age) {
-  return "; Path=/api/oauth; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
-         (req.https ? "; Secure" : "");
+// The session cookie goes to every /api path (the account endpoints under
+// /api/account as well as the browser flow); the binding cookie only to
+// /api/oauth, where saved requests are used.
+std::string cookie_attributes(const Request& req, int max_age, const char* path) {
+  return std::string("; Path=") + path + "; Max-Age=" + std::to_string(max_age) +
+         "; HttpOnly; SameSite=Lax" + (req.https ? "; Secure" : "");
+}
+constexpr char kSessionPath[] = "/api";
+constexpr char kBrowserPath[] = "/api/oauth";
+
+std::string csrf_of(const Context& ctx, CsrfBinding binding, const std::string& cookie) {
+  if (cookie.empty()) return "";
+  bool session = binding == CsrfBinding::kSession;
+  const char* label = session ? "csrf:" : "csrf-browser:";
+  return base64url_encode(hmac_sha256(ctx.hmac_key, label + cookie));
 }
 
 std::string issuer_origin(const std::string& issuer) {
@@ -143,7 +155,7 @@ Result<std::string> start_session(Context& ctx, const Request& req, const std::s
                                         now + ctx.config.session_seconds);
   if (!st.ok()) return st;
   return std::string(kSessionCookie) + "=" + cookie +
-         cookie_attributes(req, ctx.config.session_seconds);
+         cookie_attributes(req, ctx.config.session_seconds, kSessionPath);
 }
 
 Result<std::string> end_session(Context& ctx, const Request& req) {
@@ -152,7 +164,7 @@ Result<std::string> end_session(Context& ctx, const Request& req) {
     Status st = ctx.store->delete_session(sha256(cookie));
     if (!st.ok()) return st;
   }
-  return std::string(kSessionCookie) + "=" + cookie_attributes(req, 0);
+  return std::string(kSessionCookie) + "=" + cookie_attributes(req, 0, kSessionPath);
 }
 
 std::string browser_cookie_for(const Request& req) {
@@ -161,7 +173,7 @@ std::string browser_cookie_for(const Request& req) {
 }
 
 std::string browser_cookie_header(const Request& req, const std::string& value, int max_age) {
-  return std::string(kBrowserCookie) + "=" + value + cookie_attributes(req, max_age);
+  return std::string(kBrowserCookie) + "=" + value + cookie_attributes(req, max_age, kBrowserPath);
 }
 
 bool started_here(const Request& req, const AuthRequest& ar) {
@@ -172,9 +184,11 @@ bool started_here(const Request& req, const AuthRequest& ar) {
 
 std::string csrf_token(const Context& ctx, const Request& req, CsrfBinding binding) {
   bool session = binding == CsrfBinding::kSession;
-  std::string cookie = cookie_value(req.cookie, session ? kSessionCookie : kBrowserCookie);
-  if (cookie.empty()) return "";
-  return base64url_encode(hmac_sha256(ctx.hmac_key, (session ? "csrf:" : "csrf-browser:") + cookie));
+  return csrf_of(ctx, binding, cookie_value(req.cookie, session ? kSessionCookie : kBrowserCookie));
+}
+
+std::string browser_csrf_token(const Context& ctx, const std::string& binding_cookie) {
+  return csrf_of(ctx, CsrfBinding::kBrowser, binding_cookie);
 }
 
 bool csrf_valid(const Context& ctx, const Request& req, CsrfBinding binding,

@@ -149,6 +149,7 @@ const std::map<std::string, Setter>& setters() {
       {"password.argon2_time_cost", integer(&Config::argon2_time_cost, 1, 16)},
       {"password.argon2_memory_kib", integer(&Config::argon2_memory_kib, 8192, 1 << 20)},
       {"password.argon2_parallelism", integer(&Config::argon2_parallelism, 1, 16)},
+      {"password.min_entropy_bits", integer(&Config::password_min_entropy_bits, 0, 128)},
       {"lockout.max_failures", integer(&Config::lockout_max_failures, 1, 1000)},
       {"lockout.account_max_failures",
        integer(&Config::lockout_account_max_failures, 1, 100000)},

@@ -27,6 +27,7 @@ Request read_request(FCGX_Request& r) {
   req.authorization = param(r, "HTTP_AUTHORIZATION");
   req.cookie = param(r, "HTTP_COOKIE");
   req.origin = param(r, "HTTP_ORIGIN");
+  req.csrf_token = param(r, "HTTP_X_CSRF_TOKEN");
   req.remote_addr = param(r, "REMOTE_ADDR");
   req.https = param(r, "HTTPS") == "on";
   std::string length = param(r, "CONTENT_LENGTH");

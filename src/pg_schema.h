@@ -147,6 +147,22 @@ CREATE TABLE key_files (
   created_at BIGINT NOT NULL
 );
 )SQL",
+    // Version 2: account self-service, as SQLite version 8: a pending TOTP
+    // secret while the user enrols, the watermark of family-less access
+    // tokens a password change sets (ms), recovery codes (hashes, each use
+    // recorded).
+    R"SQL(
+ALTER TABLE users ADD COLUMN totp_pending BYTEA;
+ALTER TABLE users ADD COLUMN unbound_tokens_not_before BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE recovery_codes (
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  hash BYTEA NOT NULL,
+  created_at BIGINT NOT NULL,
+  used_at BIGINT,
+  used_ip TEXT,
+  PRIMARY KEY (user_id, hash)
+);
+)SQL",
 };
 
 }  // namespace access_service

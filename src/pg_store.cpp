@@ -417,7 +417,7 @@ class PgStore : public Store {
   // ---- tokens
   Result<bool> access_token_live(const AccessCheck& t) override {
     Result<Rows> r = db_.run(
-        "SELECT c.enabled, u.tokens_not_before, "
+        "SELECT c.enabled, u.tokens_not_before, u.unbound_tokens_not_before, "
         "(SELECT w.not_before FROM user_app_watermarks w WHERE w.user_id = u.id AND "
         "w.app_id = c.id), "
         "(SELECT f.revoked_at IS NOT NULL FROM token_families f WHERE f.id = $3), "
@@ -427,11 +427,12 @@ class PgStore : public Store {
     if (!r.ok()) return r.status();
     if (r->empty()) return Status::NotFound("not found");
     const bool app_enabled = r->boolean(0, 0);
-    const bool user_cut = t.issued_ms <= r->integer(0, 1);
-    const bool app_cut = !r->is_null(0, 2) && t.issued_ms <= r->integer(0, 2);
+    const bool user_cut = t.issued_ms <= r->integer(0, 1) ||
+                          (t.family_id.empty() && t.issued_ms <= r->integer(0, 2));
+    const bool app_cut = !r->is_null(0, 3) && t.issued_ms <= r->integer(0, 3);
     // A purged (expired) family has no live access tokens left.
-    const bool family_dead = !t.family_id.empty() && (r->is_null(0, 3) || r->boolean(0, 3));
-    const bool jti_revoked = r->boolean(0, 4);
+    const bool family_dead = !t.family_id.empty() && (r->is_null(0, 4) || r->boolean(0, 4));
+    const bool jti_revoked = r->boolean(0, 5);
     return app_enabled && !user_cut && !app_cut && !family_dead && !jti_revoked;
   }
 
@@ -729,6 +730,81 @@ class PgStore : public Store {
         {now, family_id.empty() ? Param::null() : Param(family_id), jti, Param::bytes(hash)});
     if (!r.ok()) return r.status();
     return r->affected() == 1;
+  }
+
+  Status revoke_user_tokens_except(const std::string& user_id, const std::string& keep_family_id,
+                                   const std::string& keep_session_hash, int64_t now) override {
+    return atomically([&]() -> Status {
+      Status st = done(db_.run("UPDATE token_families SET revoked_at=$1 WHERE user_id=$2 AND "
+                               "id<>$3 AND revoked_at IS NULL",
+                               {now, user_id, keep_family_id}));
+      if (st.ok())
+        st = done(db_.run("UPDATE users SET unbound_tokens_not_before=$1 WHERE id=$2",
+                          {static_cast<long long>(now_millis()), user_id}));
+      if (!st.ok()) return st;
+      if (keep_session_hash.empty()) return delete_user_sessions(user_id);
+      return done(db_.run("DELETE FROM sessions WHERE user_id=$1 AND hash<>$2",
+                          {user_id, Param::bytes(keep_session_hash)}));
+    });
+  }
+
+  // ---- two-factor enrolment and recovery codes
+  Status set_totp_pending(const std::string& id, const std::string& sealed) override {
+    return changed_one(db_.run("UPDATE users SET totp_pending=$1 WHERE id=$2",
+                               {sealed.empty() ? Param::null() : Param::bytes(sealed), id}),
+                       "no such user");
+  }
+  Result<std::string> find_totp_pending(const std::string& id) override {
+    Result<Rows> r = db_.run("SELECT totp_pending FROM users WHERE id=$1", {id});
+    if (!r.ok()) return r.status();
+    if (r->empty()) return Status::NotFound("not found");
+    return r->bytes(0, 0);
+  }
+  Result<bool> confirm_totp(const std::string& id, const std::string& sealed,
+                            int64_t step) override {
+    Result<Rows> r = db_.run(
+        "UPDATE users SET mfa_enabled=true, totp_secret=totp_pending, totp_pending=NULL, "
+        "totp_last_step=$1 WHERE id=$2 AND NOT mfa_enabled AND totp_pending=$3",
+        {step, id, Param::bytes(sealed)});
+    if (!r.ok()) return r.status();
+    return r->affected() == 1;
+  }
+  Status replace_recovery_codes(const std::string& user_id, const std::vector<std::string>& hashes,
+                                int64_t now) override {
+    return atomically([&]() -> Status {
+      Status st = done(db_.run("DELETE FROM recovery_codes WHERE user_id=$1", {user_id}));
+      for (size_t i = 0; st.ok() && i < hashes.size(); ++i)
+        st = done(db_.run(
+            "INSERT INTO recovery_codes (user_id, hash, created_at) VALUES ($1,$2,$3)",
+            {user_id, Param::bytes(hashes[i]), now}));
+      return st;
+    });
+  }
+  Result<bool> use_recovery_code(const std::string& user_id, const std::string& hash, int64_t now,
+                                 const std::string& ip) override {
+    // A concurrent use of the same code waits for the row, then finds it used.
+    Result<Rows> r = db_.run(
+        "UPDATE recovery_codes SET used_at=$1, used_ip=$2 WHERE user_id=$3 AND hash=$4 AND "
+        "used_at IS NULL",
+        {now, ip, user_id, Param::bytes(hash)});
+    if (!r.ok()) return r.status();
+    return r->affected() == 1;
+  }
+  Result<std::vector<RecoveryCode>> list_recovery_codes(const std::string& user_id) override {
+    Result<Rows> r = db_.run(
+        "SELECT created_at, used_at, used_ip FROM recovery_codes WHERE user_id=$1 "
+        "ORDER BY created_at, hash",
+        {user_id});
+    if (!r.ok()) return r.status();
+    std::vector<RecoveryCode> out;
+    for (int i = 0; i < r->size(); ++i) {
+      RecoveryCode c;
+      c.created_at = r->integer(i, 0);
+      if (!r->is_null(i, 1)) c.used_at = r->integer(i, 1);
+      c.used_ip = r->text(i, 2);
+      out.push_back(c);
+    }
+    return out;
   }
 
   // ---- shared key files

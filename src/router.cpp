@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "access/account.h"
 #include "access/api.h"
 #include "access/log.h"
 
@@ -26,6 +27,7 @@ const Route kRoutes[] = {
     {"POST", "/api/oauth/authorize", handle_consent},
     {"GET", "/api/oauth/authorize/requests/{}", handle_authorize_request},
     {"POST", "/api/oauth/signin", handle_signin},
+    {"GET", "/api/oauth/signin", handle_signin_context},
     {"POST", "/api/oauth/signout", handle_signout},
     {"GET", "/api/v1/users/me/applications/approvals", handle_approvals_list},
     {"DELETE", "/api/v1/users/me/applications/approvals/{}", handle_approvals_delete},
@@ -41,6 +43,28 @@ const Route kRoutes[] = {
     {"POST", "/api/v1/users/me/devices", handle_devices_create},
     {"GET", "/api/v1/users/me/devices", handle_devices_list},
     {"DELETE", "/api/v1/users/me/devices/{}", handle_devices_delete},
+    // Account self-service (account.h): bearer under /api/v1/users/me, the
+    // account page's session under /api/account.
+    {"PUT", "/api/v1/users/me/password", via_bearer<account_password_put>},
+    {"GET", "/api/v1/users/me/mfa", via_bearer<account_mfa_get>},
+    {"POST", "/api/v1/users/me/mfa", via_bearer<account_mfa_post>},
+    {"PUT", "/api/v1/users/me/mfa", via_bearer<account_mfa_put>},
+    {"DELETE", "/api/v1/users/me/mfa", via_bearer<account_mfa_delete>},
+    {"POST", "/api/v1/users/me/mfa/recovery-codes", via_bearer<account_recovery_codes_post>},
+    {"GET", "/api/account/session", handle_account_session},
+    {"PUT", "/api/account/profile", via_session<account_profile_put>},
+    {"PUT", "/api/account/password", via_session<account_password_put>},
+    {"GET", "/api/account/mfa", via_session<account_mfa_get>},
+    {"POST", "/api/account/mfa", via_session<account_mfa_post>},
+    {"PUT", "/api/account/mfa", via_session<account_mfa_put>},
+    {"DELETE", "/api/account/mfa", via_session<account_mfa_delete>},
+    {"POST", "/api/account/mfa/recovery-codes", via_session<account_recovery_codes_post>},
+    {"GET", "/api/account/approvals", via_session<account_approvals_list>},
+    {"DELETE", "/api/account/approvals/{}", via_session<account_approvals_delete>},
+    {"GET", "/api/account/devices", via_session<account_devices_list>},
+    {"DELETE", "/api/account/devices/{}", via_session<account_devices_delete>},
+    {"POST", "/api/account/signout", via_session<account_signout>},
+    {"POST", "/api/account/signout-everywhere", via_session<account_signout_everywhere>},
     {"POST", "/api/v1/users", handle_users_create},
     {"GET", "/api/v1/users", handle_users_list},
     // After every /api/v1/users/me route, so that "me" is never taken for an id.

@@ -188,6 +188,22 @@ CREATE TABLE user_app_watermarks (
 ) WITHOUT ROWID;
 CREATE INDEX user_app_watermarks_time ON user_app_watermarks(not_before);
 )SQL",
+    // Version 8: account self-service (API.md section 7). A pending TOTP
+    // secret while the user enrols (sealed like the active one), the
+    // watermark of family-less access tokens that a password change sets
+    // (ms), and recovery codes (keyed hashes; each use recorded).
+    R"SQL(
+ALTER TABLE users ADD COLUMN totp_pending BLOB;
+ALTER TABLE users ADD COLUMN unbound_tokens_not_before INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE recovery_codes (
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  hash BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_ip TEXT,
+  PRIMARY KEY (user_id, hash)
+) WITHOUT ROWID;
+)SQL",
 };
 
 }  // namespace access_service

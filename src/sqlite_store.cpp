@@ -502,7 +502,7 @@ class SqliteStore : public Store {
   // ---- tokens
   Result<bool> access_token_live(const AccessCheck& t) override {
     Query q = query(
-        "SELECT c.enabled, u.tokens_not_before, "
+        "SELECT c.enabled, u.tokens_not_before, u.unbound_tokens_not_before, "
         "(SELECT w.not_before FROM user_app_watermarks w WHERE w.user_id = u.id AND "
         "w.app_id = c.id), "
         "(SELECT f.revoked_at IS NOT NULL FROM token_families f WHERE f.id = ?3), "
@@ -511,12 +511,13 @@ class SqliteStore : public Store {
     q.bind(t.client_id).bind(t.user_id).bind(t.family_id).bind(t.jti);
     if (q.step() != SQLITE_ROW) return q.error();
     const bool app_enabled = q.integer(0) != 0;
-    const bool user_cut = t.issued_ms <= q.integer(1);
-    const bool app_cut = !q.is_null(2) && t.issued_ms <= q.integer(2);
+    const bool user_cut = t.issued_ms <= q.integer(1) ||
+                          (t.family_id.empty() && t.issued_ms <= q.integer(2));
+    const bool app_cut = !q.is_null(3) && t.issued_ms <= q.integer(3);
     // A family that was purged (expired) cannot have live access tokens left:
     // access tokens never outlive their family's refresh lifetime.
-    const bool family_dead = !t.family_id.empty() && (q.is_null(3) || q.integer(3) != 0);
-    const bool jti_revoked = q.integer(4) != 0;
+    const bool family_dead = !t.family_id.empty() && (q.is_null(4) || q.integer(4) != 0);
+    const bool jti_revoked = q.integer(5) != 0;
     return app_enabled && !user_cut && !app_cut && !family_dead && !jti_revoked;
   }
 
@@ -605,6 +606,25 @@ class SqliteStore : public Store {
       if (!st.ok()) return st;
       Query u = query("UPDATE users SET tokens_not_before=? WHERE id=?");
       return u.bind(now_millis()).bind(user_id).exec();
+    });
+  }
+
+  Status revoke_user_tokens_except(const std::string& user_id, const std::string& keep_family_id,
+                                   const std::string& keep_session_hash, int64_t now) override {
+    return atomically([&]() -> Status {
+      Query f = query(
+          "UPDATE token_families SET revoked_at=? WHERE user_id=? AND id<>? AND revoked_at IS "
+          "NULL");
+      Status st = f.bind(now).bind(user_id).bind(keep_family_id).exec();
+      if (!st.ok()) return st;
+      Query u = query("UPDATE users SET unbound_tokens_not_before=? WHERE id=?");
+      st = u.bind(now_millis()).bind(user_id).exec();
+      if (!st.ok()) return st;
+      // Nothing kept: no comparison with an empty value, which a NULL would
+      // turn into "delete nothing".
+      if (keep_session_hash.empty()) return delete_user_sessions(user_id);
+      Query s = query("DELETE FROM sessions WHERE user_id=? AND hash<>?");
+      return s.bind(user_id).bind_blob(keep_session_hash).exec();
     });
   }
 
@@ -905,6 +925,72 @@ class SqliteStore : public Store {
     Status st = q.bind(step).bind(id).bind(step).exec();
     if (!st.ok()) return st;
     return q.changes() == 1;
+  }
+
+  Status set_totp_pending(const std::string& id, const std::string& sealed) override {
+    Query q = query("UPDATE users SET totp_pending=? WHERE id=?");
+    if (sealed.empty()) q.bind(std::optional<std::string>());
+    else q.bind_blob(sealed);
+    Status st = q.bind(id).exec();
+    if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
+    return st;
+  }
+
+  Result<std::string> find_totp_pending(const std::string& id) override {
+    Query q = query("SELECT totp_pending FROM users WHERE id=?");
+    q.bind(id);
+    if (q.step() != SQLITE_ROW) return q.error();
+    return q.blob(0);
+  }
+
+  Result<bool> confirm_totp(const std::string& id, const std::string& sealed,
+                            int64_t step) override {
+    Query q = query(
+        "UPDATE users SET mfa_enabled=1, totp_secret=totp_pending, totp_pending=NULL, "
+        "totp_last_step=? WHERE id=? AND mfa_enabled=0 AND totp_pending=?");
+    Status st = q.bind(step).bind(id).bind_blob(sealed).exec();
+    if (!st.ok()) return st;
+    return q.changes() == 1;
+  }
+
+  // ---- recovery codes
+  Status replace_recovery_codes(const std::string& user_id, const std::vector<std::string>& hashes,
+                                int64_t now) override {
+    return atomically([&]() -> Status {
+      Status st = query("DELETE FROM recovery_codes WHERE user_id=?").bind(user_id).exec();
+      for (size_t i = 0; st.ok() && i < hashes.size(); ++i) {
+        Query q = query("INSERT INTO recovery_codes (user_id, hash, created_at) VALUES (?,?,?)");
+        st = q.bind(user_id).bind_blob(hashes[i]).bind(now).exec();
+      }
+      return st;
+    });
+  }
+
+  Result<bool> use_recovery_code(const std::string& user_id, const std::string& hash, int64_t now,
+                                 const std::string& ip) override {
+    Query q = query(
+        "UPDATE recovery_codes SET used_at=?, used_ip=? WHERE user_id=? AND hash=? AND used_at IS "
+        "NULL");
+    Status st = q.bind(now).bind(ip).bind(user_id).bind_blob(hash).exec();
+    if (!st.ok()) return st;
+    return q.changes() == 1;
+  }
+
+  Result<std::vector<RecoveryCode>> list_recovery_codes(const std::string& user_id) override {
+    Query q = query(
+        "SELECT created_at, used_at, used_ip FROM recovery_codes WHERE user_id=? "
+        "ORDER BY created_at, hash");
+    q.bind(user_id);
+    std::vector<RecoveryCode> out;
+    while (q.step() == SQLITE_ROW) {
+      RecoveryCode c;
+      c.created_at = q.integer(0);
+      if (!q.is_null(1)) c.used_at = q.integer(1);
+      c.used_ip = q.text(2);
+      out.push_back(c);
+    }
+    if (!q.error().is_not_found()) return q.error();
+    return out;
   }
 
   // ---- devices

@@ -122,9 +122,10 @@ std::optional<std::string> read_user_admin_json(const json& body, const User& st
                                                 UserAdminChange* out) {
   *out = UserAdminChange{};
   if (auto err = check_read_only(body, user_to_json(stored), kAdminReadOnly)) return err;
-  // API.md section 7 (not built yet): refused rather than ignored, so that an
-  // administrator never believes a password was set.
-  if (body.contains("password")) return "password cannot be set with this request yet";
+  if (body.contains("password")) {
+    if (!body["password"].is_string()) return "password must be a string";
+    out->password = body["password"].get<std::string>();
+  }
   for (const char* k : {"mfaEnabled", "enabled", "generateNewAuthenticatorKey"}) {
     auto it = body.find(k);
     if (it == body.end()) continue;

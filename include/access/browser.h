@@ -51,7 +51,8 @@ constexpr char kBrowserCookie[] = "access_rid";
 // The signed-in, enabled user of the request's session cookie, or kNotFound.
 Result<User> session_user(Context& ctx, const Request& req, long long now);
 // Starts a session for `user_id`: stores its hash and returns the Set-Cookie
-// value (HttpOnly; SameSite=Lax; Path=/api/oauth; Secure over https).
+// value (HttpOnly; SameSite=Lax; Path=/api, so that the account endpoints
+// under /api/account see it too; Secure over https).
 Result<std::string> start_session(Context& ctx, const Request& req, const std::string& user_id,
                                   long long now);
 // Ends the request's session: deletes its row when the request has a session
@@ -77,6 +78,9 @@ bool started_here(const Request& req, const AuthRequest& ar);
 enum class CsrfBinding { kSession, kBrowser };
 // "" when the request lacks that cookie.
 std::string csrf_token(const Context& ctx, const Request& req, CsrfBinding binding);
+// The kBrowser token of a binding cookie about to be set (the request does
+// not carry it yet); "" for "".
+std::string browser_csrf_token(const Context& ctx, const std::string& binding_cookie);
 // True when `presented` equals that token (constant time); false when the
 // request lacks the cookie.
 bool csrf_valid(const Context& ctx, const Request& req, CsrfBinding binding,

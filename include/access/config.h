@@ -58,6 +58,9 @@ struct Config {
   int argon2_time_cost = 2;
   int argon2_memory_kib = 19456;
   int argon2_parallelism = 1;
+  // password policy (password_policy.h): the least zxcvbn estimate, in
+  // bits, of a password set for an existing account.
+  int password_min_entropy_bits = 30;
 
   // lockout (API.md section 3): per (account, client IP), with a higher
   // account-wide ceiling across every IP; and per client id for wrong

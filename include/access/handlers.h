@@ -20,10 +20,12 @@ Response handle_health(Context&, const Request&, const PathParams&);
 // token.cpp (+ token_*.cpp): POST /api/oauth/token
 Response handle_token(Context&, const Request&, const PathParams&);
 // authorize.cpp: GET /api/oauth/authorize, GET /api/oauth/authorize/requests/{rid},
-// POST /api/oauth/signin, POST /api/oauth/authorize (consent), POST /api/oauth/signout
+// POST /api/oauth/signin, GET /api/oauth/signin (the CSRF token of the account
+// page's sign-in), POST /api/oauth/authorize (consent), POST /api/oauth/signout
 Response handle_authorize(Context&, const Request&, const PathParams&);
 Response handle_authorize_request(Context&, const Request&, const PathParams&);
 Response handle_signin(Context&, const Request&, const PathParams&);
+Response handle_signin_context(Context&, const Request&, const PathParams&);
 Response handle_consent(Context&, const Request&, const PathParams&);
 Response handle_signout(Context&, const Request&, const PathParams&);
 // approvals.cpp

@@ -29,6 +29,7 @@ struct Request {
   std::string authorization;   // HTTP_AUTHORIZATION
   std::string cookie;          // HTTP_COOKIE
   std::string origin;          // HTTP_ORIGIN
+  std::string csrf_token;      // HTTP_X_CSRF_TOKEN (the account endpoints, account.h)
   std::string remote_addr;     // REMOTE_ADDR
   bool https = false;          // HTTPS == "on"
   std::string body;

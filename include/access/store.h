@@ -16,7 +16,8 @@
 //
 // Secrets: the store never sees a plaintext refresh token, code or session id,
 // only their SHA-256; passwords and client secrets arrive as argon2id PHC
-// strings.
+// strings; recovery codes as HMAC-SHA-256 under the server's key (mfa.h);
+// TOTP secrets sealed (totp.h).
 //
 // Errors: kNotFound (no such row), kConflict (unique key taken), kUnavailable
 // (database busy, read-only or full: retry later, 503), kInternal (anything
@@ -169,6 +170,14 @@ struct AuthCode {
   bool redirect_uri_given = true;
 };
 
+// A recovery code of a user's two-factor authentication (API.md section 7),
+// as listed: the code itself is stored only as a keyed hash and never read.
+struct RecoveryCode {
+  int64_t created_at = 0;
+  std::optional<int64_t> used_at;
+  std::string used_ip;  // client address of the use; "" while unused
+};
+
 // A device registered for passcode sign-in (API.md section 6).
 struct Device {
   std::string user_id;
@@ -247,6 +256,39 @@ class Store {
   // is not (a replayed or older code).
   virtual Result<bool> use_totp_step(const std::string& id, int64_t step) = 0;
 
+  // Two-factor enrolment by the user (API.md section 7). A pending secret is
+  // kept apart from the active one until a code of it is confirmed, so
+  // starting an enrolment changes nothing about how the user signs in.
+  // set_totp_pending replaces it ("" clears it); kNotFound when no such user.
+  virtual Status set_totp_pending(const std::string& id, const std::string& sealed_secret) = 0;
+  // The sealed pending secret, "" when none; kNotFound when no such user.
+  virtual Result<std::string> find_totp_pending(const std::string& id) = 0;
+  // Confirms an enrolment in one conditional statement: when two-factor
+  // authentication is off and the pending secret is still `sealed_secret`
+  // (the one the caller checked the code against), it becomes the active
+  // secret, mfaEnabled is set, `step` is recorded as the last used step and
+  // the pending secret is cleared: true. Otherwise nothing changes: false
+  // (2FA already on, no enrolment, or another one started since). Of
+  // concurrent confirmations exactly one gets true. kNotFound is never
+  // returned (an unknown user gives false).
+  virtual Result<bool> confirm_totp(const std::string& id, const std::string& sealed_secret,
+                                    int64_t step) = 0;
+
+  // Recovery codes (API.md section 7), stored as keyed hashes (mfa.h).
+  // replace: the user's codes become exactly `hashes`, created at `now`
+  // (empty: every code is removed). Atomic; run it inside the transaction
+  // that changes the user's two-factor state.
+  virtual Status replace_recovery_codes(const std::string& user_id,
+                                        const std::vector<std::string>& hashes, int64_t now) = 0;
+  // Uses up the unused code `hash` of `user_id`, recording `now` and `ip`:
+  // true when this call used it, false when there is no such unused code
+  // (unknown, another user's, or used before). One conditional update: of
+  // concurrent callers with one code exactly one gets true.
+  virtual Result<bool> use_recovery_code(const std::string& user_id, const std::string& hash,
+                                         int64_t now, const std::string& ip) = 0;
+  // The user's codes, used or not, oldest first (empty when none).
+  virtual Result<std::vector<RecoveryCode>> list_recovery_codes(const std::string& user_id) = 0;
+
   // Devices. insert: kConflict when (user, device id) exists.
   virtual Status insert_device(const Device& d) = 0;
   virtual Result<Device> find_device(const std::string& user_id, const std::string& device_id) = 0;
@@ -289,6 +331,9 @@ class Store {
   //   - its app is unknown (deleted) or disabled (until it is enabled again);
   //   - its user is unknown, or revoke_user_tokens ran at or after its issue
   //     time (users/me/expire, disabling: a per-user watermark);
+  //   - it has no family (AccessCheck::family_id "") and
+  //     revoke_user_tokens_except ran at or after its issue time (a password
+  //     change: a second per-user watermark, for family-less tokens only);
   //   - revoke_user_app_tokens ran for its (user, app) at or after its issue
   //     time (approval deleted: a per-(user, app) watermark);
   //   - its refresh-token family is revoked (reuse, revocation);
@@ -332,6 +377,16 @@ class Store {
   // Revokes every family and access token of a user (all apps): the
   // families, and the user's watermark set to the clock (ms).
   virtual Status revoke_user_tokens(const std::string& user_id, int64_t now) = 0;
+  // A password change (API.md section 7): revokes every family of the user
+  // except `keep_family_id` (and so the access tokens issued from them),
+  // every access token of the user that has no family (the family-less
+  // watermark set to the clock, ms), and deletes every browser session of
+  // the user except the one whose hash is `keep_session_hash`. "" keeps no
+  // family, or no session. The kept family's tokens, access tokens included,
+  // and the kept session stay valid. Atomic.
+  virtual Status revoke_user_tokens_except(const std::string& user_id,
+                                           const std::string& keep_family_id,
+                                           const std::string& keep_session_hash, int64_t now) = 0;
   // Revokes the families and access tokens of one user through one app: the
   // families, and the (user, app) watermark set to the clock (ms).
   virtual Status revoke_user_app_tokens(const std::string& user_id, const std::string& app_id,

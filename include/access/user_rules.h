@@ -48,12 +48,13 @@ struct UserAdminChange {
   std::optional<bool> mfa_enabled;     // set only when it differs from the stored value
   std::optional<bool> enabled;         // likewise
   bool new_authenticator_key = false;  // generateNewAuthenticatorKey: true
+  std::optional<std::string> password; // a new password (API.md section 7), in clear
 };
 
 // Reads that request against `stored`: mfaEnabled, enabled and
-// generateNewAuthenticatorKey (booleans). Read-only: id, email, firstName,
-// lastName, otherName, mobileNumber, roles, createdAt. `password` (API.md
-// section 7, not built yet) is refused rather than ignored.
+// generateNewAuthenticatorKey (booleans), password (a string; the caller
+// applies the policy of password_policy.h and hashes it). Read-only: id,
+// email, firstName, lastName, otherName, mobileNumber, roles, createdAt.
 std::optional<std::string> read_user_admin_json(const nlohmann::json& body, const User& stored,
                                                 UserAdminChange* out);
 

@@ -1,13 +1,16 @@
 // Sign-in page: shows which app asks, the error of a failed attempt in plain
-// words, and asks for the authenticator code when the account needs it. The
-// form carries the CSRF token of the saved request (bound to this browser);
-// the button waits for it. After sign-out (?signedout=1) it says so.
+// words, and asks for the authenticator code (or a recovery code) when the
+// account needs it. The form carries the CSRF token of the saved request
+// (bound to this browser); the button waits for it. After sign-out
+// (?signedout=1) it says so. With ?next=account it signs in to the account
+// page (/account.html) instead of an application: no saved request, the CSRF
+// token comes from GET /api/oauth/signin.
 'use strict';
 
 const MESSAGES = {
   invalid_credentials: 'The email or password is not right. Check them and try again.',
   mfa_required: 'Your account uses two-step verification. Enter the 6-digit code from your authenticator app.',
-  mfa_invalid: 'That code is not right, or it was already used. Enter the current code from your authenticator app.',
+  mfa_invalid: 'That code is not right, or it was already used. Enter the current code from your authenticator app, or an unused recovery code.',
   locked: 'Too many failed attempts. For your security, sign-in to this account is paused for a while. Try again later.',
   app_not_permitted: 'Your account uses two-step verification, and this application is not allowed to sign in such accounts. Contact the application\'s administrator.',
 };
@@ -26,6 +29,43 @@ function showNotice(text) {
   return box;
 }
 
+// The account page's sign-in: the token of this browser, or straight back to
+// the account page when it is signed in already.
+async function accountSignIn(params, form, submit, focusTarget) {
+  document.getElementById('next').value = 'account';
+  document.getElementById('lead').textContent = 'Sign in to manage your account.';
+  document.title = 'Sign in to your account - access-service';
+  const out = params.get('signedout');
+  if (out) {
+    focusTarget = showNotice(out === 'everywhere'
+      ? 'You have signed out everywhere: in every browser, app and device.'
+      : 'You have signed out.');
+  }
+  let info;
+  try {
+    const res = await fetch('/api/oauth/signin', {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
+    if (!res.ok) throw new Error('status ' + res.status);
+    info = await res.json();
+  } catch (e) {
+    form.hidden = true;
+    showError('The sign-in page could not be prepared. Reload the page to try again.').focus();
+    return;
+  }
+  if (info.signedIn) {
+    window.location.replace('/account.html');
+    return;
+  }
+  document.getElementById('csrf_token').value = info.csrfToken;
+  submit.disabled = false;
+  form.addEventListener('submit', () => {
+    submit.disabled = true;
+  });
+  focusTarget.focus();
+}
+
 async function main() {
   const params = new URLSearchParams(window.location.search);
   const rid = params.get('rid') || '';
@@ -41,6 +81,10 @@ async function main() {
   let focusTarget = document.getElementById('username');
   if (error) {
     focusTarget = showError(MESSAGES[error] || 'Sign-in failed. Try again.');
+  }
+  if (params.get('next') === 'account') {
+    await accountSignIn(params, form, submit, focusTarget);
+    return;
   }
 
   if (!rid) {

@@ -7,6 +7,7 @@
 #include "access/crypto.h"
 #include "access/mfa.h"
 #include "access/password.h"
+#include "access/password_policy.h"
 #include "access/sign_in.h"
 #include "access/strings.h"
 #include "access/user_rules.h"
@@ -143,6 +144,10 @@ int cmd_user_password(Env& env, const Args& args) {
   std::string password, why;
   if (!read_new_password(args, &password, &why)) return fail(why);
   if (auto msg = check_password(*user, password)) return fail(*msg);
+  // A changed password follows the policy of password changes (README
+  // "Your account"), not only the length rule of a new account's.
+  if (auto rule = password_policy_error(password, *user, env.config.password_min_entropy_bits))
+    return fail("the password " + *rule);
   auto phc = hash_password(password, argon2(env.config));
   if (!phc.ok()) return fail(phc.status().message());
   WriteTransaction txn(*env.store);

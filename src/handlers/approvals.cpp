@@ -1,13 +1,14 @@
-// /api/v1/users/me/applications/approvals (API.md section 5).
+// /api/v1/users/me/applications/approvals (API.md section 5), and the same
+// for the account page under /api/account/approvals (account.h).
+#include "access/account.h"
 #include "access/api.h"
 #include "access/handlers.h"
 #include "access/strings.h"
 
 namespace access_service {
 
-Response handle_approvals_list(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+Response account_approvals_list(Context& ctx, const Request&, const PathParams&,
+                                const AccountCaller& who) {
   Result<std::vector<Approval>> list = ctx.store->list_approvals(who.user_id);
   if (!list.ok()) return status_reply(list.status());
   json apps = json::array();
@@ -20,13 +21,20 @@ Response handle_approvals_list(Context& ctx, const Request& req, const PathParam
   return json_reply({{"applications", apps}});
 }
 
-Response handle_approvals_delete(Context& ctx, const Request& req, const PathParams& p) {
-  Principal who;
-  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+Response account_approvals_delete(Context& ctx, const Request&, const PathParams& p,
+                                  const AccountCaller& who) {
   // Someone else's approval is reported exactly like an unknown one.
   Status st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
   if (!st.ok()) return status_reply(st, "approval not found");
   return json_reply(json::object());
+}
+
+Response handle_approvals_list(Context& ctx, const Request& req, const PathParams& p) {
+  return via_bearer<account_approvals_list>(ctx, req, p);
+}
+
+Response handle_approvals_delete(Context& ctx, const Request& req, const PathParams& p) {
+  return via_bearer<account_approvals_delete>(ctx, req, p);
 }
 
 }  // namespace access_service

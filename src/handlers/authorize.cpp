@@ -8,6 +8,7 @@
 #include "access/sign_in.h"
 #include "access/strings.h"
 #include "access/token_issuer.h"
+#include "signin_form.h"
 
 namespace access_service {
 namespace {
@@ -153,11 +154,6 @@ Response expired_page() {
                     "This sign-in request is unknown or has expired (after 10 minutes).");
 }
 
-Response stale_form_page() {
-  return html_error(403, "Request refused",
-                    "Your session has ended or this form is stale. Start again from the app.");
-}
-
 // The saved request `rid` if this browser started it; kNotFound when it is
 // unknown, expired, or another browser's (API.md section 4).
 Result<AuthRequest> find_bound_request(Context& ctx, const Request& req, const std::string& rid,
@@ -272,6 +268,7 @@ Response handle_signin(Context& ctx, const Request& req, const PathParams&) {
   Params form;
   if (auto err = read_browser_form(ctx, req, &form)) return *err;
   const long long now = now_seconds();
+  if (form.get("next") == "account") return account_signin(ctx, req, form, now);
   const std::string rid = form.get("rid");
   Result<AuthRequest> ar = find_bound_request(ctx, req, rid, now);
   if (!ar.ok() && !ar.status().is_not_found()) return status_reply(ar.status());
@@ -287,25 +284,13 @@ Response handle_signin(Context& ctx, const Request& req, const PathParams&) {
   auto back = [&](const char* error) {
     return redirect("/signin.html?rid=" + url_encode(rid) + "&error=" + error, 303);
   };
-  SignInResult r =
-      check_password(ctx, form.get("username"), form.get("password"), req.remote_addr, now);
-  switch (r.outcome) {
-    case SignInResult::kError: return status_reply(r.status);
-    case SignInResult::kLocked: return back("locked");
-    case SignInResult::kBad: return back("invalid_credentials");
-    case SignInResult::kOk: break;
-  }
-  if (r.user.mfa_enabled) {  // the second factor is asked here (API.md section 4)
-    if (!app->has_grant("mfa")) return back("app_not_permitted");
-    if (!form.has("mfa_code")) return back("mfa_required");
-    Result<bool> good = check_totp(*ctx.store, ctx.hmac_key, r.user, form.get("mfa_code"), now);
-    if (!good.ok()) return status_reply(good.status());
-    if (!*good) return back("mfa_invalid");  // counted by check_password
-  }
-  Result<std::string> cookie = start_session(ctx, req, r.user.id, now);
+  User user;
+  Status failure;
+  if (const char* error =
+          check_sign_in_form(ctx, req, form, app->has_grant("mfa"), now, &user, &failure))
+    return failure.ok() ? back(error) : status_reply(failure);
+  Result<std::string> cookie = finish_sign_in(ctx, req, user, now);
   if (!cookie.ok()) return status_reply(cookie.status());
-  Status cleared = sign_in_succeeded(ctx, r.user.email, req.remote_addr);
-  if (!cleared.ok()) return status_reply(cleared);
   Response res = redirect("/api/oauth/authorize?rid=" + url_encode(rid), 303);
   res.set_header("Set-Cookie", *cookie);
   return res;

@@ -1,5 +1,6 @@
 // Revocation: POST /api/oauth/revoke (RFC 7009), POST /api/v1/auth/token/revoke
 // and PUT /api/v1/users/me/expire (API.md section 5).
+#include "access/account.h"
 #include "access/api.h"
 #include "access/handlers.h"
 #include "access/strings.h"
@@ -53,18 +54,9 @@ Response handle_auth_token_revoke(Context& ctx, const Request& req, const PathPa
   return json_reply(json::object());
 }
 
-Response handle_users_me_expire(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
-  // Signs the caller out everywhere: every refresh token family, every
-  // access token and every browser session.
-  WriteTransaction txn(*ctx.store);
-  Status st = txn.status();
-  if (st.ok()) st = ctx.store->revoke_user_tokens(who.user_id, now_seconds());
-  if (st.ok()) st = ctx.store->delete_user_sessions(who.user_id);
-  if (st.ok()) st = txn.commit();
-  if (!st.ok()) return status_reply(st);
-  return json_reply(json::object());
+// Signs the caller out everywhere (account.h account_signout_everywhere).
+Response handle_users_me_expire(Context& ctx, const Request& req, const PathParams& p) {
+  return via_bearer<account_signout_everywhere>(ctx, req, p);
 }
 
 }  // namespace access_service

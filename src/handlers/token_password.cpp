@@ -123,9 +123,12 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   Result<long long> lock = admit_sign_in(ctx, user->email, ip, now);
   if (!lock.ok()) return status_reply(lock.status());
   if (*lock > 0) return locked(*lock);
-  Result<bool> good = check_totp(*ctx.store, ctx.hmac_key, *user, form.get("mfa_code"), now);
+  // A TOTP code or, in its place, a recovery code (API.md section 7).
+  Result<SecondFactor> good =
+      check_second_factor(*ctx.store, ctx.hmac_key, *user, form.get("mfa_code"), now, ip);
   if (!good.ok()) return status_reply(good.status());
-  if (!*good) return invalid_grant("mfa_code is not valid or was already used");
+  if (*good == SecondFactor::kWrong)
+    return invalid_grant("mfa_code is not valid or was already used");
   // The scope asked for in the password grant, as far as the app still allows it.
   auto scope = resolve_scope(join_words(p->requested_scope), app.scope);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");

@@ -1,8 +1,10 @@
 // /api/v1/users/me and /api/v1/users (API.md section 6).
+#include "access/account.h"
 #include "access/api.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
 #include "access/mfa.h"
+#include "access/password_policy.h"
 #include "access/strings.h"
 #include "access/user_rules.h"
 
@@ -14,17 +16,15 @@ const char kUserNotFound[] = "user not found";
 
 }  // namespace
 
-Response handle_users_me_get(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+Response account_profile_get(Context& ctx, const Request&, const PathParams&,
+                             const AccountCaller& who) {
   Result<User> user = ctx.store->find_user(who.user_id);
   if (!user.ok()) return status_reply(user.status(), kUserNotFound);
   return json_reply(user_to_json(*user));
 }
 
-Response handle_users_me_put(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+Response account_profile_put(Context& ctx, const Request& req, const PathParams&,
+                             const AccountCaller& who) {
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
   Result<User> user = ctx.store->find_user(who.user_id);
@@ -33,6 +33,14 @@ Response handle_users_me_put(Context& ctx, const Request& req, const PathParams&
   Status st = ctx.store->update_user_profile(*user);
   if (!st.ok()) return status_reply(st, kUserNotFound);
   return json_reply(user_to_json(*user));
+}
+
+Response handle_users_me_get(Context& ctx, const Request& req, const PathParams& p) {
+  return via_bearer<account_profile_get>(ctx, req, p);
+}
+
+Response handle_users_me_put(Context& ctx, const Request& req, const PathParams& p) {
+  return via_bearer<account_profile_put>(ctx, req, p);
 }
 
 Response handle_users_create(Context& ctx, const Request& req, const PathParams&) {
@@ -72,15 +80,40 @@ Response handle_users_list(Context& ctx, const Request& req, const PathParams&) 
 }  // namespace access_service
 
 namespace access_service {
+namespace {
+
+// The hash of the new password of PUT /api/v1/users/{userId} ("" when none
+// is set), made before the write transaction, which never waits on argon2.
+std::optional<Response> admin_password_hash(Context& ctx, const json& body, const std::string& id,
+                                            std::string* phc) {
+  if (!body.contains("password")) return std::nullopt;
+  Result<User> stored = ctx.store->find_user(id);
+  if (!stored.ok()) return status_reply(stored.status(), kUserNotFound);
+  UserAdminChange change;
+  if (auto msg = read_user_admin_json(body, *stored, &change))
+    return error_reply(ApiError::kInvalidRequest, *msg);
+  if (auto rule =
+          password_policy_error(*change.password, *stored, ctx.config.password_min_entropy_bits))
+    return error_reply(ApiError::kInvalidRequest, "password " + *rule);
+  Result<std::string> hashed = hash_password(*change.password, ctx.argon2());
+  if (!hashed.ok()) return status_reply(hashed.status());
+  *phc = *hashed;
+  return std::nullopt;
+}
+
+}  // namespace
 
 // PUT /api/v1/users/{userId}: mfaEnabled, generateNewAuthenticatorKey,
-// enabled (user_rules.h read_user_admin_json). The reply carries
-// authenticatorUri only when a key was made.
+// enabled, password (user_rules.h read_user_admin_json). The reply carries
+// authenticatorUri only when a key was made. A new password ends every
+// token and session of the user.
 Response handle_users_update(Context& ctx, const Request& req, const PathParams& p) {
   Principal who;
   if (auto err = authenticate_role(ctx, req, "ROLE_SYSTEM_ADMIN", &who)) return *err;
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
+  std::string phc;
+  if (auto err = admin_password_hash(ctx, body, p[0], &phc)) return *err;
   WriteTransaction txn(*ctx.store);
   if (!txn.status().ok()) return status_reply(txn.status());
   Result<User> user = ctx.store->find_user(p[0]);
@@ -100,6 +133,11 @@ Response handle_users_update(Context& ctx, const Request& req, const PathParams&
     // A disabled user keeps nothing: every token and session ends now.
     if (st.ok() && !*change.enabled) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
     if (st.ok() && !*change.enabled) st = ctx.store->delete_user_sessions(user->id);
+  }
+  if (st.ok() && !phc.empty()) {
+    st = ctx.store->set_user_password(user->id, phc);
+    if (st.ok()) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
+    if (st.ok()) st = ctx.store->delete_user_sessions(user->id);
   }
   Result<User> updated = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);
   if (updated.ok()) st = txn.commit();

@@ -86,6 +86,17 @@ token() {
     --data-urlencode "username=$user" --data-urlencode "password=$pw" "$@"
 }
 
+# Two-factor helpers: the secret of an otpauth:// URI; its TOTP code (now,
+# or at a time oathtool reads, such as "+30 seconds"); a 6-digit code that
+# is none of the codes valid now (previous, current, next step).
+secret_of() { python3 -c 'import sys,urllib.parse as u; print(u.parse_qs(u.urlsplit(sys.argv[1]).query)["secret"][0])' "$1"; }
+totp() { oathtool --totp -b "$1" ${2:+-N "$2"}; }
+wrong_code() {
+  local valid c
+  valid="$(totp "$1" "-30 seconds") $(totp "$1") $(totp "$1" "+30 seconds")"
+  for c in 111111 222222 333333 444444; do [[ $valid != *$c* ]] && { echo $c; return; }; done
+}
+
 # Reports of the sanitizers (SANITIZE=1 builds); printed when found.
 SANITIZER_REPORT='ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:\|UndefinedBehaviorSanitizer'
 sanitizer_clean() {

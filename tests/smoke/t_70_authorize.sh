@@ -82,8 +82,8 @@ check "sign-in to another browser's request -> the error page, no session" \
 signin "$JAR" "$RID" "$BCSRF" -H "Origin: $BASE" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in -> 303 back to authorize" bash -c "[[ '$STATUS' == 303 && '$(location)' == '/api/oauth/authorize?rid=$RID' ]]"
 cookie=$(set_cookie access_session)
-check "session cookie is HttpOnly, SameSite=Lax, Path=/api/oauth" \
-  bash -c "[[ '$cookie' == *access_session=* && '$cookie' == *HttpOnly* && '$cookie' == *SameSite=Lax* && '$cookie' == *Path=/api/oauth* ]]"
+check "session cookie is HttpOnly, SameSite=Lax, Path=/api (the account endpoints too)" \
+  bash -c "[[ '$cookie' == *access_session=* && '$cookie' == *HttpOnly* && '$cookie' == *SameSite=Lax* && '$cookie' == *'Path=/api;'* ]]"
 check "session cookie is not Secure over plain http" bash -c "[[ '$cookie' != *Secure* ]]"
 session_value=$(sed -n 's/.*access_session=\([^;]*\).*/\1/p' <<<"$cookie")
 check "the database stores only the session's hash" \
@@ -368,7 +368,7 @@ check "a refused sign-out ends nothing" test "$(sessions_of_user1)" = "$sessions
 req POST /api/oauth/signout -b "$JAR" -c "$JAR" -H "Origin: $BASE" --data-urlencode "csrf_token=$CSRF"
 cleared=$(set_cookie access_session)
 check "sign-out -> 303 to /signin.html?signedout=1" bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?signedout=1' ]]"
-check "sign-out clears the session cookie" bash -c "[[ '$cleared' == *'access_session=;'* && '$cleared' == *Max-Age=0* && '$cleared' == *Path=/api/oauth* ]]"
+check "sign-out clears the session cookie" bash -c "[[ '$cleared' == *'access_session=;'* && '$cleared' == *Max-Age=0* && '$cleared' == *'Path=/api;'* ]]"
 check "sign-out deletes the session's row (and only it)" test "$(sessions_of_user1)" = "$((sessions_before - 1))"
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read"
 check "after sign-out authorize asks to sign in again" bash -c "[[ '$(location)' == /signin.html?rid=* ]]"

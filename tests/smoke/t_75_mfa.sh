@@ -1,14 +1,6 @@
 # Two-factor sign-in (TOTP, RFC 6238) and device passcodes (API.md sections 3, 6).
 MFA_PW='mfa-user-password-1'
 add_user() { echo "$MFA_PW" | $CTL user add "$1" --role ROLE_ORIGINATOR --password-stdin | jq -r .id; }
-secret_of() { python3 -c 'import sys,urllib.parse as u; print(u.parse_qs(u.urlsplit(sys.argv[1]).query)["secret"][0])' "$1"; }
-totp() { oathtool --totp -b "$1" ${2:+-N "$2"}; }
-# A 6-digit code that is none of the codes valid now (previous, current, next step).
-wrong_code() {
-  local valid c
-  valid="$(totp "$1" "-30 seconds") $(totp "$1") $(totp "$1" "+30 seconds")"
-  for c in 111111 222222 333333 444444; do [[ $valid != *$c* ]] && { echo $c; return; }; done
-}
 MFA_APP_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id mfaapp --name "Secure app" \
   --grant password --grant mfa --grant refresh_token --grant authorization_code \
   --redirect-uri https://secure.example.com/cb --access-seconds 300 --refresh-seconds 3600)")

@@ -84,6 +84,7 @@ BOOST_AUTO_TEST_CASE(minimal_config_is_valid_and_gets_defaults) {
   BOOST_TEST(c->argon2_time_cost == 2);
   BOOST_TEST(c->argon2_memory_kib == 19456);
   BOOST_TEST(c->argon2_parallelism == 1);
+  BOOST_TEST(c->password_min_entropy_bits == 30);
   BOOST_TEST(c->lockout_max_failures == 5);
   BOOST_TEST(c->lockout_window_seconds == 900);
   BOOST_TEST(c->lockout_lock_seconds == 900);
@@ -106,6 +107,7 @@ BOOST_AUTO_TEST_CASE(explicit_values_are_applied) {
   keys["tokens.refresh_reuse_grace_seconds"] = "30";
   keys["tokens.authorization_code_seconds"] = "600";
   keys["password.argon2_memory_kib"] = "8192";
+  keys["password.min_entropy_bits"] = "45";
   keys["lockout.max_failures"] = "3";
   keys["lockout.account_max_failures"] = "30";
   keys["lockout.client_max_failures"] = "4";
@@ -120,6 +122,7 @@ BOOST_AUTO_TEST_CASE(explicit_values_are_applied) {
   BOOST_TEST(c->refresh_reuse_grace_seconds == 30);
   BOOST_TEST(c->authorization_code_seconds == 600);
   BOOST_TEST(c->argon2_memory_kib == 8192);
+  BOOST_TEST(c->password_min_entropy_bits == 45);
   BOOST_TEST(c->lockout_max_failures == 3);
   BOOST_TEST(c->lockout_account_max_failures == 30);
   BOOST_TEST(c->lockout_client_max_failures == 4);
@@ -230,6 +233,9 @@ BOOST_AUTO_TEST_CASE(out_of_range_is_named) {
   c = parse_with("password.argon2_memory_kib", "1024");
   BOOST_REQUIRE(!c.ok());
   BOOST_TEST(mentions(c.status(), "password.argon2_memory_kib"), c.status().message());
+  c = parse_with("password.min_entropy_bits", "129");
+  BOOST_REQUIRE(!c.ok());
+  BOOST_TEST(mentions(c.status(), "password.min_entropy_bits"), c.status().message());
   c = parse_with("server.socket_mode", "\"0999\"");
   BOOST_REQUIRE(!c.ok());
   BOOST_TEST(mentions(c.status(), "server.socket_mode"), c.status().message());
@@ -401,6 +407,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_is_valid_and_matches_code_defaults) {
   BOOST_TEST(c->argon2_time_cost == d.argon2_time_cost);
   BOOST_TEST(c->argon2_memory_kib == d.argon2_memory_kib);
   BOOST_TEST(c->argon2_parallelism == d.argon2_parallelism);
+  BOOST_TEST(c->password_min_entropy_bits == d.password_min_entropy_bits);
   BOOST_TEST(c->lockout_max_failures == d.lockout_max_failures);
   BOOST_TEST(c->lockout_window_seconds == d.lockout_window_seconds);
   BOOST_TEST(c->lockout_lock_seconds == d.lockout_lock_seconds);

@@ -21,24 +21,6 @@ namespace {
 const char kSecret[] = "web-app-secret-0123456789";
 const char kEmail[] = "alice@example.com";
 
-// RFC 4648 base32 (upper case, no padding), for the secret of an otpauth URI.
-std::string base32_decode(const std::string& in) {
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
-    if (v < 0) continue;
-    buffer = (buffer << 5) | static_cast<unsigned>(v);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
 struct LockoutFixture : ServerFixture {
   ClientApp app = add_app("web-app", kSecret, {"password", "refresh_token", "mfa"});
   User alice = add_user(kEmail, kPassword, {"ROLE_ORIGINATOR"});

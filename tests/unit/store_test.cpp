@@ -579,4 +579,97 @@ BOOST_AUTO_TEST_CASE(browser_flow_rows_keep_binding_and_redirect_uri_given) {
   BOOST_TEST(store->delete_session(sha256("unknown")).ok());
 }
 
+BOOST_AUTO_TEST_CASE(revoke_user_tokens_except_keeps_one_family_and_one_session) {
+  add_app(app("app-1", "client-1"));
+  add_user(user("u-1", "alice@example.com"));
+  add_user(user("u-2", "bob@example.com"));
+  add_family("fam-keep", "app-1", "u-1", "r-keep");
+  add_family("fam-other", "app-1", "u-1", "r-other");
+  add_family("fam-bob", "app-1", "u-2", "r-bob");
+  add_access("jti-keep", "app-1", "u-1", "fam-keep");
+  add_access("jti-other", "app-1", "u-1", "fam-other");
+  add_access("jti-bare", "app-1", "u-1", "");  // no family (implicit, no refresh option)
+  add_access("jti-bob", "app-1", "u-2", "");
+  for (const char* s : {"s-keep", "s-other"})
+    BOOST_REQUIRE(store->insert_session(sha256(s), "u-1", 100, 5000).ok());
+  BOOST_REQUIRE(store->insert_session(sha256("s-bob"), "u-2", 100, 5000).ok());
+  BOOST_REQUIRE(store->revoke_user_tokens_except("u-1", "fam-keep", sha256("s-keep"), 500).ok());
+  BOOST_TEST(live("jti-keep"));
+  BOOST_TEST(!store->find_refresh(sha256("r-keep"))->family_revoked);
+  BOOST_TEST(!live("jti-other"));
+  BOOST_TEST(store->find_refresh(sha256("r-other"))->family_revoked);
+  BOOST_TEST(!live("jti-bare"));
+  BOOST_TEST(store->find_session_user(sha256("s-keep"), 1000).ok());
+  BOOST_TEST(store->find_session_user(sha256("s-other"), 1000).status().is_not_found());
+  // Another user keeps everything.
+  BOOST_TEST(live("jti-bob"));
+  BOOST_TEST(!store->find_refresh(sha256("r-bob"))->family_revoked);
+  BOOST_TEST(store->find_session_user(sha256("s-bob"), 1000).ok());
+  // A family-less token issued afterwards lives.
+  usleep(5000);
+  tokens["jti-new"] = AccessCheck{"jti-new", "client-1", "u-1", "", now_millis()};
+  BOOST_TEST(live("jti-new"));
+  // Nothing kept: every family and session goes.
+  BOOST_REQUIRE(store->revoke_user_tokens_except("u-1", "", "", 600).ok());
+  BOOST_TEST(!live("jti-keep"));
+  BOOST_TEST(store->find_session_user(sha256("s-keep"), 1000).status().is_not_found());
+  BOOST_TEST(store->find_session_user(sha256("s-bob"), 1000).ok());
+}
+
+BOOST_AUTO_TEST_CASE(totp_enrolment_pending_until_confirmed) {
+  add_user(user("u-1", "alice@example.com"));
+  BOOST_TEST(store->find_totp_pending("u-1").value().empty());
+  BOOST_REQUIRE(store->set_totp_pending("u-1", "sealed-1").ok());
+  BOOST_TEST(*store->find_totp_pending("u-1") == "sealed-1");
+  BOOST_TEST(!store->find_user("u-1")->mfa_enabled);
+  BOOST_TEST(store->find_totp("u-1")->first.empty());  // the active secret is untouched
+  // A newer enrolment replaces it: confirming the old one changes nothing.
+  BOOST_REQUIRE(store->set_totp_pending("u-1", "sealed-2").ok());
+  BOOST_TEST(!*store->confirm_totp("u-1", "sealed-1", 77));
+  BOOST_TEST(!store->find_user("u-1")->mfa_enabled);
+  BOOST_TEST(*store->confirm_totp("u-1", "sealed-2", 77));
+  BOOST_TEST(store->find_user("u-1")->mfa_enabled);
+  BOOST_TEST(store->find_totp("u-1")->first == "sealed-2");
+  BOOST_TEST(store->find_totp("u-1")->second == 77);
+  BOOST_TEST(store->find_totp_pending("u-1").value().empty());
+  // Confirmed once: a second confirmation (a replay, a race) is refused.
+  BOOST_TEST(!*store->confirm_totp("u-1", "sealed-2", 78));
+  // While 2FA is on, a pending secret cannot be confirmed.
+  BOOST_REQUIRE(store->set_totp_pending("u-1", "sealed-3").ok());
+  BOOST_TEST(!*store->confirm_totp("u-1", "sealed-3", 79));
+  BOOST_TEST(store->find_totp("u-1")->first == "sealed-2");
+  BOOST_REQUIRE(store->set_totp_pending("u-1", "").ok());
+  BOOST_TEST(store->find_totp_pending("u-1").value().empty());
+  BOOST_TEST(store->set_totp_pending("no-such-user", "x").is_not_found());
+  BOOST_TEST(store->find_totp_pending("no-such-user").status().is_not_found());
+  BOOST_TEST(!*store->confirm_totp("no-such-user", "x", 1));
+}
+
+BOOST_AUTO_TEST_CASE(recovery_codes_single_use_per_user) {
+  add_user(user("u-1", "alice@example.com"));
+  add_user(user("u-2", "bob@example.com"));
+  BOOST_REQUIRE(store->replace_recovery_codes("u-1", {sha256("a"), sha256("b")}, 100).ok());
+  BOOST_REQUIRE(store->replace_recovery_codes("u-2", {sha256("c")}, 100).ok());
+  BOOST_TEST(store->list_recovery_codes("u-1")->size() == 2);
+  BOOST_TEST(!*store->use_recovery_code("u-1", sha256("c"), 200, "10.0.0.1"));  // bob's
+  BOOST_TEST(*store->use_recovery_code("u-1", sha256("a"), 200, "10.0.0.1"));
+  BOOST_TEST(!*store->use_recovery_code("u-1", sha256("a"), 201, "10.0.0.2"));  // used
+  std::vector<RecoveryCode> codes = *store->list_recovery_codes("u-1");
+  int used = 0;
+  for (const auto& c : codes) {
+    if (!c.used_at) continue;
+    ++used;
+    BOOST_TEST(*c.used_at == 200);
+    BOOST_TEST(c.used_ip == "10.0.0.1");  // the first use is the one recorded
+  }
+  BOOST_TEST(used == 1);
+  // Replaced: the old codes are gone, used or not.
+  BOOST_REQUIRE(store->replace_recovery_codes("u-1", {sha256("d")}, 300).ok());
+  BOOST_TEST(!*store->use_recovery_code("u-1", sha256("b"), 400, "10.0.0.1"));
+  BOOST_TEST(store->list_recovery_codes("u-1")->size() == 1);
+  BOOST_REQUIRE(store->replace_recovery_codes("u-1", {}, 500).ok());
+  BOOST_TEST(store->list_recovery_codes("u-1")->empty());
+  BOOST_TEST(store->list_recovery_codes("u-2")->size() == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

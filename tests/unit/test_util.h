@@ -188,5 +188,24 @@ inline bool has_header(const Response& r, const std::string& name) {
   return false;
 }
 
+// RFC 4648 base32 (upper case, no padding), for the secret of an otpauth
+// URI; written independently of the code under test.
+inline std::string base32_decode(const std::string& in) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
+    if (v < 0) continue;
+    buffer = (buffer << 5) | static_cast<unsigned>(v);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
 }  // namespace testing
 }  // namespace access_service
