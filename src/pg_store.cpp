@@ -10,6 +10,7 @@
 #include "access/strings.h"
 #include "pg_conn.h"
 #include "pg_schema.h"
+#include "store_columns.h"
 
 namespace access_service {
 namespace {
@@ -21,13 +22,6 @@ constexpr long long kPurgeLock = 0x6163636573730002LL;
 using pg::Param;
 using pg::Rows;
 
-const char kClientCols[] =
-    "id, client_id, app_name, secret_hash, grant_types, redirect_uris, scope, access_seconds, "
-    "refresh_seconds, auto_approve, enabled, created_at, require_pkce, auth_failures, "
-    "auth_window_start";
-const char kUserCols[] =
-    "id, email, password_hash, first_name, last_name, other_name, mobile_number, roles, "
-    "mfa_enabled, enabled, created_at";
 const char kDeviceCols[] =
     "user_id, device_id, app_id, passcode_hash, failures, created_at, last_used_at";
 const char kApprovalSelect[] =

@@ -16,6 +16,7 @@
 #include "access/store.h"
 #include "access/strings.h"
 #include "sqlite_schema.h"
+#include "store_columns.h"
 
 namespace access_service {
 namespace {
@@ -138,13 +139,6 @@ class Query {
   int rc_ = SQLITE_OK;
 };
 
-const char kClientCols[] =
-    "id, client_id, app_name, secret_hash, grant_types, redirect_uris, scope, access_seconds, "
-    "refresh_seconds, auto_approve, enabled, created_at, require_pkce, auth_failures, "
-    "auth_window_start";
-const char kUserCols[] =
-    "id, email, password_hash, first_name, last_name, other_name, mobile_number, roles, "
-    "mfa_enabled, enabled, created_at";
 
 ClientApp read_client(const Query& q) {
   ClientApp a;
