@@ -123,7 +123,7 @@ req DELETE "/api/v1/clientapps/$(jq -r .id "$PGT/mhweb.json")" -H "$(bearer "$(j
 check "the two-host app is deleted" test "$STATUS" = 200
 
 # --- Key rotation on A reaches B at its reload.
-$CTL key rotate >/dev/null
+$CTL key rotate --now >/dev/null  # signs at once (no publish-ahead wait)
 kill -HUP "$(cat "$STATE/run/service.pid")" "$(cat "$PGT/b/run/service.pid")"
 for _ in $(seq 50); do
   a_kids=$(curl -s "$A_BASE/.well-known/jwks.json" | jq -c '[.keys[].kid]')

@@ -14,7 +14,7 @@ start_make_run() {
   python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.setsid()
-os.execvp(sys.argv[1], sys.argv[1:])' make "${make_args[@]}" run PORT="$1" RUN_STATE="$run_state" >"$2" 2>&1 &
+os.execvp(sys.argv[1], sys.argv[1:])' env -u PG_CONNINFO make "${make_args[@]}" run PORT="$1" RUN_STATE="$run_state" >"$2" 2>&1 &
   local pid=$!
   for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$1/api/health" && break; sleep 0.1; done
   echo "$pid"
@@ -43,7 +43,7 @@ python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1", int(
   "$mr_port" &
 squatter=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$mr_port") 2>/dev/null && break; sleep 0.1; done
-out=$(timeout 60 make "${make_args[@]}" run PORT="$mr_port" RUN_STATE="$run_state" 2>&1)
+out=$(env -u PG_CONNINFO timeout 60 make "${make_args[@]}" run PORT="$mr_port" RUN_STATE="$run_state" 2>&1)
 rc=$?
 check "make run on a taken port fails (exit $rc), saying so" \
   bash -c "[[ $rc != 0 ]] && grep -q 'port $mr_port is taken' <<<'$out' && ! grep -q 'is running on' <<<'$out'"

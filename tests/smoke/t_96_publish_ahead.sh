@@ -85,7 +85,8 @@ check "key rotate --now: the master switched within a second or so" test "$(fiel
 # to look two days old, and keys.rotate_every_days is 1.
 sched_port=$(free_port)
 sched_state=$(mktemp -d /tmp/access-sched.XXXXXX)
-if PORT=$sched_port WORKERS=1 PUBLISH_AHEAD=3 "$ROOT/nginx/dev-server.sh" start "$sched_state" >/dev/null 2>&1; then
+# (On SQLite whatever the suite runs on: a server of its own.)
+if PG_CONNINFO= PORT=$sched_port WORKERS=1 PUBLISH_AHEAD=3 "$ROOT/nginx/dev-server.sh" start "$sched_state" >/dev/null 2>&1; then
   sched_ctl="$ROOT/$BUILD/accessctl --config $sched_state/access-service.yaml"
   for f in "$sched_state"/keys/key-*.pem; do
     stamp=$(date -u -d "@$(($(stat -c %Y "$f") - 2 * 86400))" +%Y%m%dT%H%M%SZ)
