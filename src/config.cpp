@@ -109,15 +109,7 @@ const std::map<std::string, Setter>& setters() {
       {"store.conninfo",
        [](const YAML::Node& n, Config& c) -> std::string {
          if (!n.IsScalar() || n.Scalar().empty()) return "must be a libpq connection string";
-         char* err = nullptr;
-         PQconninfoOption* opts = PQconninfoParse(n.Scalar().c_str(), &err);
-         std::string msg;
-         if (!opts) msg = std::string("not a libpq connection string: ") + (err ? err : "out of memory");
-         for (PQconninfoOption* o = opts; o && o->keyword; ++o)
-           if (!std::strcmp(o->keyword, "password") && o->val && *o->val)
-             msg = "must not carry the password (use a passfile, PGPASSWORD or a systemd credential)";
-         PQconninfoFree(opts);
-         PQfreemem(err);
+         std::string msg = conninfo_problem(n.Scalar());
          if (!msg.empty()) return msg;
          c.conninfo = n.Scalar();
          return "";
@@ -230,6 +222,19 @@ Status check_listen(const Config& c) {
 }
 
 }  // namespace
+
+std::string conninfo_problem(const std::string& conninfo) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  std::string msg;
+  if (!opts) msg = std::string("not a libpq connection string: ") + (err ? err : "out of memory");
+  for (PQconninfoOption* o = opts; o && o->keyword; ++o)
+    if (!std::strcmp(o->keyword, "password") && o->val && *o->val)
+      msg = "must not carry the password (use a passfile, PGPASSWORD or a systemd credential)";
+  PQconninfoFree(opts);
+  PQfreemem(err);
+  return msg;
+}
 
 Result<Config> parse_config(const std::string& yaml_text, const std::string& base_dir) {
   YAML::Node root;

@@ -82,6 +82,12 @@ struct Config {
   std::string listen_unix_path() const { return listen.substr(5); }
 };
 
+// What is wrong with a libpq connection string for store.conninfo (and
+// `accessctl migrate-store --to`): "" when nothing; otherwise why it does not
+// parse, or that it carries a password (which belongs in a passfile,
+// PGPASSWORD or a systemd credential, never in a config or a command line).
+std::string conninfo_problem(const std::string& conninfo);
+
 // Loads and validates `path`. Errors: kNotFound (cannot read), kInvalid (the
 // message names the key and the rule).
 Result<Config> load_config(const std::string& path);

@@ -2,9 +2,6 @@
 // directory (backup.h, store.h check_schema, purge.h).
 #include <sys/stat.h>
 
-#include <libpq-fe.h>
-
-#include <cstring>
 #include <iostream>
 
 #include "access/backup.h"
@@ -155,15 +152,7 @@ int cmd_migrate_store(Env& env, const Args& args) {
     return fail("migrate-store copies a SQLite database; this config already uses PostgreSQL");
   const std::string conninfo = args.one("--to");
   if (conninfo.empty()) return fail("--to is required (a libpq connection string)");
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  std::string bad = opts ? "" : std::string("--to: not a libpq connection string: ") + (err ? err : "");
-  for (PQconninfoOption* o = opts; o && o->keyword; ++o)
-    if (!std::strcmp(o->keyword, "password") && o->val && *o->val)
-      bad = "--to: must not carry the password (use a passfile or PGPASSWORD)";
-  PQconninfoFree(opts);
-  PQfreemem(err);
-  if (!bad.empty()) return fail(bad);
+  if (std::string why = conninfo_problem(conninfo); !why.empty()) return fail("--to: " + why);
   if (service_answers(env.config))
     return fail("the service answers on server.listen (" + env.config.listen +
                 "): stop it first; nothing changed");
