@@ -44,9 +44,9 @@ FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB_SRCS := $(addprefix src/,api.cpp client_rules.cpp config.cpp context.cpp crypto.cpp \
-                   http.cpp log.cpp password.cpp signer.cpp sqlite_store.cpp status.cpp \
-                   strings.cpp user_rules.cpp)
+FUZZ_LIB_SRCS := $(addprefix src/,api.cpp audit.cpp cidr.cpp client_rules.cpp config.cpp \
+                   context.cpp crypto.cpp http.cpp log.cpp metrics.cpp password.cpp signer.cpp \
+                   sqlite_store.cpp status.cpp strings.cpp user_rules.cpp)
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "access/audit.h"
 #include "access/client_rules.h"
 #include "access/config.h"
 #include "access/context.h"
@@ -115,12 +116,36 @@ access_service::Argon2Params argon2(const access_service::Config& c) {
   return {c.argon2_time_cost, c.argon2_memory_kib, c.argon2_parallelism};
 }
 
-int cmd_init(const access_service::Config& config) {
+// An audit event done by accessctl (audit.h): no address, actor "accessctl".
+access_service::AuditEvent event(const std::string& type, const json& details) {
+  access_service::AuditEvent e = access_service::new_audit_event(type);
+  e.actor = "accessctl";
+  access_service::set_details(&e, details);
+  return e;
+}
+
+// Stores `events` in a transaction of their own, after a change made with
+// no transaction of its own (files: keys).
+Status record(access_service::Store& store, const std::vector<access_service::AuditEvent>& events) {
+  access_service::WriteTransaction txn(store);
+  return access_service::commit_audited(store, txn, events);
+}
+
+// The key.rotated event of the newest key in `config.key_dir`.
+Status record_new_key(const access_service::Config& config, access_service::Store& store) {
+  auto keys = access_service::list_keys(config.key_dir);
+  if (!keys.ok()) return keys.status();
+  return record(store, {event("key.rotated", {{"kid", keys->back().kid}, {"alg", keys->back().alg}})});
+}
+
+int cmd_init(const access_service::Config& config, access_service::Store& store) {
   auto signer = access_service::TokenSigner::load(config.key_dir);
   if (!signer.ok()) {
     auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
     if (!path.ok()) return fail(path.status().message());
     std::cout << "created signing key " << *path << "\n";
+    Status st = record_new_key(config, store);
+    if (!st.ok()) return fail(st.message());
   }
   Status st = access_service::ensure_hmac_key(config);
   if (!st.ok()) return fail(st.message());
@@ -149,7 +174,12 @@ int cmd_user_add(const access_service::Config& config, access_service::Store& st
   user.password_hash = *phc;
   user.id = access_service::uuid4();
   user.created_at = access_service::now_seconds();
-  Status st = store.insert_user(user);
+  access_service::WriteTransaction txn(store);
+  Status st = txn.status();
+  if (st.ok()) st = store.insert_user(user);
+  access_service::AuditEvent created = event("user.created", {{"roles", user.roles}});
+  created.user_id = user.id;
+  if (st.ok()) st = access_service::commit_audited(store, txn, {created});
   if (st.is_conflict()) return fail("a user with this email exists");
   if (!st.ok()) return fail(st.message());
   std::cout << access_service::user_to_json(user).dump(2) << "\n";
@@ -175,7 +205,9 @@ int cmd_user_disable(access_service::Store& store, const Args& args) {
   if (!user.ok()) return fail("no such user");
   Status st = store.set_user_enabled(user->id, false);
   if (st.ok()) st = store.revoke_user_tokens(user->id, access_service::now_seconds());
-  if (st.ok()) st = txn.commit();
+  access_service::AuditEvent disabled = event("user.disabled", json::object());
+  disabled.user_id = user->id;
+  if (st.ok()) st = access_service::commit_audited(store, txn, {disabled});
   if (!st.ok()) return fail(st.message());
   std::cout << "disabled " << user->email << "; its tokens are revoked\n";
   return 0;
@@ -185,7 +217,14 @@ int cmd_user_disable(access_service::Store& store, const Args& args) {
 // user exists, so any EMAIL can be unlocked.
 int cmd_user_unlock(access_service::Store& store, const Args& args) {
   if (args.positional.size() != 1) return fail("user unlock needs exactly one EMAIL");
-  Status st = access_service::unlock_sign_in(store, args.positional[0]);
+  access_service::WriteTransaction txn(store);
+  Status st = txn.status();
+  if (st.ok()) st = access_service::unlock_sign_in(store, args.positional[0]);
+  access_service::AuditEvent unlocked = event("user.updated", {{"change", "unlocked"}});
+  unlocked.username = access_service::truncate_utf8(args.positional[0], access_service::kMaxAuditUsernameBytes);
+  auto user = store.find_user_by_email(access_service::to_lower(args.positional[0]));
+  if (user.ok()) unlocked.user_id = user->id;
+  if (st.ok()) st = access_service::commit_audited(store, txn, {unlocked});
   if (!st.ok()) return fail(st.message());
   std::cout << "unlocked " << access_service::to_lower(args.positional[0]) << "\n";
   return 0;
@@ -206,7 +245,11 @@ int cmd_user_mfa(const access_service::Config& config, access_service::Store& st
   if (!args.flag("--regenerate")) enable = args.flag("--enable");
   auto uri = access_service::change_user_mfa(store, *key, config.issuer, *user, enable,
                                              args.flag("--regenerate"));
-  Status st = uri.ok() ? txn.commit() : uri.status();
+  json details = {{"newAuthenticatorKey", uri.ok() && !uri->empty()}};
+  if (enable) details["mfaEnabled"] = *enable;
+  access_service::AuditEvent changed = event("user.mfa_changed", details);
+  changed.user_id = user->id;
+  Status st = uri.ok() ? access_service::commit_audited(store, txn, {changed}) : uri.status();
   if (!st.ok()) return fail(st.message());
   std::cout << user->email << ": two-factor authentication "
             << (args.flag("--disable") ? "disabled" : "enabled") << "\n";
@@ -248,7 +291,13 @@ int cmd_client_add(const access_service::Config& config, access_service::Store& 
   app.secret_hash = *phc;
   app.id = access_service::uuid4();
   app.created_at = access_service::now_seconds();
-  Status st = store.insert_client(app);
+  access_service::WriteTransaction txn(store);
+  Status st = txn.status();
+  if (st.ok()) st = store.insert_client(app);
+  access_service::AuditEvent created =
+      event("client.created", {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
+  created.client_id = app.client_id;
+  if (st.ok()) st = access_service::commit_audited(store, txn, {created});
   if (st.is_conflict()) return fail("clientId is already registered");
   if (!st.ok()) return fail(st.message());
   json out = access_service::client_to_json(app);
@@ -268,11 +317,13 @@ int cmd_client_list(access_service::Store& store) {
   return 0;
 }
 
-int cmd_key_rotate(const access_service::Config& config) {
+int cmd_key_rotate(const access_service::Config& config, access_service::Store& store) {
   auto path = access_service::create_signing_key(config.key_dir, config.algorithm);
   if (!path.ok()) return fail(path.status().message());
   auto keys = access_service::list_keys(config.key_dir);
   if (!keys.ok()) return fail(keys.status().message());
+  Status st = record_new_key(config, store);
+  if (!st.ok()) return fail("the key was created, but its audit event was not stored: " + st.message());
   std::cout << "created " << *path << " (kid " << keys->back().kid << ", " << keys->back().alg
             << ")\nit signs once the service reloads: systemctl reload access-service "
                "(or kill -HUP the master)\n";
@@ -294,20 +345,24 @@ int cmd_key_list(const access_service::Config& config) {
   return 0;
 }
 
-int cmd_key_retire(const access_service::Config& config, const Args& args) {
+int cmd_key_retire(const access_service::Config& config, access_service::Store& store,
+                   const Args& args) {
   if (args.positional.size() != 1) return fail("key retire needs exactly one KID");
   Status st = access_service::retire_key(config.key_dir, args.positional[0]);
   if (!st.ok()) return fail(st.message());
+  st = record(store, {event("key.retired", {{"kid", args.positional[0]}, {"reason", "manual"}})});
+  if (!st.ok()) return fail("the key was removed, but its audit event was not stored: " + st.message());
   std::cout << "removed key " << args.positional[0]
             << "; reload the service so that it stops verifying and publishing it\n";
   return 0;
 }
 
 int cmd_purge(const access_service::Config& config, access_service::Store& store) {
-  auto report = access_service::purge_expired(config, store, access_service::now_seconds());
+  auto report =
+      access_service::purge_expired(config, store, access_service::now_seconds(), "accessctl");
   if (!report.ok()) return fail(report.status().message());
-  std::cout << "removed " << report->rows << " expired rows and " << report->keys
-            << " expired keys\n";
+  std::cout << "removed " << report->rows << " expired rows, " << report->audit_events
+            << " audit events past retention and " << report->keys << " expired keys\n";
   return 0;
 }
 
@@ -337,7 +392,7 @@ int main(int argc, char** argv) {
   Status st = (*store)->migrate();
   if (!st.ok()) return fail(st.message());
   access_service::Store& s = **store;
-  if (cmd == "init") return cmd_init(*config);
+  if (cmd == "init") return cmd_init(*config, s);
   if (cmd == "user" && sub == "add") return cmd_user_add(*config, s, args);
   if (cmd == "user" && sub == "list") return cmd_user_list(s);
   if (cmd == "user" && sub == "disable") return cmd_user_disable(s, args);
@@ -345,9 +400,9 @@ int main(int argc, char** argv) {
   if (cmd == "user" && sub == "mfa") return cmd_user_mfa(*config, s, args);
   if (cmd == "client" && sub == "add") return cmd_client_add(*config, s, args);
   if (cmd == "client" && sub == "list") return cmd_client_list(s);
-  if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config);
+  if (cmd == "key" && sub == "rotate") return cmd_key_rotate(*config, s);
   if (cmd == "key" && sub == "list") return cmd_key_list(*config);
-  if (cmd == "key" && sub == "retire") return cmd_key_retire(*config, args);
+  if (cmd == "key" && sub == "retire") return cmd_key_retire(*config, s, args);
   if (cmd == "purge") return cmd_purge(*config, s);
   std::cerr << kUsage;
   return 2;

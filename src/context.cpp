@@ -6,8 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "access/audit.h"
 #include "access/crypto.h"
 #include "access/log.h"
+#include "access/strings.h"
 
 namespace access_service {
 
@@ -20,11 +22,36 @@ bool ClientAuthenticator::verify(const ClientApp& app, const std::string& secret
   return true;
 }
 
+namespace {
+
+// Completes a client_auth.failed event (clientId as presented, the reason).
+void describe_failure(AuditEvent* failure, const std::string& client_id, const char* reason) {
+  if (!failure) return;
+  failure->client_id = truncate_utf8(client_id, 128);
+  set_details(failure, {{"reason", reason}});
+}
+
+// A refusal that changes nothing else: its event is stored on its own; if
+// the database cannot take it the refusal stands (the caller still logs it).
+Status refuse(Store& store, AuditEvent* failure, const std::string& client_id, const char* reason) {
+  describe_failure(failure, client_id, reason);
+  if (failure) {
+    Status st = store.insert_audit(*failure);
+    if (!st.ok()) log_warn("audit event " + failure->id + " not stored: " + st.ToString());
+  }
+  return Status::Invalid(reason);
+}
+
+}  // namespace
+
 Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& config,
                                                     const std::string& authorization,
-                                                    int64_t now) {
+                                                    int64_t now, AuditEvent* failure) {
   Result<BasicCredentials> creds = parse_basic(authorization);
-  if (!creds.ok()) return creds.status();
+  if (!creds.ok()) {
+    if (creds.status().is_not_found()) return creds.status();
+    return refuse(store, failure, "", "malformed");
+  }
   Result<ClientApp> app = store.find_client_by_client_id(creds->user);
   // A client id is [A-Za-z0-9._~-]: decoding changes it only when it was
   // sent percent-encoded, and then the secret was too.
@@ -35,22 +62,28 @@ Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& 
     decoded_only = true;
   }
   if (!app.ok()) {
-    if (app.status().is_not_found()) return Status::Invalid("unknown client");
+    if (app.status().is_not_found()) return refuse(store, failure, creds->user, "unknown_client");
     return app.status();
   }
-  if (!app->enabled) return Status::Invalid("client disabled");
+  if (!app->enabled) return refuse(store, failure, app->client_id, "client_disabled");
   const bool window_open = now - app->auth_window_start < config.lockout_client_window_seconds;
   if (window_open && app->auth_failures >= config.lockout_client_max_failures)
-    return Status::Invalid("client throttled after repeated wrong secrets");
+    return refuse(store, failure, app->client_id, "throttled");
   if (!decoded_only && verify(*app, creds->password)) return app;
   if (creds->decoded_password && *creds->decoded_password != creds->password &&
       verify(*app, *creds->decoded_password))
     return app;
-  Status st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
+  // The count and its audit event in one transaction.
+  describe_failure(failure, app->client_id, "wrong_secret");
+  WriteTransaction txn(store);
+  Status st = txn.status();
+  if (st.ok()) st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
+  if (st.ok() && failure) st = store.insert_audit(*failure);
+  if (st.ok()) st = txn.commit();
   if (!st.ok()) return st;
   if (window_open && app->auth_failures + 1 == config.lockout_client_max_failures)
     log_warn("client " + app->client_id + " throttled after repeated wrong secrets");
-  return Status::Invalid("bad secret");
+  return Status::Invalid("wrong_secret");
 }
 
 std::string hmac_key_path(const Config& config) { return config.key_dir + "/hmac.key"; }

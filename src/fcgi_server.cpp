@@ -24,6 +24,8 @@ Request read_request(FCGX_Request& r) {
   req.cookie = param(r, "HTTP_COOKIE");
   req.origin = param(r, "HTTP_ORIGIN");
   req.remote_addr = param(r, "REMOTE_ADDR");
+  req.user_agent = param(r, "HTTP_USER_AGENT");
+  req.request_id = param(r, "REQUEST_ID");
   req.https = param(r, "HTTPS") == "on";
   std::string length = param(r, "CONTENT_LENGTH");
   unsigned long long n = 0;

@@ -40,15 +40,17 @@ Result<std::vector<KeyInfo>> list_keys(const std::string& dir) {
   return out;
 }
 
-Status mark_retired_keys(const std::string& dir, long long now) {
+Result<std::vector<std::string>> mark_retired_keys(const std::string& dir, long long now) {
   auto keys = list_keys(dir);
   if (!keys.ok()) return keys.status();
+  std::vector<std::string> marked;
   for (const auto& k : *keys) {
     if (k.active || k.retired_at) continue;
     Status st = write_file_atomic(marker(k.file), std::to_string(now) + "\n", 0600);
     if (!st.ok()) return st;
+    marked.push_back(k.kid);
   }
-  return Status::Ok();
+  return marked;
 }
 
 Status retire_key(const std::string& dir, const std::string& kid) {
@@ -64,15 +66,15 @@ Status retire_key(const std::string& dir, const std::string& kid) {
   return Status::NotFound("no key with kid " + kid);
 }
 
-Result<int> purge_expired_keys(const std::string& dir, long long now) {
+Result<std::vector<std::string>> purge_expired_keys(const std::string& dir, long long now) {
   auto keys = list_keys(dir);
   if (!keys.ok()) return keys.status();
-  int removed = 0;
+  std::vector<std::string> removed;
   for (const auto& k : *keys) {
     if (k.active || !k.verify_until || k.verify_until > now) continue;
     if (unlink(k.file.c_str()) != 0) return Status::Internal(k.file + ": cannot remove");
     unlink(marker(k.file).c_str());
-    ++removed;
+    removed.push_back(k.kid);
   }
   return removed;
 }

@@ -15,8 +15,10 @@
 #include <ctime>
 #include <map>
 
+#include "access/audit.h"
 #include "access/key_ring.h"
 #include "access/log.h"
+#include "access/metrics.h"
 #include "access/purge.h"
 #include "access/signer.h"
 #include "access/worker.h"
@@ -119,7 +121,12 @@ int worker_count(const Config& c) {
 
 class Supervisor {
  public:
-  Supervisor(Config config, int listen_fd) : config_(std::move(config)), fd_(listen_fd) {}
+  Supervisor(Config config, int listen_fd, const MetricsRegion& metrics)
+      : config_(std::move(config)), fd_(listen_fd), metrics_(metrics) {
+    metrics_.claim(0);
+    master_metrics_ = MetricsWriter(metrics_, 0);
+    master_metrics_.set(Gauge::kStartTime, std::time(nullptr));
+  }
 
   int run() {
     for (int i = 0; i < worker_count(config_); ++i) spawn();
@@ -143,14 +150,31 @@ class Supervisor {
   }
 
  private:
+  // The lowest metrics slot no live worker holds (slot 0 is the master's).
+  // A replacement takes the slot of the worker it replaces, whose counts it
+  // continues; only if every slot were held would two workers share one
+  // (and then lose some increments to each other).
+  int free_slot() const {
+    for (int i = 1; i < kMetricsSlots; ++i) {
+      bool held = false;
+      for (const auto& s : slots_) held = held || s.second == i;
+      if (!held) return i;
+    }
+    return kMetricsSlots - 1;
+  }
+
   void spawn() {
+    const int slot = free_slot();
+    metrics_.claim(slot);
     pid_t pid = fork();
-    if (pid == 0) run_worker(config_, fd_);
+    if (pid == 0) run_worker(config_, fd_, metrics_, slot);
     if (pid < 0) {
       log_error("fork failed");
       return;
     }
     workers_[pid] = std::time(nullptr);
+    slots_[pid] = slot;
+    master_metrics_.set(Gauge::kWorkers, static_cast<int64_t>(workers_.size()));
   }
 
   // A short-lived child with its own database connection (opened after
@@ -164,13 +188,14 @@ class Supervisor {
       sigprocmask(SIG_SETMASK, &none, nullptr);
       auto store = open_store(config_);
       if (!store.ok()) std::_Exit(2);
-      auto report = purge_expired(config_, **store, std::time(nullptr));
+      auto report = purge_expired(config_, **store, std::time(nullptr), "access-service");
       if (!report.ok()) {
         log_warn("purge: " + report.status().ToString());
         std::_Exit(1);
       }
-      if (report->rows || report->keys)
-        log_info("purge: removed " + std::to_string(report->rows) + " expired rows and " +
+      if (report->rows || report->keys || report->audit_events)
+        log_info("purge: removed " + std::to_string(report->rows) + " expired rows, " +
+                 std::to_string(report->audit_events) + " audit events past retention and " +
                  std::to_string(report->keys) + " expired keys");
       std::_Exit(0);
     }
@@ -187,11 +212,13 @@ class Supervisor {
         if (!st.ok()) log_error("after purge: " + st.ToString());
         continue;
       }
+      slots_.erase(pid);
       if (retiring_.erase(pid)) continue;
       auto it = workers_.find(pid);
       if (it == workers_.end()) continue;
       bool young = std::time(nullptr) - it->second < 1;
       workers_.erase(it);
+      master_metrics_.add(Counter::kWorkerRespawns);
       log_warn("worker " + std::to_string(pid) + " exited (" +
                (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
                                     : "status " + std::to_string(WEXITSTATUS(status))) +
@@ -216,6 +243,7 @@ class Supervisor {
     }
     config_ = *fresh;
     set_log_level(config_.log_level);
+    set_log_format(config_.log_format);
     std::map<pid_t, time_t> old;
     old.swap(workers_);
     for (const auto& w : old) {
@@ -224,6 +252,7 @@ class Supervisor {
       retiring_[w.first] = w.second;
     }
     while (static_cast<int>(workers_.size()) < worker_count(config_)) spawn();
+    master_metrics_.add(Counter::kReloads);
     log_info("reloaded: " + std::to_string(workers_.size()) + " workers");
   }
 
@@ -253,6 +282,9 @@ class Supervisor {
 
   Config config_;
   int fd_;
+  const MetricsRegion& metrics_;
+  MetricsWriter master_metrics_;
+  std::map<pid_t, int> slots_;        // live worker pid -> its metrics slot
   std::map<pid_t, time_t> workers_;   // pid -> start time
   std::map<pid_t, time_t> retiring_;  // asked to stop on reload; not respawned
   pid_t purger_ = 0;
@@ -263,15 +295,30 @@ class Supervisor {
 Status write_jwks_file(const Config& config) {
   // The workers about to start sign with the newest key: every older one
   // stops signing now, if it had not before.
-  Status st = mark_retired_keys(config.key_dir, std::time(nullptr));
-  if (!st.ok()) return st;
+  Result<std::vector<std::string>> retired = mark_retired_keys(config.key_dir, std::time(nullptr));
+  if (!retired.ok()) return retired.status();
   auto signer = TokenSigner::load(config.key_dir);
   if (!signer.ok()) return signer.status();
-  return write_file_atomic(config.jwks_file, (*signer)->jwks_json(), 0644);
+  Status st = write_file_atomic(config.jwks_file, (*signer)->jwks_json(), 0644);
+  if (!st.ok() || retired->empty()) return st;
+  // A key that had not signed before does now (key.activated). An audit
+  // row the database cannot take is logged, and the start or reload goes on.
+  AuditEvent e = new_audit_event("key.activated");
+  e.actor = "access-service";
+  set_details(&e, {{"kid", (*signer)->active().kid},
+                   {"alg", (*signer)->active().alg},
+                   {"replaces", *retired}});
+  Status recorded = record_offline(config, {e});
+  if (!recorded.ok()) {
+    log_warn("audit event key.activated not stored: " + recorded.ToString());
+    log_audit(e, "");
+  }
+  return Status::Ok();
 }
 
 int run_master(const Config& config) {
   set_log_level(config.log_level);
+  set_log_format(config.log_format);
   // Whatever the umask of whoever started us: the database (and the -wal and
   // -shm files SQLite gives the same mode), logs and the socket are born
   // owner-only; files meant for others get an explicit mode (the JWKS 0644,
@@ -293,7 +340,13 @@ int run_master(const Config& config) {
     log_error(fd.status().message());
     return 1;
   }
-  return Supervisor(config, *fd).run();
+  // Mapped before any fork, so every worker shares it (metrics.h).
+  Result<std::unique_ptr<MetricsRegion>> metrics = MetricsRegion::create();
+  if (!metrics.ok()) {
+    log_error(metrics.status().message());
+    return 1;
+  }
+  return Supervisor(config, *fd, **metrics).run();
 }
 
 }  // namespace access_service

@@ -188,6 +188,29 @@ CREATE TABLE user_app_watermarks (
 ) WITHOUT ROWID;
 CREATE INDEX user_app_watermarks_time ON user_app_watermarks(not_before);
 )SQL",
+    // Version 8: the audit trail (audit.h). One row per event, never
+    // changed, clustered by time: lists are newest-first and the retention
+    // purge deletes the oldest. Type, user and client filters have an index
+    // each (type prefixes are ranges of it).
+    R"SQL(
+CREATE TABLE audit_events (
+  created_at INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  ip TEXT,
+  user_agent TEXT,
+  actor TEXT,
+  user_id TEXT,
+  client_id TEXT,
+  username TEXT,
+  outcome TEXT NOT NULL,
+  details TEXT NOT NULL,
+  PRIMARY KEY (created_at, id)
+) WITHOUT ROWID;
+CREATE INDEX audit_events_type ON audit_events(type, created_at);
+CREATE INDEX audit_events_user ON audit_events(user_id, created_at) WHERE user_id IS NOT NULL;
+CREATE INDEX audit_events_client ON audit_events(client_id, created_at) WHERE client_id IS NOT NULL;
+)SQL",
 };
 
 }  // namespace access_service

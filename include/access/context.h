@@ -4,11 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
 #include "access/config.h"
 #include "access/http.h"
+#include "access/metrics.h"
 #include "access/password.h"
 #include "access/signer.h"
 #include "access/store.h"
@@ -30,6 +32,13 @@ namespace access_service {
 // without asking the cache, which would otherwise be a fast oracle) until the
 // window passes; then a right secret works again. A storm of wrong secrets
 // so costs one indexed read per request instead of an argon2id hash.
+//
+// Every kInvalid outcome is a client_auth.failed audit event (audit.h): when
+// `failure` is given (its type, ip, user agent filled by the caller),
+// authenticate() completes it (clientId as presented, details.reason one of
+// malformed, unknown_client, client_disabled, throttled, wrong_secret) and
+// stores it: with the wrong-secret count in one transaction, otherwise on
+// its own. The caller writes the log line.
 class ClientAuthenticator {
  public:
   // The enabled app whose Basic credentials are in `authorization`.
@@ -37,7 +46,8 @@ class ClientAuthenticator {
   // throttled, or the app is unknown or disabled. kUnavailable/kInternal
   // from the store.
   Result<ClientApp> authenticate(Store& store, const Config& config,
-                                 const std::string& authorization, int64_t now);
+                                 const std::string& authorization, int64_t now,
+                                 AuditEvent* failure = nullptr);
 
  private:
   bool verify(const ClientApp& app, const std::string& secret);
@@ -46,12 +56,34 @@ class ClientAuthenticator {
   std::unordered_set<std::string> verified_;
 };
 
+// The request in hand: what nginx said about it, and who it turned out to
+// come from. Reset by serve_request (request_log.h) before routing; the
+// router sets the route, client and bearer authentication set client_id and
+// user_id; audit events (audit.h) and the request's log line read it.
+struct RequestInfo {
+  std::string request_id;  // nginx's $request_id (REQUEST_ID), or one made here
+  std::string ip;          // REMOTE_ADDR
+  std::string user_agent;  // HTTP_USER_AGENT, truncated, valid UTF-8
+  std::string method;
+  int route = -1;          // index in the route table (router.h); -1: none matched
+  std::string client_id;   // the authenticated app, or the app a token was issued to
+  std::string user_id;     // the signed-in user or bearer token's subject
+  std::optional<Grant> grant;  // the token endpoint's grant_type, once read
+};
+
 struct Context {
   Config config;
   std::unique_ptr<Store> store;
   std::shared_ptr<TokenSigner> signer;
   std::string hmac_key;  // keys.dir/hmac.key: derives rotated refresh tokens
   ClientAuthenticator clients;
+  RequestInfo current;
+  // This process's slot of the shared metrics (metrics.h); records nothing
+  // when the context was opened without one (tests, tools).
+  MetricsWriter metrics;
+  const MetricsRegion* metrics_region = nullptr;  // the whole pool's, for /metrics
+  StoreStats store_seen;        // store->stats() when the last request ended
+  uint64_t tokens_issued = 0;   // by this worker, for audit.token_issued_sample
 
   Argon2Params argon2() const {
     return {config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism};

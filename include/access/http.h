@@ -30,6 +30,8 @@ struct Request {
   std::string cookie;          // HTTP_COOKIE
   std::string origin;          // HTTP_ORIGIN
   std::string remote_addr;     // REMOTE_ADDR
+  std::string user_agent;      // HTTP_USER_AGENT
+  std::string request_id;      // REQUEST_ID: nginx's $request_id
   bool https = false;          // HTTPS == "on"
   std::string body;
   bool body_too_large = false; // CONTENT_LENGTH above kMaxBodyBytes; body not read

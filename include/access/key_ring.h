@@ -32,14 +32,16 @@ Result<std::vector<KeyInfo>> list_keys(const std::string& dir);
 
 // Records `now` as the retirement time of every key that is not the newest
 // and has no record yet (the master calls this whenever it loads keys).
-Status mark_retired_keys(const std::string& dir, long long now);
+// Returns the kids it recorded: when there are any, the newest key has just
+// started signing in their place.
+Result<std::vector<std::string>> mark_retired_keys(const std::string& dir, long long now);
 
 // Removes a key that no longer signs, at once (for example after a leak):
 // tokens it signed stop verifying once the workers reload. kInvalid for the
 // active key (rotate first), kNotFound for an unknown kid.
 Status retire_key(const std::string& dir, const std::string& kid);
 
-// Removes retired keys whose overlap has passed; returns how many.
-Result<int> purge_expired_keys(const std::string& dir, long long now);
+// Removes retired keys whose overlap has passed; returns their kids.
+Result<std::vector<std::string>> purge_expired_keys(const std::string& dir, long long now);
 
 }  // namespace access_service

@@ -1,5 +1,6 @@
 // /api/v1/users/me/applications/approvals (API.md section 5).
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/handlers.h"
 #include "access/strings.h"
 
@@ -24,7 +25,18 @@ Response handle_approvals_delete(Context& ctx, const Request& req, const PathPar
   Principal who;
   if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
   // Someone else's approval is reported exactly like an unknown one.
-  Status st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  // The app it was for, for the audit event (a user has few approvals).
+  Result<std::vector<Approval>> mine =
+      st.ok() ? ctx.store->list_approvals(who.user_id) : Result<std::vector<Approval>>(st);
+  if (!mine.ok()) return status_reply(mine.status());
+  AuditEvent e = request_audit_event(ctx, "approval.revoked");
+  for (const auto& a : *mine)
+    if (a.id == p[0]) e.client_id = a.client_id;
+  set_details(&e, {{"approvalId", p[0]}});
+  st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
+  if (st.ok()) st = commit_audited(ctx, txn, {e});
   if (!st.ok()) return status_reply(st, "approval not found");
   return json_reply(json::object());
 }

@@ -1,6 +1,7 @@
 // The browser flows of API.md section 4: GET /api/oauth/authorize, the JSON
 // the static pages read, the sign-in, consent and sign-out forms.
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/browser.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
@@ -125,6 +126,20 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
   } else {
     code = random_token(32);
   }
+  ctx.current.client_id = app.client_id;
+  ctx.current.user_id = user.id;
+  std::vector<AuditEvent> events;
+  if (approval) {
+    AuditEvent e = request_audit_event(ctx, "approval.granted");
+    set_details(&e, {{"approvalId", approval->id}, {"scope", approval->scope}});
+    events.push_back(std::move(e));
+  }
+  if (access.ok() && sample_token_issued(ctx)) {
+    AuditEvent e = request_audit_event(ctx, "token.issued");
+    e.actor = app.client_id;
+    set_details(&e, {{"grantType", "implicit"}, {"jti", access->record.jti}});
+    events.push_back(std::move(e));
+  }
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok() && approval) st = ctx.store->upsert_approval(*approval);
@@ -135,7 +150,7 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
                ar.redirect_uri_given};
     st = ctx.store->insert_code(token_hash(code), c);
   }
-  if (st.ok()) st = txn.commit();
+  if (st.ok()) st = commit_audited(ctx, txn, events);
   if (!st.ok()) return status_reply(st);
   const std::string& iss = ctx.config.issuer;
   if (!access.ok()) return redirect_with(ar.redirect_uri, "code", {{"code", code}}, ar.state, iss);
@@ -284,27 +299,43 @@ Response handle_signin(Context& ctx, const Request& req, const PathParams&) {
     return stale_form_page();
   Result<ClientApp> app = ctx.store->find_client(ar->app_id);
   if (!app.ok()) return redirect("/error.html?error=request_expired", 303);
+  ctx.current.client_id = app->client_id;
   auto back = [&](const char* error) {
     return redirect("/signin.html?rid=" + url_encode(rid) + "&error=" + error, 303);
   };
-  SignInResult r =
-      check_password(ctx, form.get("username"), form.get("password"), req.remote_addr, now);
+  const std::string& username = form.get("username");
+  SignInResult r = check_password(ctx, username, form.get("password"), req.remote_addr, now);
   switch (r.outcome) {
     case SignInResult::kError: return status_reply(r.status);
     case SignInResult::kLocked: return back("locked");
     case SignInResult::kBad: return back("invalid_credentials");
     case SignInResult::kOk: break;
   }
+  std::string method = "password";
   if (r.user.mfa_enabled) {  // the second factor is asked here (API.md section 4)
-    if (!app->has_grant("mfa")) return back("app_not_permitted");
-    if (!form.has("mfa_code")) return back("mfa_required");
+    const char* refused = !app->has_grant("mfa") ? "app_not_permitted"
+                          : !form.has("mfa_code") ? "missing_code"
+                                                  : nullptr;
+    if (refused) {
+      record_sign_in_failure(ctx, username, r.user.id, refused, "password+totp");
+      return back(!app->has_grant("mfa") ? "app_not_permitted" : "mfa_required");
+    }
     Result<bool> good = check_totp(*ctx.store, ctx.hmac_key, r.user, form.get("mfa_code"), now);
     if (!good.ok()) return status_reply(good.status());
-    if (!*good) return back("mfa_invalid");  // counted by check_password
+    if (!*good) {  // counted by check_password
+      record_sign_in_failure(ctx, username, r.user.id, "wrong_code", "password+totp");
+      return back("mfa_invalid");
+    }
+    method = "password+totp";
   }
-  Result<std::string> cookie = start_session(ctx, req, r.user.id, now);
+  // The session, the cleared counters and the audit event: one transaction.
+  WriteTransaction txn(*ctx.store);
+  Result<std::string> cookie =
+      txn.status().ok() ? start_session(ctx, req, r.user.id, now) : Result<std::string>(txn.status());
   if (!cookie.ok()) return status_reply(cookie.status());
+  ctx.current.user_id = r.user.id;
   Status cleared = sign_in_succeeded(ctx, r.user.email, req.remote_addr);
+  if (cleared.ok()) cleared = commit_audited(ctx, txn, {sign_in_event(ctx, r.user, method)});
   if (!cleared.ok()) return status_reply(cleared);
   Response res = redirect("/api/oauth/authorize?rid=" + url_encode(rid), 303);
   res.set_header("Set-Cookie", *cookie);

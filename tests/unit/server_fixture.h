@@ -14,7 +14,7 @@
 #include "access/http.h"
 #include "access/log.h"
 #include "access/password.h"
-#include "access/router.h"
+#include "access/request_log.h"
 #include "access/store.h"
 #include "access/strings.h"
 #include "test_util.h"
@@ -46,6 +46,7 @@ struct ServerFixture {
   std::unique_ptr<Context> ctx;
   static constexpr const char* kPassword = "correct horse battery";
   std::string remote_addr = "127.0.0.1";  // REMOTE_ADDR of call()
+  std::string user_agent = "unit-test/1.0";  // HTTP_USER_AGENT of call()
 
   explicit ServerFixture(int grace_seconds = 0) {
     set_log_level("error");
@@ -115,7 +116,8 @@ struct ServerFixture {
     req.content_type = content_type;
     req.body = body;
     req.remote_addr = remote_addr;
-    return route(*ctx, req);
+    req.user_agent = user_agent;
+    return serve_request(*ctx, req);
   }
 
   // POST /api/oauth/token with Basic client credentials and a form body.

@@ -384,13 +384,13 @@ BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
   BOOST_TEST(store->find_refresh(sha256("r2")).status().is_not_found());
 
   using Rotation = Store::Rotation;
-  Result<Rotation> first = store->rotate_refresh(sha256("r1"), sha256("r1-next"), 200, 0);
+  Result<Rotation> first = store->rotate_refresh(sha256("r1"), sha256("r1-next"), 200, 0, {});
   BOOST_REQUIRE(first.ok());
   BOOST_TEST((*first == Rotation::kRotated));
   BOOST_TEST(store->find_refresh(sha256("r1-next"))->family_id == "fam-1");
   BOOST_TEST(!store->find_refresh(sha256("r1-next"))->used_at.has_value());
   BOOST_TEST(store->find_refresh(sha256("r1"))->used_at.value_or(0) == 200);
-  BOOST_TEST((*store->rotate_refresh(sha256("unknown"), sha256("x"), 200, 0) == Rotation::kUnknown));
+  BOOST_TEST((*store->rotate_refresh(sha256("unknown"), sha256("x"), 200, 0, {}) == Rotation::kUnknown));
   // Duplicate hash is a conflict.
   BOOST_TEST(store->insert_refresh(sha256("r1"), "fam-1", 100).is_conflict());
 }
@@ -400,19 +400,19 @@ BOOST_AUTO_TEST_CASE(rotate_refresh_repeat_inside_grace_then_reuse_revokes) {
   add_app(app("app-1", "client-1"));
   add_user(user("u-1", "alice@example.com"));
   add_family("fam-1", "app-1", "u-1", "r1");
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, {}) == Rotation::kRotated));
   // The client's retry within 10 s: nothing changes, the same successor.
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10) == Rotation::kRepeat));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, {}) == Rotation::kRepeat));
   BOOST_TEST(!store->find_refresh(sha256("r1"))->family_revoked);
   // Once the successor is used, a repeat is reuse even inside the grace.
-  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 206, 10) == Rotation::kRotated));
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 207, 10) == Rotation::kReused));
+  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 206, 10, {}) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 207, 10, {}) == Rotation::kReused));
   BOOST_TEST(store->find_refresh(sha256("r3"))->family_revoked);
-  BOOST_TEST((*store->rotate_refresh(sha256("r3"), sha256("r4"), 208, 10) == Rotation::kRevoked));
+  BOOST_TEST((*store->rotate_refresh(sha256("r3"), sha256("r4"), 208, 10, {}) == Rotation::kRevoked));
   // Without a grace, any second presentation is reuse.
   add_family("fam-2", "app-1", "u-1", "s1");
-  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0) == Rotation::kRotated));
-  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0) == Rotation::kReused));
+  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kReused));
   BOOST_TEST(store->find_refresh(sha256("s2"))->family_revoked);
 }
 
