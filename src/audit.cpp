@@ -89,10 +89,7 @@ Status insert_all(Store& store, const std::vector<AuditEvent>& events) {
 Status commit_audited(Store& store, WriteTransaction& txn, const std::vector<AuditEvent>& events) {
   Status st = txn.status();
   if (st.ok()) st = insert_all(store, events);
-  if (st.ok()) st = txn.commit();
-  if (!st.ok()) return st;
-  for (const auto& e : events) log_audit(e, "");
-  return st;
+  return st.ok() ? txn.commit() : st;
 }
 
 Status commit_audited(Context& ctx, WriteTransaction& txn, const std::vector<AuditEvent>& events) {
@@ -110,7 +107,10 @@ Status record_offline(const Config& config, const std::vector<AuditEvent>& event
   Status st = (*store)->migrate();
   if (!st.ok()) return st;
   WriteTransaction txn(**store);
-  return commit_audited(**store, txn, events);
+  st = commit_audited(**store, txn, events);
+  if (!st.ok()) return st;
+  for (const auto& e : events) log_audit(e, "");
+  return st;
 }
 
 void record_audit(Context& ctx, const AuditEvent& e) {

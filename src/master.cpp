@@ -193,6 +193,7 @@ class Supervisor {
         log_warn("purge: " + report.status().ToString());
         std::_Exit(1);
       }
+      for (const auto& e : report->events) log_audit(e, "");
       if (report->rows || report->keys || report->audit_events)
         log_info("purge: removed " + std::to_string(report->rows) + " expired rows, " +
                  std::to_string(report->audit_events) + " audit events past retention and " +

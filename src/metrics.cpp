@@ -118,7 +118,7 @@ std::string label(const std::string& v) {
 
 std::string number(double v) {
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  std::snprintf(buf, sizeof buf, "%.15g", v);
   return buf;
 }
 

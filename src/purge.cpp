@@ -43,6 +43,7 @@ Result<PurgeReport> purge_expired(const Config& config, Store& store, int64_t no
   WriteTransaction txn(store);
   st = commit_audited(store, txn, events);
   if (!st.ok()) return st;
+  report.events = std::move(events);
   return report;
 }
 

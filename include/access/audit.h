@@ -52,7 +52,8 @@ void set_details(AuditEvent* e, const nlohmann::json& d);
 // The status of the first failure; then nothing is logged (the transaction
 // rolls back when `txn` goes out of scope).
 Status commit_audited(Context& ctx, WriteTransaction& txn, const std::vector<AuditEvent>& events);
-// The same for tools without a worker context (accessctl, the master).
+// The same for tools without a worker context, without the log line:
+// accessctl's stderr is the operator's terminal, and the row is the record.
 Status commit_audited(Store& store, WriteTransaction& txn, const std::vector<AuditEvent>& events);
 
 // For a process without a store of its own (the master): opens the store

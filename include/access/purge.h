@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "access/config.h"
 #include "access/store.h"
@@ -22,6 +23,7 @@ struct PurgeReport {
   int64_t rows = 0;          // expired database rows removed
   int64_t audit_events = 0;  // audit events past retention removed
   int keys = 0;              // key files removed
+  std::vector<AuditEvent> events;  // the key.retired events stored (for a log line)
 };
 
 Result<PurgeReport> purge_expired(const Config& config, Store& store, int64_t now,

@@ -15,6 +15,7 @@
 #include "access/log.h"
 #include "access/password.h"
 #include "access/request_log.h"
+#include "access/router.h"
 #include "access/store.h"
 #include "access/strings.h"
 #include "test_util.h"
