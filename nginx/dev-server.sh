@@ -9,9 +9,10 @@
 # GRACE (tokens.refresh_reuse_grace_seconds, default 0), LOCKOUT_MAX and
 # LOCKOUT_ACCOUNT_MAX (lockout.max_failures and account_max_failures, default
 # 5 and 50; the benchmark raises them: its 64 concurrent password grants of
-# one user would otherwise be throttled), LOG_FORMAT (log.format, default
-# json, as in production) and AUDIT_SAMPLE (audit.token_issued_sample,
-# default 1: every token.issued event).
+# one user would otherwise be throttled), LOG_FORMAT and LOG_LEVEL
+# (log.format and log.level, default json and info, as in production),
+# AUDIT_SAMPLE (audit.token_issued_sample, default 1: every token.issued
+# event) and METRICS_ALLOW (metrics.allow, default loopback only).
 # STATE_DIR receives access-service.yaml (rendered from conf/dev.yaml.in on every
 # start), the database, the keys, the JWKS file, the socket and nginx's files.
 set -euo pipefail
@@ -51,7 +52,9 @@ chmod -R go-rwx "$state"
 sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@WORKERS@|${WORKERS:-2}|g" \
     -e "s|@GRACE@|${GRACE:-0}|g" -e "s|@LOCKOUT_MAX@|${LOCKOUT_MAX:-5}|g" \
     -e "s|@LOCKOUT_ACCOUNT_MAX@|${LOCKOUT_ACCOUNT_MAX:-50}|g" \
-    -e "s|@LOG_FORMAT@|${LOG_FORMAT:-json}|g" -e "s|@AUDIT_SAMPLE@|${AUDIT_SAMPLE:-1}|g" \
+    -e "s|@LOG_FORMAT@|${LOG_FORMAT:-json}|g" -e "s|@LOG_LEVEL@|${LOG_LEVEL:-info}|g" \
+    -e "s|@AUDIT_SAMPLE@|${AUDIT_SAMPLE:-1}|g" \
+    -e "s|@METRICS_ALLOW@|${METRICS_ALLOW:-[\"127.0.0.1\", \"::1\"]}|g" \
     "$root/conf/dev.yaml.in" >"$config"
 # nginx's workers must traverse the 0700 state directory, connect to the
 # 0660 socket and read jwks.json: they run as the owner of all three, the user
