@@ -43,11 +43,11 @@ metric() {  # metric FILE 'name{labels}': its value, 0 when absent
   awk -v s="$2" 'index($0, s " ") == 1 { v = $NF } END { print v + 0 }' "$1"
 }
 scrape() { curl -s "$BASE/metrics" >"$1"; }
+check "GET /metrics is the text exposition format" \
+  bash -c "curl -s -D - -o /dev/null '$BASE/metrics' | grep -qi '^content-type: text/plain; version=0.0.4'"
 scrape "$O/m1"
 check "GET /metrics passes promtool check metrics" bash -c "promtool check metrics <'$O/m1' >'$O/promtool.out' 2>&1"
 [[ -s $O/promtool.out ]] && sed 's/^/       /' "$O/promtool.out" | head -5
-check "GET /metrics is the text exposition format" \
-  bash -c "curl -sI '$BASE/metrics' | grep -qi '^content-type: text/plain; version=0.0.4'"
 for i in $(seq 7); do curl -s -o /dev/null "$BASE/api/health"; done
 for i in 1 2 3; do token cli "$CLI_SECRET" "$USER1" "wrong-password-$i"; done
 req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$USER1_RT"
@@ -167,6 +167,9 @@ req GET "/api/v1/audit?clientId=$(printf 'a%.0s' $(seq 200))" -H "$(bearer "$ADM
 expect "an oversized clientId -> 400" 400 .error invalid_request
 req GET "/api/v1/audit?type=a&type=b" -H "$(bearer "$ADMIN_AT")"
 expect "a filter given twice -> 400" 400 .error invalid_request
+token cli "$CLI_SECRET" "$USER1" "$USER1_PW"  # the reuse above revoked the first one
+USER1_AT=$(jq -r .access_token <<<"$BODY")
+rows=$(sqlite3 "$STATE/access.db" 'SELECT count(*) FROM audit_events')
 req GET /api/v1/audit -H "$(bearer "$USER1_AT")"
 expect "a collaborator -> 403" 403 .error access_denied
 req GET /api/v1/audit
@@ -191,7 +194,7 @@ fail2ban-regex -v "$LOG" "$F2B" >"$O/f2b.out" 2>&1
 want=$(jq -r 'select(.event == "audit" and (.type == "sign_in.failed" or .type == "client_auth.failed")) | .id' "$LOG" | wc -l)
 got=$(sed -n 's/^Failregex: \([0-9]*\) total.*/\1/p' "$O/f2b.out")
 check "fail2ban-regex matches every sign_in.failed and client_auth.failed line of the log ($got of $want)" \
-  test "${got:-x}" = "$want" -a "$want" -gt 5
+  test "${got:-x}" = "$want" -a "$want" -ge 5
 check "fail2ban-regex matches nothing else (success lines, request lines)" \
   bash -c "grep -q 'Lines: .* $want matched' '$O/f2b.out'"
 check "every address it found is the client's (127.0.0.1), not one a username forged" \
