@@ -104,6 +104,24 @@ check "a killed worker: worker_respawns_total +1" \
 check "a killed worker: the health counter kept what it had counted" \
   test "$(metric "$O/m4" 'access_requests_total{method="GET",route="/api/health",status="200"}')" -ge \
        "$(metric "$O/m3" 'access_requests_total{method="GET",route="/api/health",status="200"}')"
+# The dashboard and the alerts use only metrics the service exports, in valid PromQL.
+DASH=$ROOT/conf/grafana/access-service.json
+ALERTS=$ROOT/conf/prometheus/access-service-alerts.yml
+grep '^# TYPE ' "$O/m4" | awk '{print $3}' | sort -u >"$O/exported"
+metric_names() { grep -oE 'access_[a-z_]+' | grep -v '^access_service' | sed -E 's/_(bucket|sum|count)$//' | sort -u; }
+jq -r '.panels[].targets[]?.expr' "$DASH" | metric_names >"$O/dashboard-names"
+metric_names <"$ALERTS" >"$O/alert-names"
+check "conf/grafana: every metric a panel uses is exported ($(wc -l <"$O/dashboard-names") names)" \
+  bash -c "[[ -s '$O/dashboard-names' && -z \$(comm -23 '$O/dashboard-names' '$O/exported') ]]"
+jq -r '.panels[].targets[]?.expr' "$DASH" | sed 's/\$__rate_interval/5m/g' |
+  awk 'BEGIN { print "groups:\n  - name: dashboard\n    rules:" }
+       { gsub(/\x27/, "\x27\x27"); printf "      - record: panel_%d\n        expr: \x27%s\x27\n", NR, $0 }' >"$O/dashboard-rules.yml"
+check "conf/grafana: every panel query is valid PromQL (promtool check rules)" \
+  bash -c "promtool check rules '$O/dashboard-rules.yml' >/dev/null 2>&1 && jq -e '.panels | length > 10' '$DASH' >/dev/null"
+check "conf/prometheus: the alert rules pass promtool check rules" \
+  bash -c "promtool check rules '$ALERTS' >/dev/null 2>&1"
+check "conf/prometheus: every metric an alert uses is exported ($(wc -l <"$O/alert-names") names)" \
+  bash -c "[[ -s '$O/alert-names' && -z \$(comm -23 '$O/alert-names' '$O/exported') ]]"
 req POST /metrics
 check "POST /metrics -> 405 with Allow: GET" bash -c "[[ '$STATUS' == 405 ]] && grep -qi '^allow: GET' <<<'$HDRS'"
 
