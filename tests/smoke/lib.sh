@@ -38,6 +38,16 @@ req() {
 # their subshells.
 SECRETS_CAPTURE=${SECRETS_CAPTURE:-${STATE:+$STATE/secrets-capture}}
 [[ -n $SECRETS_CAPTURE ]] && (umask 077 && mkdir -p "$SECRETS_CAPTURE")
+# keep_logs DIR: copies the logs of a server a test started outside $STATE
+# (and is about to remove) into $STATE/kept-logs, for that search.
+keep_logs() {
+  [[ -d $1 && -n ${STATE:-} ]] || return 0
+  local dest
+  dest=$STATE/kept-logs/$(basename "$1")
+  mkdir -p "$dest"
+  find "$1" -type f -name '*.log' -exec cp --parents -t "$dest" {} + 2>/dev/null
+  return 0
+}
 curl() {
   [[ -n ${SECRETS_CAPTURE:-} ]] && printf '%s\x1f' "$@" >>"$SECRETS_CAPTURE/curl-args" &&
     printf '\x1e' >>"$SECRETS_CAPTURE/curl-args"
