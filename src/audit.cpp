@@ -1,5 +1,6 @@
 #include "access/audit.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "access/crypto.h"
@@ -37,9 +38,36 @@ AuditEvent new_audit_event(const std::string& type, const std::string& outcome) 
   return e;
 }
 
+namespace {
+
+// A UUIDv7 (RFC 9562 5.7) for an event of this worker, without a call to the
+// CSPRNG per event (ids are not secrets): the time in ms, then 12 bits of the
+// worker's random seed, then 62 bits of seed + count. Unique across workers
+// (random seeds) and increasing within one, so one request's events keep
+// their order within a millisecond.
+std::string worker_event_id(const Context& ctx, int64_t ms) {
+  const uint64_t seed = ctx.audit_ids.seed;
+  const uint64_t n = seed + ++ctx.audit_ids.count;
+  const uint64_t hi = (static_cast<uint64_t>(ms) << 16) | 0x7000 | ((seed >> 52) & 0x0fff);
+  const uint64_t lo = 0x8000000000000000ULL | (n & 0x3fffffffffffffffULL);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
+}
+
+}  // namespace
+
 AuditEvent request_audit_event(const Context& ctx, const std::string& type,
                                const std::string& outcome) {
-  AuditEvent e = new_audit_event(type, outcome);
+  AuditEvent e;
+  e.type = type;
+  e.created_ms = now_millis();
+  e.id = worker_event_id(ctx, e.created_ms);
+  e.outcome = outcome;
+  e.details = "{}";
   e.ip = ctx.current.ip;
   e.user_agent = ctx.current.user_agent;
   e.user_id = ctx.current.user_id;
@@ -52,10 +80,13 @@ void set_details(AuditEvent* e, const nlohmann::json& d) {
   e->details = d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void log_audit(const AuditEvent& e, const std::string& request_id) {
+namespace {
+
+// The event's line, written now (out == nullptr) or appended to *out.
+void audit_line(const AuditEvent& e, const std::string& request_id, std::string* out) {
   const bool failure = e.outcome != "success";
-  LogLine(failure ? LogLevel::kWarn : LogLevel::kInfo, "audit")
-      .str("type", e.type)
+  LogLine line(failure ? LogLevel::kWarn : LogLevel::kInfo, "audit");
+  line.str("type", e.type)
       .str("ip", e.ip.empty() ? "-" : e.ip)
       .str("outcome", e.outcome)
       .str("id", e.id)
@@ -65,12 +96,20 @@ void log_audit(const AuditEvent& e, const std::string& request_id) {
       .opt("username", e.username)
       .opt("userAgent", e.user_agent)
       .raw_json("details", e.details.empty() ? "{}" : e.details)
-      .opt("requestId", request_id)
-      .emit();
+      .opt("requestId", request_id);
+  if (out) line.append_to(out);
+  else line.emit();
+}
+
+}  // namespace
+
+void log_audit(const AuditEvent& e, const std::string& request_id) {
+  audit_line(e, request_id, nullptr);
 }
 
 void log_audit(Context& ctx, const AuditEvent& e) {
-  log_audit(e, ctx.current.request_id);
+  // Inside a request the line waits for the request line: one write() for both.
+  audit_line(e, ctx.current.request_id, ctx.current.collect_log ? &ctx.current.log_lines : nullptr);
   ctx.metrics.audit(audit_type_index(e.type));
 }
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -108,6 +109,8 @@ Result<std::string> read_hmac_key(const Config& config) {
 Result<std::unique_ptr<Context>> open_context(const Config& config) {
   auto ctx = std::make_unique<Context>();
   ctx->config = config;
+  const std::string seed = random_bytes(sizeof ctx->audit_ids.seed);
+  std::memcpy(&ctx->audit_ids.seed, seed.data(), seed.size());
   Result<std::string> hmac_key = read_hmac_key(config);
   if (!hmac_key.ok()) return hmac_key.status();
   ctx->hmac_key = *hmac_key;

@@ -54,6 +54,7 @@ Response serve_request(Context& ctx, const Request& req) {
   cur.ip = req.remote_addr;
   cur.user_agent = clean_user_agent(req.user_agent);
   cur.method = req.method;
+  cur.collect_log = true;
 
   Response res = route(ctx, req);
   res.set_header("X-Request-Id", cur.request_id);
@@ -81,7 +82,10 @@ Response serve_request(Context& ctx, const Request& req) {
         .num("bytesOut", static_cast<long long>(res.body.size()))
         .opt("error", error_code_of(res));
   }
-  line.emit();
+  line.append_to(&cur.log_lines);
+  write_log_lines(cur.log_lines);
+  cur.collect_log = false;
+  cur.log_lines.clear();
   return res;
 }
 

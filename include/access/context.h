@@ -69,6 +69,10 @@ struct RequestInfo {
   std::string client_id;   // the authenticated app, or the app a token was issued to
   std::string user_id;     // the signed-in user or bearer token's subject
   std::optional<Grant> grant;  // the token endpoint's grant_type, once read
+  // While serve_request runs: log lines about the request (its audit
+  // events) wait here and are written with the request line, in one write().
+  bool collect_log = false;
+  std::string log_lines;
 };
 
 struct Context {
@@ -84,6 +88,13 @@ struct Context {
   const MetricsRegion* metrics_region = nullptr;  // the whole pool's, for /metrics
   StoreStats store_seen;        // store->stats() when the last request ended
   uint64_t tokens_issued = 0;   // by this worker, for audit.token_issued_sample
+  // Audit event ids of this worker (audit.h): a random start, then a count.
+  // Handing one out changes no state a handler can see, hence mutable.
+  struct AuditIds {
+    uint64_t seed = 0;
+    uint64_t count = 0;
+  };
+  mutable AuditIds audit_ids;
 
   Argon2Params argon2() const {
     return {config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism};

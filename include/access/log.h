@@ -61,6 +61,8 @@ class LogLine {
   LogLine& raw_json(const char* key, std::string_view json);
   // Writes the line (once); a line never emitted is dropped.
   void emit();
+  // Appends the finished line to *out instead (once), for write_log_lines.
+  void append_to(std::string* out);
 
  private:
   void key(const char* k);
@@ -68,6 +70,11 @@ class LogLine {
   bool json_;
   std::string line_;
 };
+
+// Writes lines finished with LogLine::append_to in one write(): the lines of
+// one request (its audit events, then its request line) cost one system call
+// and stay together.
+void write_log_lines(const std::string& lines);
 
 // JSON string escaping (RFC 8259 7) of `s`, without the quotes, appended to
 // *out: '"', '\\' and control characters escaped; other bytes as they are.
