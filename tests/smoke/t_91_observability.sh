@@ -221,6 +221,15 @@ check "fail2ban-regex matches nothing else (success lines, request lines)" \
 check "every address it found is the client's (127.0.0.1), not one a username forged" \
   bash -c "! grep -q '203.0.113.66' <(sed -n '/^Failregex/,/^Ignoreregex/p' '$O/f2b.out') && grep -q '127.0.0.1' '$O/f2b.out'"
 
+# The jail example loads in fail2ban with the filter (the Debian defaults'
+# own jails left out: they need logs this machine may not have).
+F2C=$O/fail2ban
+rm -rf "$F2C" && cp -r /etc/fail2ban "$F2C" && rm -f "$F2C"/jail.d/*
+cp "$ROOT/conf/fail2ban/filter.d/access-service.conf" "$F2C/filter.d/"
+cp "$ROOT/conf/fail2ban/jail.d/access-service.conf" "$F2C/jail.d/"
+check "conf/fail2ban: fail2ban-client -t accepts the jail and its filter" \
+  bash -c "timeout 60 fail2ban-client -c '$F2C' -t 2>&1 | grep -q 'configuration test is successful'"
+
 # --- a second server: log.format text, log.level debug, metrics to 10.0.0.0/8 only
 T2=$O/text
 T2_PORT=$(free_port)
