@@ -68,8 +68,19 @@ Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& 
   }
   if (!app->enabled) return refuse(store, failure, app->client_id, "client_disabled");
   const bool window_open = now - app->auth_window_start < config.lockout_client_window_seconds;
-  if (window_open && app->auth_failures >= config.lockout_client_max_failures)
-    return refuse(store, failure, app->client_id, "throttled");
+  if (window_open && app->auth_failures >= config.lockout_client_max_failures) {
+    auto seen = throttle_stored_.find(app->id);
+    if (seen == throttle_stored_.end() || seen->second != app->auth_window_start) {
+      if (throttle_stored_.size() >= kMaxEntries) throttle_stored_.clear();
+      throttle_stored_[app->id] = app->auth_window_start;
+      return refuse(store, failure, app->client_id, "throttled");
+    }
+    if (failure) {
+      failure->client_id = app->client_id;
+      set_details(failure, {{"reason", "throttled"}, {"notStored", true}});
+    }
+    return Status::Invalid("throttled");
+  }
   if (!decoded_only && verify(*app, creds->password)) return app;
   if (creds->decoded_password && *creds->decoded_password != creds->password &&
       verify(*app, *creds->decoded_password))

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "access/config.h"
@@ -38,7 +39,10 @@ namespace access_service {
 // authenticate() completes it (clientId as presented, details.reason one of
 // malformed, unknown_client, client_disabled, throttled, wrong_secret) and
 // stores it: with the wrong-secret count in one transaction, otherwise on
-// its own. The caller writes the log line.
+// its own. The caller writes the log line. Throttled attempts are stored once
+// per client and throttle window in each worker (the first one) and only
+// logged after that (details.notStored: true): a storm of wrong secrets must
+// not cost a durable write per request, which is what the throttle saves.
 class ClientAuthenticator {
  public:
   // The enabled app whose Basic credentials are in `authorization`.
@@ -54,6 +58,9 @@ class ClientAuthenticator {
 
   static constexpr size_t kMaxEntries = 4096;
   std::unordered_set<std::string> verified_;
+  // Client record id -> the throttle window whose first throttled attempt
+  // this worker stored (bounded like verified_).
+  std::unordered_map<std::string, int64_t> throttle_stored_;
 };
 
 // The request in hand: what nginx said about it, and who it turned out to

@@ -158,6 +158,33 @@ BOOST_AUTO_TEST_CASE(client_auth_failures_record_the_reason_and_the_client_as_pr
   BOOST_TEST(a->auth_failures == 1);
 }
 
+BOOST_AUTO_TEST_CASE(throttled_client_attempts_are_stored_once_per_window) {
+  ctx->config.lockout_client_max_failures = 2;
+  for (int i = 0; i < 6; ++i)
+    BOOST_TEST(password_grant("cli", "wrong-secret-000000000", "alice@example.com", kPassword).status == 401);
+  std::map<std::string, int> reasons;
+  for (const auto& e : of_type("client_auth.failed")) ++reasons[details(e)["reason"]];
+  BOOST_TEST(reasons["wrong_secret"] == 2);
+  BOOST_TEST(reasons["throttled"] == 1);  // the other 3 are only logged (and counted)
+  BOOST_TEST(reasons.size() == 2u);
+  // A new window (the throttle over) stores its first throttled attempt again.
+  BOOST_REQUIRE(ctx->store->record_client_auth_failure(app.id, now_seconds() + 3600, 60).ok());
+  BOOST_REQUIRE(ctx->store->record_client_auth_failure(app.id, now_seconds() + 3600, 60).ok());
+  Result<ClientApp> a = ctx->store->find_client(app.id);
+  BOOST_REQUIRE(a.ok());
+  BOOST_TEST(a->auth_failures == 2);
+  AuditEvent failure = request_audit_event(*ctx, "client_auth.failed", "failure");
+  BOOST_TEST(ctx->clients.authenticate(*ctx->store, ctx->config,
+                                       basic_header("cli", "wrong-secret-000000000"),
+                                       now_seconds() + 3601, &failure)
+                 .status()
+                 .is_invalid());
+  BOOST_TEST(details(failure)["reason"] == "throttled");
+  reasons.clear();
+  for (const auto& e : of_type("client_auth.failed")) ++reasons[details(e)["reason"]];
+  BOOST_TEST(reasons["throttled"] == 2);
+}
+
 BOOST_AUTO_TEST_CASE(refresh_rotation_records_token_issued_and_reuse_records_refresh_reused) {
   Response first = password_grant("cli", kSecret, "alice@example.com", kPassword);
   std::string rt = body_of(first)["refresh_token"];
