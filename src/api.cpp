@@ -241,9 +241,10 @@ bool string_array(const json& j, std::vector<std::string>* out) {
 }  // namespace
 
 std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out) {
-  AuditEvent failure = request_audit_event(ctx, "client_auth.failed", "failure");
+  ClientAuthAudit audit{[&ctx] { return request_audit_event(ctx, "client_auth.failed", "failure"); },
+                        AuditEvent{}};
   Result<ClientApp> app =
-      ctx.clients.authenticate(*ctx.store, ctx.config, req.authorization, now_seconds(), &failure);
+      ctx.clients.authenticate(*ctx.store, ctx.config, req.authorization, now_seconds(), &audit);
   if (app.ok()) {
     *out = std::move(*app);
     ctx.current.client_id = out->client_id;
@@ -251,8 +252,8 @@ std::optional<Response> authenticate_client(Context& ctx, const Request& req, Cl
   }
   if (app.status().is_unavailable() || app.status().code() == Status::kInternal)
     return status_reply(app.status());
-  if (app.status().is_invalid()) {  // stored by authenticate(); no credentials at all is no event
-    log_audit(ctx, failure);
+  if (!audit.event.type.empty()) {  // stored by authenticate(); no credentials at all is no event
+    log_audit(ctx, audit.event);
     ctx.metrics.add(Counter::kClientAuthFailures);
   }
   return error_reply(ApiError::kInvalidClient, "client authentication failed");

@@ -25,20 +25,26 @@ bool ClientAuthenticator::verify(const ClientApp& app, const std::string& secret
 
 namespace {
 
-// Completes a client_auth.failed event (clientId as presented, the reason).
-void describe_failure(AuditEvent* failure, const std::string& client_id, const char* reason) {
-  if (!failure) return;
-  failure->client_id = truncate_utf8(client_id, 128);
-  set_details(failure, {{"reason", reason}});
+// Makes the client_auth.failed event of a refusal (clientId as presented,
+// the reason); nullptr without `audit`.
+AuditEvent* describe_failure(ClientAuthAudit* audit, const std::string& client_id,
+                             const char* reason, bool stored = true) {
+  if (!audit) return nullptr;
+  audit->event = audit->make ? audit->make() : new_audit_event("client_auth.failed", "failure");
+  audit->event.client_id = truncate_utf8(client_id, 128);
+  nlohmann::json details = {{"reason", reason}};
+  if (!stored) details["notStored"] = true;
+  set_details(&audit->event, details);
+  return &audit->event;
 }
 
 // A refusal that changes nothing else: its event is stored on its own; if
 // the database cannot take it the refusal stands (the caller still logs it).
-Status refuse(Store& store, AuditEvent* failure, const std::string& client_id, const char* reason) {
-  describe_failure(failure, client_id, reason);
-  if (failure) {
-    Status st = store.insert_audit(*failure);
-    if (!st.ok()) log_warn("audit event " + failure->id + " not stored: " + st.ToString());
+Status refuse(Store& store, ClientAuthAudit* audit, const std::string& client_id,
+              const char* reason) {
+  if (AuditEvent* e = describe_failure(audit, client_id, reason)) {
+    Status st = store.insert_audit(*e);
+    if (!st.ok()) log_warn("audit event " + e->id + " not stored: " + st.ToString());
   }
   return Status::Invalid(reason);
 }
@@ -47,11 +53,11 @@ Status refuse(Store& store, AuditEvent* failure, const std::string& client_id, c
 
 Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& config,
                                                     const std::string& authorization,
-                                                    int64_t now, AuditEvent* failure) {
+                                                    int64_t now, ClientAuthAudit* audit) {
   Result<BasicCredentials> creds = parse_basic(authorization);
   if (!creds.ok()) {
     if (creds.status().is_not_found()) return creds.status();
-    return refuse(store, failure, "", "malformed");
+    return refuse(store, audit, "", "malformed");
   }
   Result<ClientApp> app = store.find_client_by_client_id(creds->user);
   // A client id is [A-Za-z0-9._~-]: decoding changes it only when it was
@@ -63,22 +69,19 @@ Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& 
     decoded_only = true;
   }
   if (!app.ok()) {
-    if (app.status().is_not_found()) return refuse(store, failure, creds->user, "unknown_client");
+    if (app.status().is_not_found()) return refuse(store, audit, creds->user, "unknown_client");
     return app.status();
   }
-  if (!app->enabled) return refuse(store, failure, app->client_id, "client_disabled");
+  if (!app->enabled) return refuse(store, audit, app->client_id, "client_disabled");
   const bool window_open = now - app->auth_window_start < config.lockout_client_window_seconds;
   if (window_open && app->auth_failures >= config.lockout_client_max_failures) {
     auto seen = throttle_stored_.find(app->id);
     if (seen == throttle_stored_.end() || seen->second != app->auth_window_start) {
       if (throttle_stored_.size() >= kMaxEntries) throttle_stored_.clear();
       throttle_stored_[app->id] = app->auth_window_start;
-      return refuse(store, failure, app->client_id, "throttled");
+      return refuse(store, audit, app->client_id, "throttled");
     }
-    if (failure) {
-      failure->client_id = app->client_id;
-      set_details(failure, {{"reason", "throttled"}, {"notStored", true}});
-    }
+    describe_failure(audit, app->client_id, "throttled", /*stored=*/false);
     return Status::Invalid("throttled");
   }
   if (!decoded_only && verify(*app, creds->password)) return app;
@@ -86,7 +89,7 @@ Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& 
       verify(*app, *creds->decoded_password))
     return app;
   // The count and its audit event in one transaction.
-  describe_failure(failure, app->client_id, "wrong_secret");
+  AuditEvent* failure = describe_failure(audit, app->client_id, "wrong_secret");
   WriteTransaction txn(store);
   Status st = txn.status();
   if (st.ok()) st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);

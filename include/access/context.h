@@ -3,6 +3,7 @@
 // between processes.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,14 +36,20 @@ namespace access_service {
 // so costs one indexed read per request instead of an argon2id hash.
 //
 // Every kInvalid outcome is a client_auth.failed audit event (audit.h): when
-// `failure` is given (its type, ip, user agent filled by the caller),
-// authenticate() completes it (clientId as presented, details.reason one of
+// `audit` is given, authenticate() makes the event with audit->make (only
+// then: a success costs nothing), completes it (clientId as presented,
+// details.reason one of
 // malformed, unknown_client, client_disabled, throttled, wrong_secret) and
 // stores it: with the wrong-secret count in one transaction, otherwise on
 // its own. The caller writes the log line. Throttled attempts are stored once
 // per client and throttle window in each worker (the first one) and only
 // logged after that (details.notStored: true): a storm of wrong secrets must
 // not cost a durable write per request, which is what the throttle saves.
+struct ClientAuthAudit {
+  std::function<AuditEvent()> make;  // the event of the request in hand (type, ip, ...)
+  AuditEvent event;                  // a refusal's event, as stored; type "" when none
+};
+
 class ClientAuthenticator {
  public:
   // The enabled app whose Basic credentials are in `authorization`.
@@ -51,7 +58,7 @@ class ClientAuthenticator {
   // from the store.
   Result<ClientApp> authenticate(Store& store, const Config& config,
                                  const std::string& authorization, int64_t now,
-                                 AuditEvent* failure = nullptr);
+                                 ClientAuthAudit* audit = nullptr);
 
  private:
   bool verify(const ClientApp& app, const std::string& secret);
