@@ -7,6 +7,7 @@
 #   check NAME COMMAND...            one test: the command succeeds
 #   header_has TEXT                  true when the last response has that header text
 #   sanitizer_clean LOG              true when LOG holds no ASan/LSan/UBSan report (printed)
+#   curl ...                         curl, recording its arguments in $SECRETS_CAPTURE (below)
 
 SMOKE_PASSED=${SMOKE_PASSED:-0}
 SMOKE_FAILED=${SMOKE_FAILED:-0}
@@ -24,6 +25,33 @@ req() {
   HDRS=$(cat "$hfile")
   rm -f "$hfile"
   collect_error_description
+  [[ -n ${SECRETS_CAPTURE:-} ]] && printf '%s\x1f%s\x1e' "$HDRS" "$BODY" >>"$SECRETS_CAPTURE/responses"
+  return 0
+}
+
+# Every secret the suite uses must stay out of every log (run.sh runs
+# tests/smoke/log_secrets.py at the end). So that it knows them, each curl
+# call's arguments (passwords, client secrets, tokens, codes, verifiers,
+# passcodes, cookies) and each reply `req` reads (tokens, codes, secrets) are
+# recorded here, outside the logs; run.sh adds the suite's variables that
+# hold secrets. A function, so it covers every curl of the test files and of
+# their subshells.
+SECRETS_CAPTURE=${SECRETS_CAPTURE:-${STATE:+$STATE/secrets-capture}}
+[[ -n $SECRETS_CAPTURE ]] && (umask 077 && mkdir -p "$SECRETS_CAPTURE")
+# keep_logs DIR: copies the logs of a server a test started outside $STATE
+# (and is about to remove) into $STATE/kept-logs, for that search.
+keep_logs() {
+  [[ -d $1 && -n ${STATE:-} ]] || return 0
+  local dest
+  dest=$STATE/kept-logs/$(basename "$1")
+  mkdir -p "$dest"
+  find "$1" -type f -name '*.log' -exec cp --parents -t "$dest" {} + 2>/dev/null
+  return 0
+}
+curl() {
+  [[ -n ${SECRETS_CAPTURE:-} ]] && printf '%s\x1f' "$@" >>"$SECRETS_CAPTURE/curl-args" &&
+    printf '\x1e' >>"$SECRETS_CAPTURE/curl-args"
+  command curl "$@"
 }
 
 # Every error_description a response of `req` carried, one per line, for
