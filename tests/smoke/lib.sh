@@ -162,6 +162,8 @@ render_production_conf() {
 #   db_now          the SQL expression of the clock in Unix seconds
 #   db_tables       every table of the schema, one per line, by name
 #   db_table_rows   "table=rows" for every table, one per line
+#   db_json COL PATH... the member at PATH of JSON text column COL, as text
+#                   (db_json details kid; db_json details replaces 0)
 #   on_sqlite       true when the suite runs on SQLite
 on_sqlite() { [[ -z ${PG_CONNINFO:-} ]]; }
 db() {
@@ -171,6 +173,18 @@ db() {
 db_hex() { if on_sqlite; then echo "hex($1)"; else echo "upper(encode($1, 'hex'))"; fi; }
 db_instr() { if on_sqlite; then echo "instr($1, $2)"; else echo "strpos($1, $2)"; fi; }
 db_now() { if on_sqlite; then echo "CAST(strftime('%s','now') AS INTEGER)"; else echo "CAST(extract(epoch FROM now()) AS BIGINT)"; fi; }
+db_json() {
+  local col=$1 p
+  shift
+  if on_sqlite; then
+    local path='$'
+    for p in "$@"; do if [[ $p =~ ^[0-9]+$ ]]; then path+="[$p]"; else path+=".$p"; fi; done
+    echo "json_extract($col, '$path')"
+  else
+    local IFS=,
+    echo "($col::json #>> '{$*}')"
+  fi
+}
 db_tables() {
   if on_sqlite; then db "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
   else db "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"; fi
