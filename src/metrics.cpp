@@ -232,6 +232,14 @@ void render_process(const Totals& t, const ScrapeInfo& info, Exposition* e) {
             "Time spent waiting for the database write lock before write transactions.");
   e->sample("access_store_lock_wait_seconds_total", "",
             number(t.counters[static_cast<int>(Counter::kStoreLockWaitMicros)] / 1e6));
+  e->family("access_store_durable_commits_total", "counter",
+            "SQLite commits made durable before the answer (store.synchronous FULL).");
+  e->sample("access_store_durable_commits_total", "",
+            t.counters[static_cast<int>(Counter::kStoreDurableCommits)]);
+  e->family("access_store_wal_syncs_total", "counter",
+            "WAL fsyncs run for them; fewer than the commits when one sync covered several "
+            "(group commit).");
+  e->sample("access_store_wal_syncs_total", "", t.counters[static_cast<int>(Counter::kStoreWalSyncs)]);
   e->family("access_worker_respawns_total", "counter", "Workers that died and were replaced.");
   e->sample("access_worker_respawns_total", "", t.counters[static_cast<int>(Counter::kWorkerRespawns)]);
   e->family("access_reloads_total", "counter", "Configuration and key reloads (SIGHUP) done.");

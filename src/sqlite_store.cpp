@@ -18,6 +18,7 @@
 #include "access/strings.h"
 #include "sqlite_schema.h"
 #include "store_columns.h"
+#include "wal_sync.h"
 
 namespace access_service {
 namespace {
@@ -53,12 +54,13 @@ Status from_rc(int rc, sqlite3* db) {
 
 // store.synchronous: FULL as group commit. The connection runs with
 // synchronous=NORMAL, so a commit writes its WAL frames without a sync while
-// it holds the write lock; every write that ends a transaction then syncs the
-// WAL here, after the lock is released and before the caller may answer. The
-// promise is FULL's (nothing is acknowledged before it is on disk), but the
-// next writer does not wait for this one's sync, and the syncs of concurrent
-// commits overlap (the kernel writes them together). NORMAL still syncs the
-// WAL before each checkpoint and its header when the WAL is reused.
+// it holds the write lock; every write that ends a transaction is then made
+// durable (Syncer, wal_sync.h) after the lock is released and before the
+// caller may answer. The promise is FULL's (nothing is acknowledged before
+// it is on disk), but the next writer does not wait for this one's sync, and
+// one sync covers every commit written before it began, from any process.
+// NORMAL still syncs the WAL before each checkpoint and its header when the
+// WAL is reused.
 Status sync_wal(sqlite3* db) {
   sqlite3_file* wal = nullptr;
   if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK || !wal ||
@@ -69,13 +71,37 @@ Status sync_wal(sqlite3* db) {
   return Status::Ok();
 }
 
+// store.synchronous: FULL, with commits of every process batched into
+// shared syncs (wal_sync.h); without the shared state, each commit syncs.
+class Syncer {
+ public:
+  Syncer(std::unique_ptr<WalSync> group, StoreStats* stats)
+      : group_(std::move(group)), stats_(stats) {}
+  // After a write that ended a transaction: durable before it returns.
+  Status after_commit(sqlite3* db) {
+    ++stats_->durable_commits;
+    if (!group_) {
+      ++stats_->wal_syncs;
+      return sync_wal(db);
+    }
+    bool ran = false;
+    Status st = group_->make_durable(group_->committed(), [db] { return sync_wal(db); }, &ran);
+    if (ran) ++stats_->wal_syncs;
+    return st;
+  }
+
+ private:
+  std::unique_ptr<WalSync> group_;
+  StoreStats* stats_;
+};
+
 // A cached statement in use: binds in order, steps, reads columns, and resets
-// itself when it goes out of scope so the next user starts clean. With
-// `durable`, a write run outside a transaction (its own autocommit) syncs the
-// WAL before exec() returns (sync_wal).
+// itself when it goes out of scope so the next user starts clean. With a
+// `sync` (FULL), a write run outside a transaction (its own autocommit) is
+// durable before exec() returns.
 class Query {
  public:
-  Query(sqlite3* db, sqlite3_stmt* st, bool durable) : db_(db), st_(st), durable_(durable) {}
+  Query(sqlite3* db, sqlite3_stmt* st, Syncer* sync) : db_(db), st_(st), sync_(sync) {}
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
   ~Query() {
@@ -110,7 +136,7 @@ class Query {
   Status exec() {
     step();
     if (rc_ != SQLITE_DONE) return from_rc(rc_, db_);
-    if (durable_ && !sqlite3_stmt_readonly(st_) && sqlite3_get_autocommit(db_)) return sync_wal(db_);
+    if (sync_ && !sqlite3_stmt_readonly(st_) && sqlite3_get_autocommit(db_)) return sync_->after_commit(db_);
     return Status::Ok();
   }
   // "not found", not database wording: a handler that forgets to name what
@@ -135,7 +161,7 @@ class Query {
  private:
   sqlite3* db_;
   sqlite3_stmt* st_;
-  bool durable_ = false;
+  Syncer* sync_ = nullptr;
   int n_ = 0;
   int rc_ = SQLITE_OK;
 };
@@ -222,8 +248,13 @@ Status lock_writer(int fd, int timeout_ms) {
 
 class SqliteStore : public Store {
  public:
-  SqliteStore(sqlite3* db, int writer_lock_fd, int busy_timeout_ms, bool durable)
-      : db_(db), writer_lock_(writer_lock_fd), busy_timeout_ms_(busy_timeout_ms), durable_(durable) {}
+  // `group`: the shared sync state (nullptr: each commit syncs); unused
+  // unless `durable` (store.synchronous FULL).
+  SqliteStore(sqlite3* db, int writer_lock_fd, int busy_timeout_ms, bool durable,
+              std::unique_ptr<WalSync> group)
+      : db_(db), writer_lock_(writer_lock_fd), busy_timeout_ms_(busy_timeout_ms) {
+    if (durable) sync_ = std::make_unique<Syncer>(std::move(group), &stats_);
+  }
   ~SqliteStore() override {
     if (writer_lock_ >= 0) ::close(writer_lock_);
   }
@@ -237,7 +268,7 @@ class SqliteStore : public Store {
         throw std::runtime_error(std::string("prepare failed: ") + sqlite3_errmsg(db_.get()));
       it = stmts_.emplace(sql, std::unique_ptr<sqlite3_stmt, StmtFinalizer>(st)).first;
     }
-    return Query(db_.get(), it->second.get(), durable_);
+    return Query(db_.get(), it->second.get(), sync_.get());
   }
 
   Status exec_script(const char* sql) {
@@ -248,7 +279,7 @@ class SqliteStore : public Store {
     // A script that ended a transaction (RELEASE of an outer savepoint,
     // COMMIT) is made durable like any other write.
     if (rc == SQLITE_OK)
-      return durable_ && sqlite3_get_autocommit(db_.get()) ? sync_wal(db_.get()) : Status::Ok();
+      return sync_ && sqlite3_get_autocommit(db_.get()) ? sync_->after_commit(db_.get()) : Status::Ok();
     Status st = from_rc(rc, db_.get());
     return st.is_unavailable() ? st : Status::Internal(msg);
   }
@@ -350,7 +381,7 @@ class SqliteStore : public Store {
     // A failed COMMIT may leave the transaction open for rollback().
     if (st.ok() || sqlite3_get_autocommit(db_.get())) unlock_writer();
     // Durable after the lock is released: the next writer does not wait.
-    if (st.ok() && durable_) st = sync_wal(db_.get());
+    if (st.ok() && sync_) st = sync_->after_commit(db_.get());
     return st;
   }
   void rollback() override {
@@ -1182,8 +1213,8 @@ class SqliteStore : public Store {
   std::unique_ptr<sqlite3, DbCloser> db_;
   int writer_lock_ = -1;  // fd of "<db>-writer", flock'ed by begin_write()
   int busy_timeout_ms_ = 0;
-  bool durable_ = false;  // store.synchronous FULL: commits sync the WAL (sync_wal)
   StoreStats stats_;
+  std::unique_ptr<Syncer> sync_;  // store.synchronous FULL; null for NORMAL
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;
 };
 
@@ -1213,7 +1244,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config) {
   if (lock_fd < 0)
     return Status::Unavailable(lock_path + ": cannot open writer lock: " + strerror(errno));
   return std::unique_ptr<Store>(new SqliteStore(db.release(), lock_fd, config.busy_timeout_ms,
-                                                  config.synchronous_full));
+                                                  config.synchronous_full,
+                                                  WalSync::open(config.db_path)));
 }
 
 }  // namespace access_service

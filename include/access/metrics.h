@@ -51,6 +51,8 @@ enum class Counter {
   kSignInFailures,       // sign_in.failed
   kStoreWriteTxns,       // write transactions begun (StoreStats)
   kStoreLockWaitMicros,  // time waited for the write lock (StoreStats)
+  kStoreDurableCommits,  // commits made durable before answering (StoreStats)
+  kStoreWalSyncs,        // WAL fsyncs run for them (StoreStats; fewer: group commit)
   kAuditStoreFailures,   // audit events that could only be logged, not stored
   kWorkerRespawns,       // master: workers that died and were replaced
   kReloads,              // master: SIGHUP reloads done

@@ -218,6 +218,9 @@ struct AuditFilter {
 struct StoreStats {
   uint64_t write_transactions = 0;  // write transactions begun
   uint64_t lock_wait_micros = 0;    // time spent waiting to begin them (the write lock)
+  uint64_t durable_commits = 0;     // commits made durable before returning (SQLite FULL)
+  uint64_t wal_syncs = 0;           // fsyncs of the WAL this connection ran for them
+                                    // (fewer than commits: others' syncs covered the rest)
 };
 
 class Store {

@@ -234,7 +234,9 @@ run_wrk() {
   R_ERRORS=$(($(field status_errors) + $(field socket_errors)))
 }
 
-declare -A RPS P50 P99 ERRS FIVE BUSY RSS_AFTER DB_AFTER WAL_AFTER CPU_US
+declare -A RPS P50 P99 ERRS FIVE BUSY RSS_AFTER DB_AFTER WAL_AFTER CPU_US SYNCS
+# A counter of the pool's /metrics (loopback may scrape: metrics.allow).
+metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m {print $2; exit}'; }
 SCENARIOS=()
 # measure NAME SCRIPT PATH [WARM [PREPARE]]: a warm-up run (not reported)
 # unless WARM is "no", then the measured run; records errors, nginx 5xx, busy
@@ -253,7 +255,13 @@ measure() {
   say "$name: ${secs}s, $CONNS connections, $THREADS wrk threads"
   if [[ ${BENCH_PROFILE:-0} == 1 ]]; then profile_start "$name"; fi
   cpu0=$(worker_cpu_ticks)
+  local commits0 syncs0
+  commits0=$(metric access_store_durable_commits_total) syncs0=$(metric access_store_wal_syncs_total)
   run_wrk "$name" "$secs" "$script" "$path"
+  # WAL fsyncs per durable commit: below 1 when one sync covered several
+  # commits (group commit, src/wal_sync.h); "-" without durable commits.
+  SYNCS[$name]=$(awk -v c="$(($(metric access_store_durable_commits_total) - ${commits0:-0}))" \
+    -v s="$(($(metric access_store_wal_syncs_total) - ${syncs0:-0}))" 'BEGIN { if (c > 0) printf "%.2f", s / c; else print "-" }')
   # Worker CPU per request: less sensitive than req/s to other work on the machine.
   CPU_US[$name]=$(awk -v t="$(($(worker_cpu_ticks) - cpu0))" -v hz="$TICKS_PER_S" -v n="$R_REQUESTS" \
     'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
@@ -535,10 +543,10 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   echo "Worker RSS (max over the master's children): $((RSS_BEFORE / 1024)) MiB after warm-up, $((RSS_RS256 / 1024)) MiB after the RS256 scenarios (same workers), $((RSS_END / 1024)) MiB at the end (workers replaced at each reload); target < 32 MiB."
   echo "Database + WAL: $((DB_BEFORE / 1024)) MiB before (WAL $((WAL_BEFORE / 1024)) MiB), $((DB_END / 1024)) MiB after (WAL $((WAL_END / 1024)) MiB)."
   echo
-  echo "| scenario | worker CPU µs/request | 5xx (nginx log) | store busy (service log) | worker RSS MiB after | db + WAL MiB after | WAL MiB after |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| scenario | worker CPU µs/request | WAL syncs per commit | 5xx (nginx log) | store busy (service log) | worker RSS MiB after | db + WAL MiB after | WAL MiB after |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for s in "${SCENARIOS[@]}"; do
-    printf '| %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$s" "${CPU_US[$s]}" "${FIVE[$s]}" "${BUSY[$s]}" \
+    printf '| %s | %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$s" "${CPU_US[$s]}" "${SYNCS[$s]}" "${FIVE[$s]}" "${BUSY[$s]}" \
       "$(awk -v k="${RSS_AFTER[$s]}" 'BEGIN {print k / 1024}')" \
       "$(awk -v k="${DB_AFTER[$s]}" 'BEGIN {print k / 1024}')" \
       "$(awk -v k="${WAL_AFTER[$s]}" 'BEGIN {print k / 1024}')"

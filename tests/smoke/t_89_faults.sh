@@ -239,7 +239,7 @@ check "the storm did real work before the kill ($rotations rotations, $revocatio
   test "$rotations" -ge 6 -a "$revocations" -ge 1
 restart_main 2
 check "the service restarts after the crash" wait_for_workers "$master" 2
-live=0 dead=0
+live=0 dead=0 twice=0
 for n in $(seq 6); do
   last=$(tail -1 "$F/storm/chain$n.acked" 2>/dev/null | awk '{print $2}')
   [[ -z $last ]] && last=$(cat "$F/storm/start$n")
@@ -248,10 +248,14 @@ for n in $(seq 6); do
   if [[ $(db "SELECT CAST(used_at IS NULL AS INTEGER) FROM refresh_tokens WHERE $(db_hex hash) = '$(sha_hex "$last")'") == 1 ]]; then
     req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$last"
     [[ $STATUS == 200 ]] && live=$((live + 1)) || dead=$((dead + 1))
+    # Exactly once: the same token again is a reuse, refused.
+    req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$last"
+    [[ $STATUS == 400 ]] || twice=$((twice + 1))
   fi
 done
 check "after the restart each chain's last unused token rotates ($live ok, $dead failed)" \
   test "$dead" = 0 -a "$live" -ge 1
+check "... exactly once: presented again, each is refused ($twice were not)" test "$twice" = 0
 bad=0
 while read -r kind tok; do
   if [[ $kind == refresh_token ]]; then
