@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "access/crypto.h"
+#include "access/files.h"
 #include "access/log.h"
 #include "access/strings.h"
 

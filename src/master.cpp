@@ -15,6 +15,7 @@
 #include <ctime>
 #include <map>
 
+#include "access/files.h"
 #include "access/key_mirror.h"
 #include "access/key_ring.h"
 #include "access/log.h"
