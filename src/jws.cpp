@@ -78,7 +78,8 @@ bool raw_to_der(size_t half, std::string_view raw, std::string* der) {
 
 Result<JwsKey> JwsKey::make(EvpPkeyPtr key, const JwsAlgorithm& alg) {
   Result<const JwsAlgorithm*> fits = jws_algorithm_for_key(key.get());
-  if (!fits.ok() || *fits != &alg) return Status::Invalid(std::string("key is not for ") + alg.name);
+  if (!fits.ok() || *fits != &alg)
+    return Status::Invalid(std::string("key is not for ") + alg.name);
   JwsKey k;
   k.alg_ = &alg;
   k.sign_ctx_ = prepare(alg, key.get(), true);
@@ -113,7 +114,8 @@ Status JwsKey::verify(std::string_view input, std::string_view signature) const 
     return Status::Invalid("bad signature");
   std::string der;
   if (alg_->form == JwsSignatureForm::kRawRS) {
-    if (!raw_to_der(alg_->coordinate_bytes, signature, &der)) return Status::Invalid("bad signature");
+    if (!raw_to_der(alg_->coordinate_bytes, signature, &der))
+      return Status::Invalid("bad signature");
     signature = der;
   }
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());

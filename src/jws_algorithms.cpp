@@ -87,22 +87,31 @@ json okp_members(const JwsAlgorithm& a, const EVP_PKEY* k) {
 
 // ---- the table -----------------------------------------------------------
 
+// One entry per algorithm, its fields in the order of JwsAlgorithm: name, key
+// type, EC group, least RSA bits; digest, padding, signature form, signature
+// bytes, coordinate bytes; JWK kty and crv; key text, generator, JWK members.
+// clang-format off
 const std::vector<JwsAlgorithm>& table() {
   static const std::vector<JwsAlgorithm> kTable = {
-      {"RS256", "RSA", nullptr, 2048, EVP_sha256, JwsPadding::kPkcs1, JwsSignatureForm::kAsIs, 0,
-       0, "RSA", nullptr, "RSA >= 2048 bits", generate_rsa, rsa_members},
-      {"PS256", "RSA-PSS", nullptr, 2048, EVP_sha256, JwsPadding::kPss, JwsSignatureForm::kAsIs,
-       0, 0, "RSA", nullptr, "RSA-PSS >= 2048 bits restricted to SHA-256", generate_rsa_pss,
-       rsa_members},
-      {"ES256", "EC", "prime256v1", 0, EVP_sha256, JwsPadding::kNone, JwsSignatureForm::kRawRS,
-       64, 32, "EC", "P-256", "EC P-256", generate_ec, ec_members},
-      {"ES384", "EC", "secp384r1", 0, EVP_sha384, JwsPadding::kNone, JwsSignatureForm::kRawRS,
-       96, 48, "EC", "P-384", "EC P-384", generate_ec, ec_members},
-      {"EdDSA", "ED25519", nullptr, 0, nullptr, JwsPadding::kNone, JwsSignatureForm::kAsIs, 64,
-       32, "OKP", "Ed25519", "Ed25519", generate_okp, okp_members},
+      {"RS256", "RSA", nullptr, 2048,                                            // RFC 7518 3.3
+       EVP_sha256, JwsPadding::kPkcs1, JwsSignatureForm::kAsIs, 0, 0,
+       "RSA", nullptr, "RSA >= 2048 bits", generate_rsa, rsa_members},
+      {"PS256", "RSA-PSS", nullptr, 2048,                                        // RFC 7518 3.5
+       EVP_sha256, JwsPadding::kPss, JwsSignatureForm::kAsIs, 0, 0,
+       "RSA", nullptr, "RSA-PSS >= 2048 bits restricted to SHA-256", generate_rsa_pss, rsa_members},
+      {"ES256", "EC", "prime256v1", 0,                                           // RFC 7518 3.4
+       EVP_sha256, JwsPadding::kNone, JwsSignatureForm::kRawRS, 64, 32,
+       "EC", "P-256", "EC P-256", generate_ec, ec_members},
+      {"ES384", "EC", "secp384r1", 0,                                            // RFC 7518 3.4
+       EVP_sha384, JwsPadding::kNone, JwsSignatureForm::kRawRS, 96, 48,
+       "EC", "P-384", "EC P-384", generate_ec, ec_members},
+      {"EdDSA", "ED25519", nullptr, 0,                                           // RFC 8037 3.1
+       nullptr, JwsPadding::kNone, JwsSignatureForm::kAsIs, 64, 32,
+       "OKP", "Ed25519", "Ed25519", generate_okp, okp_members},
   };
   return kTable;
 }
+// clang-format on
 
 // ---- which entry a key is for ---------------------------------------------
 
@@ -166,8 +175,8 @@ Result<const JwsAlgorithm*> jws_algorithm_for_key(const EVP_PKEY* key) {
   for (const auto& a : table()) {
     if (!EVP_PKEY_is_a(key, a.key_type) || !same_group(a, key)) continue;
     if (a.rsa_min_bits && EVP_PKEY_get_bits(key) < a.rsa_min_bits) {
-      why = std::string(a.key_type) + " key shorter than " + std::to_string(a.rsa_min_bits) +
-            " bits";
+      why =
+          std::string(a.key_type) + " key shorter than " + std::to_string(a.rsa_min_bits) + " bits";
       continue;
     }
     if (a.padding == JwsPadding::kPss && !pss_restricted_to(a, key)) {

@@ -73,8 +73,7 @@ Result<long long> read_signs_from(const std::string& key_file) {
 // RSA-PSS key its parameters are part of it.
 Result<std::string> pem_of(const EVP_PKEY* key) {
   BioPtr mem(BIO_new(BIO_s_mem()));
-  if (!mem ||
-      PEM_write_bio_PrivateKey(mem.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+  if (!mem || PEM_write_bio_PrivateKey(mem.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return Status::Internal("cannot encode key");
   char* data = nullptr;
   long len = BIO_get_mem_data(mem.get(), &data);

@@ -29,8 +29,9 @@ class JwsKey {
   // none); kInternal when OpenSSL cannot prepare verification.
   static Result<JwsKey> make(EvpPkeyPtr key, const JwsAlgorithm& alg);
 
-  // The JWS signature of `signing_input`. kInvalid without a private key,
-  // kInternal when OpenSSL fails.
+  // The JWS signature of `signing_input`. kInvalid when OpenSSL would not
+  // prepare signing with the key (!can_sign()); kInternal when it fails
+  // (which is what a public key usually gets here).
   Result<std::string> sign(std::string_view signing_input) const;
 
   // OK when `signature` (JOSE form) is this key's signature of
@@ -39,6 +40,7 @@ class JwsKey {
   // for PS256, a salt other than the digest's length (RFC 7518 3.5).
   Status verify(std::string_view signing_input, std::string_view signature) const;
 
+  // Whether signing was prepared. TokenSigner refuses a key file without it.
   bool can_sign() const { return sign_ctx_ != nullptr; }
   const JwsAlgorithm& algorithm() const { return *alg_; }
   const EVP_PKEY* pkey() const { return pkey_.get(); }

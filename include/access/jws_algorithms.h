@@ -45,19 +45,19 @@ enum class JwsSignatureForm {
 enum class JwsPadding { kNone, kPkcs1, kPss };
 
 struct JwsAlgorithm {
-  const char* name;             // the JWS "alg" value, compared case-sensitively
-  const char* key_type;         // OpenSSL key type of its keys (EVP_PKEY_is_a)
-  const char* ec_group;         // EC: the curve's OpenSSL name; nullptr otherwise
-  int rsa_min_bits;             // RSA: shortest modulus accepted (RFC 7518 3.3, 3.5); else 0
-  const EVP_MD* (*digest)();    // nullptr: the scheme hashes by itself (EdDSA, RFC 8032)
-  JwsPadding padding;           // kPss: salt length = digest length, MGF1 with the digest
+  const char* name;           // the JWS "alg" value, compared case-sensitively
+  const char* key_type;       // OpenSSL key type of its keys (EVP_PKEY_is_a)
+  const char* ec_group;       // EC: the curve's OpenSSL name; nullptr otherwise
+  int rsa_min_bits;           // RSA: shortest modulus accepted (RFC 7518 3.3, 3.5); else 0
+  const EVP_MD* (*digest)();  // nullptr: the scheme hashes by itself (EdDSA, RFC 8032)
+  JwsPadding padding;         // kPss: salt length = digest length, MGF1 with the digest
   JwsSignatureForm form;
-  size_t signature_bytes;       // exact length of a JWS signature; 0 = the RSA modulus size
-  size_t coordinate_bytes;      // EC: bytes of JWK x, y and of R, S (RFC 7518 6.2.1.2, 3.4);
-                                // OKP: bytes of x (RFC 8037 2); 0 for RSA
-  const char* jwk_kty;          // "RSA", "EC", "OKP"
-  const char* jwk_crv;          // "P-256", "P-384", "Ed25519"; nullptr for RSA
-  const char* key_text;         // what its keys are, for messages ("EC P-384")
+  size_t signature_bytes;   // exact length of a JWS signature; 0 = the RSA modulus size
+  size_t coordinate_bytes;  // EC: bytes of JWK x, y and of R, S (RFC 7518 6.2.1.2, 3.4);
+                            // OKP: bytes of x (RFC 8037 2); 0 for RSA
+  const char* jwk_kty;      // "RSA", "EC", "OKP"
+  const char* jwk_crv;      // "P-256", "P-384", "Ed25519"; nullptr for RSA
+  const char* key_text;     // what its keys are, for messages ("EC P-384")
   // A fresh private key for this algorithm; null when OpenSSL fails.
   EvpPkeyPtr (*generate)(const JwsAlgorithm&);
   // The public members RFC 7638 3.2 requires for the key type (kty, n/e,

@@ -39,8 +39,8 @@ std::string joined(const std::set<std::string>& names) {
 BOOST_AUTO_TEST_SUITE(jws_algorithms)
 
 BOOST_AUTO_TEST_CASE(the_table_lists_every_algorithm_once) {
-  BOOST_TEST(jws_algorithm_names() == std::vector<std::string>(std::begin(kJwsAlgs),
-                                                                std::end(kJwsAlgs)));
+  BOOST_TEST(jws_algorithm_names() ==
+             std::vector<std::string>(std::begin(kJwsAlgs), std::end(kJwsAlgs)));
   BOOST_TEST(jws_algorithm_list() == "RS256, PS256, ES256, ES384 or EdDSA");
   for (const JwsAlgorithm& a : access_service::jws_algorithms()) {
     BOOST_TEST_CONTEXT(a.name) {
@@ -53,8 +53,8 @@ BOOST_AUTO_TEST_CASE(the_table_lists_every_algorithm_once) {
       BOOST_TEST(*back == &a);
     }
   }
-  for (const char* name : {"", "none", "None", "rs256", "Rs256", "ps256", "es384", "eddsa",
-                           "EDDSA", "HS256", "ES512", "PS384", "RS256 ", " RS256"})
+  for (const char* name : {"", "none", "None", "rs256", "Rs256", "ps256", "es384", "eddsa", "EDDSA",
+                           "HS256", "ES512", "PS384", "RS256 ", " RS256"})
     BOOST_TEST(find_jws_algorithm(name) == nullptr, "'" << name << "'");
 }
 
@@ -83,15 +83,15 @@ BOOST_AUTO_TEST_CASE(create_signing_key_per_algorithm) {
 
 BOOST_AUTO_TEST_CASE(create_signing_key_unknown_algorithm_is_invalid) {
   TempDir tmp;
-  for (const char* alg : {"ES512", "ES256K", "PS384", "HS256", "Ed25519", "Ed448", "es256", "ps256",
-                          "none", ""}) {
+  for (const char* alg :
+       {"ES512", "ES256K", "PS384", "HS256", "Ed25519", "Ed448", "es256", "ps256", "none", ""}) {
     Result<std::string> r = create_signing_key(tmp.file("keys"), alg);
     BOOST_TEST(r.status().is_invalid(), alg);
     BOOST_TEST(r.status().message().find("keys.algorithm") != std::string::npos,
                r.status().message());
-    BOOST_TEST(r.status().message().find("RS256, PS256, ES256, ES384 or EdDSA") !=
-                   std::string::npos,
-               r.status().message());
+    BOOST_TEST(
+        r.status().message().find("RS256, PS256, ES256, ES384 or EdDSA") != std::string::npos,
+        r.status().message());
   }
   struct stat st {};
   BOOST_TEST(stat(tmp.file("keys").c_str(), &st) != 0);  // nothing was created
@@ -228,8 +228,8 @@ BOOST_AUTO_TEST_CASE(header_alg_must_match_the_key_of_its_kid) {
   keys.push_back(generate("EC", "P-256"));
   keys.push_back(generate("EC", "P-384"));
   keys.push_back(generate("ED25519"));
-  auto signer = load_keys(tmp, {keys[0].get(), keys[1].get(), keys[2].get(), keys[3].get(),
-                                keys[4].get()});
+  auto signer =
+      load_keys(tmp, {keys[0].get(), keys[1].get(), keys[2].get(), keys[3].get(), keys[4].get()});
   BOOST_REQUIRE_EQUAL(signer->keys().size(), 5u);
   for (size_t i = 0; i < 5; ++i) BOOST_TEST(signer->keys()[i].alg == kJwsAlgs[i]);
   BOOST_TEST(signer->active().alg == "EdDSA");  // newest

@@ -166,18 +166,20 @@ BOOST_AUTO_TEST_CASE(wrong_curve_is_refused) {
   json claims = {{"sub", "x"}};
   BOOST_TEST(signer->verify(openssl_token(p256.get(), "ES256", k256.kid, claims)).ok());
   BOOST_TEST(signer->verify(openssl_token(p384.get(), "ES384", k384.kid, claims)).ok());
-  BOOST_TEST(signer->verify(openssl_token(p256.get(), "ES256", k384.kid, claims)).status().message() ==
-             "algorithm does not match key");
-  BOOST_TEST(signer->verify(openssl_token(p384.get(), "ES384", k256.kid, claims)).status().message() ==
-             "algorithm does not match key");
+  BOOST_TEST(
+      signer->verify(openssl_token(p256.get(), "ES256", k384.kid, claims)).status().message() ==
+      "algorithm does not match key");
+  BOOST_TEST(
+      signer->verify(openssl_token(p384.get(), "ES384", k256.kid, claims)).status().message() ==
+      "algorithm does not match key");
   // Under the right header and kid, a P-256 key's (64-byte) signature.
   std::string input =
       b64u(json{{"alg", "ES384"}, {"kid", k384.kid}}.dump()) + "." + b64u(claims.dump());
   std::string by_p256 = openssl_sign(p256.get(), "ES256", input);
   BOOST_TEST(signer->verify(input + "." + b64u(by_p256)).status().message() == "bad signature");
   // The same P-256 signature padded to 96 bytes (R and S each left-padded).
-  std::string padded = std::string(16, '\0') + by_p256.substr(0, 32) + std::string(16, '\0') +
-                       by_p256.substr(32);
+  std::string padded =
+      std::string(16, '\0') + by_p256.substr(0, 32) + std::string(16, '\0') + by_p256.substr(32);
   BOOST_TEST(signer->verify(input + "." + b64u(padded)).status().message() == "bad signature");
   BOOST_TEST(!verify_jws_signature(input, by_p256, "ES256", p384.get()).ok());
   BOOST_TEST(sign_jws_signature(input, "ES256", p384.get()).status().is_invalid());

@@ -205,7 +205,8 @@ BOOST_AUTO_TEST_CASE(ps256_key_and_signature_from_the_openssl_command_line) {
   const std::string key_file = tmp.file("key-20260101T000000Z.pem");
   run("openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 "
       "-pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_mgf1_md:sha256 "
-      "-pkeyopt rsa_pss_keygen_saltlen:32 -out '" + key_file + "'");
+      "-pkeyopt rsa_pss_keygen_saltlen:32 -out '" +
+      key_file + "'");
   auto signer = TokenSigner::load(tmp.path());
   BOOST_REQUIRE_MESSAGE(signer.ok(), signer.status().ToString());
   const SigningKey& k = (*signer)->active();

@@ -78,12 +78,10 @@ class KeyBuilder {
   std::list<std::string> strings_;
 };
 
-const char* const kRsaPrivate[][2] = {{"d", OSSL_PKEY_PARAM_RSA_D},
-                                      {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
-                                      {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
-                                      {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
-                                      {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
-                                      {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+const char* const kRsaPrivate[][2] = {
+    {"d", OSSL_PKEY_PARAM_RSA_D},          {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
+    {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},    {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+    {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2}, {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
 
 // RFC 7518 3.3-3.5, RFC 8037 3.1, as the oracle knows them.
 struct OracleAlg {
@@ -295,8 +293,8 @@ std::string expected_kid(const json& jwk) {
   if (kty == "RSA")
     canonical = R"({"e":")" + m("e") + R"(","kty":"RSA","n":")" + m("n") + "\"}";
   else if (kty == "EC")
-    canonical = R"({"crv":")" + m("crv") + R"(","kty":"EC","x":")" + m("x") + R"(","y":")" +
-                m("y") + "\"}";
+    canonical =
+        R"({"crv":")" + m("crv") + R"(","kty":"EC","x":")" + m("x") + R"(","y":")" + m("y") + "\"}";
   else
     canonical = R"({"crv":")" + m("crv") + R"(","kty":"OKP","x":")" + m("x") + "\"}";
   return base64url_encode(sha256(canonical));
