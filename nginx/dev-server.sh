@@ -11,7 +11,10 @@
 # GRACE (tokens.refresh_reuse_grace_seconds, default 0), LOCKOUT_MAX and
 # LOCKOUT_ACCOUNT_MAX (lockout.max_failures and account_max_failures, default
 # 5 and 50; the benchmark raises them: its 64 concurrent password grants of
-# one user would otherwise be throttled).
+# one user would otherwise be throttled), LOG_FORMAT and LOG_LEVEL
+# (log.format and log.level, default json and info, as in production),
+# AUDIT_SAMPLE (audit.token_issued_sample, default 1: every token.issued
+# event) and METRICS_ALLOW (metrics.allow, default loopback only).
 # PG_CONNINFO (a libpq connection string, no password): serve from that
 # PostgreSQL database instead of STATE_DIR/access.db; the key-encryption key
 # is STATE_DIR/kek.key, created at first start when absent (a second host of
@@ -82,6 +85,9 @@ sed -e "s|@PORT@|$port|g" -e "s|@STATE@|$state|g" -e "s|@WORKERS@|${WORKERS:-2}|
     -e "s|@PUBLISH_AHEAD@|$ahead|g" \
     -e "s|@LOCKOUT_ACCOUNT_MAX@|${LOCKOUT_ACCOUNT_MAX:-50}|g" \
     -e "s|@ISSUER@|${ISSUER:-http://127.0.0.1:$port}|g" \
+    -e "s|@LOG_FORMAT@|${LOG_FORMAT:-json}|g" -e "s|@LOG_LEVEL@|${LOG_LEVEL:-info}|g" \
+    -e "s|@AUDIT_SAMPLE@|${AUDIT_SAMPLE:-1}|g" \
+    -e "s|@METRICS_ALLOW@|${METRICS_ALLOW:-[\"127.0.0.1\", \"::1\"]}|g" \
     "$root/conf/dev.yaml.in" >"$config"
 if [[ -n ${PG_CONNINFO:-} ]]; then
   # The store section gains PostgreSQL's keys (the conninfo YAML-quoted);

@@ -206,7 +206,7 @@ const std::vector<Command>& commands() {
        "new key, in JWKS at once, signing after keys.publish_ahead_seconds (--now: at once)",
        {},
        {"--now"},
-       Needs::kNoStore,
+       Needs::kCurrent,
        ctl::cmd_key_rotate},
       {"key list",
        nullptr,
@@ -222,7 +222,7 @@ const std::vector<Command>& commands() {
        "remove a key that does not sign, now (a leaked key)",
        {},
        {},
-       Needs::kNoStore,
+       Needs::kCurrent,
        ctl::cmd_key_retire},
       {"purge",
        nullptr,
@@ -373,12 +373,15 @@ int main(int argc, char** argv) {
   umask(077);
   if (std::string msg = wrong_user(*config); !msg.empty()) return ctl::fail(msg);
   std::unique_ptr<access_service::Store> store;
-  // With PostgreSQL the key commands go through the database too: the keys
-  // are shared there (key_mirror.h).
-  const bool shared_keys =
-      config->postgresql() && std::string(cmd->words).rfind("key ", 0) == 0;
-  if (cmd->needs != Needs::kNoStore || shared_keys) {
-    Status st = open_checked(*config, shared_keys ? Needs::kAnySchema : cmd->needs, &store);
+  // Key changes open the store for their audit event; with PostgreSQL
+  // every key command goes through the database, where the keys are shared
+  // (key_mirror.h).
+  Needs needs = cmd->needs;
+  if (config->postgresql() && needs == Needs::kNoStore &&
+      std::string(cmd->words).rfind("key ", 0) == 0)
+    needs = Needs::kAnySchema;
+  if (needs != Needs::kNoStore) {
+    Status st = open_checked(*config, needs, &store);
     if (!st.ok()) return ctl::fail(st.message());
   }
   ctl::Env env{*config, store.get()};

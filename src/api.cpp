@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "access/audit.h"
 #include "access/crypto.h"
 #include "access/log.h"
 #include "access/strings.h"
@@ -240,14 +241,21 @@ bool string_array(const json& j, std::vector<std::string>* out) {
 }  // namespace
 
 std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out) {
+  ClientAuthAudit audit{[&ctx] { return request_audit_event(ctx, "client_auth.failed", "failure"); },
+                        AuditEvent{}};
   Result<ClientApp> app =
-      ctx.clients.authenticate(*ctx.store, ctx.config, req.authorization, now_seconds());
+      ctx.clients.authenticate(*ctx.store, ctx.config, req.authorization, now_seconds(), &audit);
   if (app.ok()) {
     *out = std::move(*app);
+    ctx.current.client_id = out->client_id;
     return std::nullopt;
   }
   if (app.status().is_unavailable() || app.status().code() == Status::kInternal)
     return status_reply(app.status());
+  if (!audit.event.type.empty()) {  // stored by authenticate(); no credentials at all is no event
+    log_audit(ctx, audit.event);
+    ctx.metrics.add(Counter::kClientAuthFailures);
+  }
   return error_reply(ApiError::kInvalidClient, "client authentication failed");
 }
 
@@ -333,6 +341,8 @@ std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Pr
   // A restrictive token (MFA pending) is good only for grant_type=mfa.
   if (p->restrictive) return error_reply(ApiError::kInvalidToken, "access token is not valid");
   *out = std::move(*p);
+  ctx.current.user_id = out->user_id;
+  ctx.current.client_id = out->client_id;
   return std::nullopt;
 }
 

@@ -17,6 +17,7 @@
 
 #include "access/jws_algorithms.h"
 #include "access/strings.h"
+#include "access/cidr.h"
 
 namespace access_service {
 namespace {
@@ -151,6 +152,21 @@ const std::map<std::string, Setter>& setters() {
        integer(&Config::lockout_client_window_seconds, 1, 3600)},
       {"lockout.lock_seconds", integer(&Config::lockout_lock_seconds, 1, 86400)},
       {"log.level", one_of(&Config::log_level, {"debug", "info", "warn", "error"})},
+      {"log.format", one_of(&Config::log_format, {"json", "text"})},
+      {"audit.retention_days", integer(&Config::audit_retention_days, 0, 3650)},
+      {"audit.token_issued_sample", integer(&Config::audit_token_issued_sample, 0, 1000000)},
+      {"metrics.allow",
+       [](const YAML::Node& n, Config& c) -> std::string {
+         const char* msg = "must be a list of IP addresses or CIDR blocks such as [\"127.0.0.1\", \"10.0.0.0/8\"]";
+         if (!n.IsSequence() || n.size() > 64) return msg;
+         std::vector<std::string> out;
+         for (const auto& e : n) {
+           if (!e.IsScalar() || !valid_cidr(e.Scalar())) return msg;
+           out.push_back(e.Scalar());
+         }
+         c.metrics_allow = out;
+         return "";
+       }},
   };
   return kSetters;
 }

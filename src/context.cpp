@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "access/audit.h"
 #include "access/crypto.h"
 #include "access/files.h"
 #include "access/log.h"
@@ -22,11 +24,42 @@ bool ClientAuthenticator::verify(const ClientApp& app, const std::string& secret
   return true;
 }
 
+namespace {
+
+// Makes the client_auth.failed event of a refusal (clientId as presented,
+// the reason); nullptr without `audit`.
+AuditEvent* describe_failure(ClientAuthAudit* audit, const std::string& client_id,
+                             const char* reason, bool stored = true) {
+  if (!audit) return nullptr;
+  audit->event = audit->make ? audit->make() : new_audit_event("client_auth.failed", "failure");
+  audit->event.client_id = truncate_utf8(client_id, 128);
+  nlohmann::json details = {{"reason", reason}};
+  if (!stored) details["notStored"] = true;
+  set_details(&audit->event, details);
+  return &audit->event;
+}
+
+// A refusal that changes nothing else: its event is stored on its own; if
+// the database cannot take it the refusal stands (the caller still logs it).
+Status refuse(Store& store, ClientAuthAudit* audit, const std::string& client_id,
+              const char* reason) {
+  if (AuditEvent* e = describe_failure(audit, client_id, reason)) {
+    Status st = store.insert_audit(*e);
+    if (!st.ok()) log_warn("audit event " + e->id + " not stored: " + st.ToString());
+  }
+  return Status::Invalid(reason);
+}
+
+}  // namespace
+
 Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& config,
                                                     const std::string& authorization,
-                                                    int64_t now) {
+                                                    int64_t now, ClientAuthAudit* audit) {
   Result<BasicCredentials> creds = parse_basic(authorization);
-  if (!creds.ok()) return creds.status();
+  if (!creds.ok()) {
+    if (creds.status().is_not_found()) return creds.status();
+    return refuse(store, audit, "", "malformed");
+  }
   Result<ClientApp> app = store.find_client_by_client_id(creds->user);
   // A client id is [A-Za-z0-9._~-]: decoding changes it only when it was
   // sent percent-encoded, and then the secret was too.
@@ -37,22 +70,36 @@ Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& 
     decoded_only = true;
   }
   if (!app.ok()) {
-    if (app.status().is_not_found()) return Status::Invalid("unknown client");
+    if (app.status().is_not_found()) return refuse(store, audit, creds->user, "unknown_client");
     return app.status();
   }
-  if (!app->enabled) return Status::Invalid("client disabled");
+  if (!app->enabled) return refuse(store, audit, app->client_id, "client_disabled");
   const bool window_open = now - app->auth_window_start < config.lockout_client_window_seconds;
-  if (window_open && app->auth_failures >= config.lockout_client_max_failures)
-    return Status::Invalid("client throttled after repeated wrong secrets");
+  if (window_open && app->auth_failures >= config.lockout_client_max_failures) {
+    auto seen = throttle_stored_.find(app->id);
+    if (seen == throttle_stored_.end() || seen->second != app->auth_window_start) {
+      if (throttle_stored_.size() >= kMaxEntries) throttle_stored_.clear();
+      throttle_stored_[app->id] = app->auth_window_start;
+      return refuse(store, audit, app->client_id, "throttled");
+    }
+    describe_failure(audit, app->client_id, "throttled", /*stored=*/false);
+    return Status::Invalid("throttled");
+  }
   if (!decoded_only && verify(*app, creds->password)) return app;
   if (creds->decoded_password && *creds->decoded_password != creds->password &&
       verify(*app, *creds->decoded_password))
     return app;
-  Status st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
+  // The count and its audit event in one transaction.
+  AuditEvent* failure = describe_failure(audit, app->client_id, "wrong_secret");
+  WriteTransaction txn(store);
+  Status st = txn.status();
+  if (st.ok()) st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
+  if (st.ok() && failure) st = store.insert_audit(*failure);
+  if (st.ok()) st = txn.commit();
   if (!st.ok()) return st;
   if (window_open && app->auth_failures + 1 == config.lockout_client_max_failures)
     log_warn("client " + app->client_id + " throttled after repeated wrong secrets");
-  return Status::Invalid("bad secret");
+  return Status::Invalid("wrong_secret");
 }
 
 std::string hmac_key_path(const Config& config) { return config.key_dir + "/hmac.key"; }
@@ -80,6 +127,8 @@ Result<std::string> read_hmac_key(const Config& config) {
 Result<std::unique_ptr<Context>> open_context(const Config& config) {
   auto ctx = std::make_unique<Context>();
   ctx->config = config;
+  const std::string seed = random_bytes(sizeof ctx->audit_ids.seed);
+  std::memcpy(&ctx->audit_ids.seed, seed.data(), seed.size());
   Result<std::string> hmac_key = read_hmac_key(config);
   if (!hmac_key.ok()) return hmac_key.status();
   ctx->hmac_key = *hmac_key;

@@ -29,6 +29,8 @@ Request read_request(FCGX_Request& r) {
   req.origin = param(r, "HTTP_ORIGIN");
   req.csrf_token = param(r, "HTTP_X_CSRF_TOKEN");
   req.remote_addr = param(r, "REMOTE_ADDR");
+  req.user_agent = param(r, "HTTP_USER_AGENT");
+  req.request_id = param(r, "REQUEST_ID");
   req.https = param(r, "HTTPS") == "on";
   std::string length = param(r, "CONTENT_LENGTH");
   unsigned long long n = 0;

@@ -93,15 +93,17 @@ Result<std::string> rotate_key(const std::string& dir, const std::string& algori
   return create_signing_key(dir, algorithm, now + publish_ahead_seconds + 1);
 }
 
-Status mark_retired_keys(const std::string& dir, long long now) {
+Result<std::vector<std::string>> mark_retired_keys(const std::string& dir, long long now) {
   auto keys = list_keys(dir, now);
   if (!keys.ok()) return keys.status();
+  std::vector<std::string> marked;
   for (const auto& k : *keys) {
     if (k.state != KeyState::kVerifying || k.retired_at) continue;
     Status st = write_file_atomic(k.file + kRetired, std::to_string(now) + "\n", 0600);
     if (!st.ok()) return st;
+    marked.push_back(k.kid);
   }
-  return Status::Ok();
+  return marked;
 }
 
 Status retire_key(const std::string& dir, const std::string& kid, long long now) {
@@ -118,15 +120,15 @@ Status retire_key(const std::string& dir, const std::string& kid, long long now)
   return Status::NotFound("no key with kid " + kid);
 }
 
-Result<int> purge_expired_keys(const std::string& dir, long long now) {
+Result<std::vector<std::string>> purge_expired_keys(const std::string& dir, long long now) {
   auto keys = list_keys(dir, now);
   if (!keys.ok()) return keys.status();
-  int removed = 0;
+  std::vector<std::string> removed;
   for (const auto& k : *keys) {
     if (k.state != KeyState::kExpired) continue;
     if (unlink(k.file.c_str()) != 0) return Status::Internal(k.file + ": cannot remove");
     remove_with_sidecars(k.file);
-    ++removed;
+    removed.push_back(k.kid);
   }
   return removed;
 }

@@ -13,12 +13,15 @@
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <map>
 
+#include "access/audit.h"
 #include "access/files.h"
 #include "access/key_mirror.h"
 #include "access/key_ring.h"
 #include "access/log.h"
+#include "access/metrics.h"
 #include "access/purge.h"
 #include "access/signer.h"
 #include "access/strings.h"
@@ -122,7 +125,12 @@ int worker_count(const Config& c) {
 
 class Supervisor {
  public:
-  Supervisor(Config config, int listen_fd) : config_(std::move(config)), fd_(listen_fd) {}
+  Supervisor(Config config, int listen_fd, const MetricsRegion& metrics)
+      : config_(std::move(config)), fd_(listen_fd), metrics_(metrics) {
+    metrics_.claim(0);
+    master_metrics_ = MetricsWriter(metrics_, 0);
+    master_metrics_.set(Gauge::kStartTime, std::time(nullptr));
+  }
 
   int run() {
     for (int i = 0; i < worker_count(config_); ++i) spawn();
@@ -148,14 +156,31 @@ class Supervisor {
   }
 
  private:
+  // The lowest metrics slot no live worker holds (slot 0 is the master's).
+  // A replacement takes the slot of the worker it replaces, whose counts it
+  // continues; only if every slot were held would two workers share one
+  // (and then lose some increments to each other).
+  int free_slot() const {
+    for (int i = 1; i < kMetricsSlots; ++i) {
+      bool held = false;
+      for (const auto& s : slots_) held = held || s.second == i;
+      if (!held) return i;
+    }
+    return kMetricsSlots - 1;
+  }
+
   void spawn() {
+    const int slot = free_slot();
+    metrics_.claim(slot);
     pid_t pid = fork();
-    if (pid == 0) run_worker(config_, fd_);
+    if (pid == 0) run_worker(config_, fd_, metrics_, slot);
     if (pid < 0) {
       log_error("fork failed");
       return;
     }
     workers_[pid] = std::time(nullptr);
+    slots_[pid] = slot;
+    master_metrics_.set(Gauge::kWorkers, static_cast<int64_t>(workers_.size()));
   }
 
   // A short-lived child with its own database connection (opened after
@@ -169,13 +194,15 @@ class Supervisor {
       sigprocmask(SIG_SETMASK, &none, nullptr);
       auto store = open_store(config_);
       if (!store.ok()) std::_Exit(2);
-      auto report = purge_expired(config_, **store, std::time(nullptr));
+      auto report = purge_expired(config_, **store, std::time(nullptr), "access-service");
       if (!report.ok()) {
         log_warn("purge: " + report.status().ToString());
         std::_Exit(1);
       }
-      if (report->rows || report->keys)
-        log_info("purge: removed " + std::to_string(report->rows) + " expired rows and " +
+      for (const auto& e : report->events) log_audit(e, "");
+      if (report->rows || report->keys || report->audit_events)
+        log_info("purge: removed " + std::to_string(report->rows) + " expired rows, " +
+                 std::to_string(report->audit_events) + " audit events past retention and " +
                  std::to_string(report->keys) + " expired keys");
       std::_Exit(0);
     }
@@ -192,11 +219,13 @@ class Supervisor {
         if (!st.ok()) log_error("after purge: " + st.ToString());
         continue;
       }
+      slots_.erase(pid);
       if (retiring_.erase(pid)) continue;
       auto it = workers_.find(pid);
       if (it == workers_.end()) continue;
       bool young = std::time(nullptr) - it->second < 1;
       workers_.erase(it);
+      master_metrics_.add(Counter::kWorkerRespawns);
       log_warn("worker " + std::to_string(pid) + " exited (" +
                (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
                                     : "status " + std::to_string(WEXITSTATUS(status))) +
@@ -222,6 +251,7 @@ class Supervisor {
       } else if (st.ok()) {
         log_info("keys.rotate_every_days: new key " + *key + " published; it signs after " +
                  std::to_string(config_.publish_ahead_seconds) + " s (keys.publish_ahead_seconds)");
+        record_rotation(*key, now);
       } else {
         log_error("keys.rotate_every_days: rotation failed, next try in an hour: " + st.message());
         next_rotation_try_ = now + 3600;
@@ -233,6 +263,23 @@ class Supervisor {
       if (!st.ok()) log_error("key switch: " + st.message());
       log_info("a new signing key's time has come: replacing the workers");
       replace_workers();
+    }
+  }
+
+  // The key.rotated event of the scheduled rotation that made `file`.
+  void record_rotation(const std::string& file, long long now) {
+    auto keys = list_keys(config_.key_dir, now);
+    if (!keys.ok()) return;
+    for (const auto& k : *keys) {
+      if (k.file != file) continue;
+      AuditEvent e = new_audit_event("key.rotated");
+      e.actor = "access-service";
+      set_details(&e, {{"kid", k.kid}, {"alg", k.alg}, {"reason", "keys.rotate_every_days"}});
+      Status st = record_offline(config_, {e});
+      if (!st.ok()) {
+        log_warn("audit event key.rotated not stored: " + st.ToString());
+        log_audit(e, "");
+      }
     }
   }
 
@@ -275,7 +322,10 @@ class Supervisor {
     config_ = *fresh;
     keys_loaded_at_ = std::time(nullptr);
     set_log_level(config_.log_level);
+    set_log_format(config_.log_format);
     replace_workers();
+    master_metrics_.add(Counter::kReloads);
+    log_info("reloaded: " + std::to_string(workers_.size()) + " workers");
   }
 
   // A new worker is started before an old one is told to stop.
@@ -288,7 +338,6 @@ class Supervisor {
       retiring_[w.first] = w.second;
     }
     while (static_cast<int>(workers_.size()) < worker_count(config_)) spawn();
-    log_info("reloaded: " + std::to_string(workers_.size()) + " workers");
   }
 
   int stop() {
@@ -317,6 +366,9 @@ class Supervisor {
 
   Config config_;
   int fd_;
+  const MetricsRegion& metrics_;
+  MetricsWriter master_metrics_;
+  std::map<pid_t, int> slots_;        // live worker pid -> its metrics slot
   std::map<pid_t, time_t> workers_;   // pid -> start time
   std::map<pid_t, time_t> retiring_;  // asked to stop on reload; not respawned
   pid_t purger_ = 0;
@@ -327,14 +379,13 @@ class Supervisor {
 }  // namespace
 
 // With a shared store (key_mirror.h): bring this host's key directory up to
-// date, recording retirement times for every host. The connection is closed
-// before any fork. An unreachable database is not fatal: the directory
-// holds the last copy.
-Status prepare_shared_store(const Config& config) {
+// date and run `mark` on it, recording retirement times for every host. The
+// connection is closed before any fork. An unreachable database is not
+// fatal: the directory holds the last copy.
+Status prepare_shared_store(const Config& config, const std::function<Status()>& mark) {
   auto store = open_store(config);
   if (!store.ok()) return store.status();
-  Status st = change_keys(config, **store,
-                          [&] { return mark_retired_keys(config.key_dir, std::time(nullptr)); });
+  Status st = change_keys(config, **store, mark);
   if (st.is_unavailable()) {
     log_warn("keys: " + st.message() + "; using this host's copy of the key directory");
     return Status::Ok();
@@ -356,21 +407,40 @@ Status check_store_schema(const Config& config) {
 }
 
 Status write_jwks_file(const Config& config) {
-  if (config.postgresql()) {
-    Status st = prepare_shared_store(config);
-    if (!st.ok()) return st;
-  }
   // The workers about to start sign with the newest key: every older one
-  // stops signing now, if it had not before.
-  Status st = mark_retired_keys(config.key_dir, std::time(nullptr));
+  // stops signing now, if it had not before (on one host of several, the
+  // first to see it).
+  std::vector<std::string> retired;
+  auto mark = [&]() -> Status {
+    Result<std::vector<std::string>> kids = mark_retired_keys(config.key_dir, std::time(nullptr));
+    if (!kids.ok()) return kids.status();
+    retired = std::move(*kids);
+    return Status::Ok();
+  };
+  Status st = config.postgresql() ? prepare_shared_store(config, mark) : mark();
   if (!st.ok()) return st;
   auto signer = TokenSigner::load(config.key_dir);
   if (!signer.ok()) return signer.status();
-  return write_file_atomic(config.jwks_file, (*signer)->jwks_json(), 0644);
+  st = write_file_atomic(config.jwks_file, (*signer)->jwks_json(), 0644);
+  if (!st.ok() || retired.empty()) return st;
+  // A key that had not signed before does now (key.activated). An audit
+  // row the database cannot take is logged, and the start or reload goes on.
+  AuditEvent e = new_audit_event("key.activated");
+  e.actor = "access-service";
+  set_details(&e, {{"kid", (*signer)->active().kid},
+                   {"alg", (*signer)->active().alg},
+                   {"replaces", retired}});
+  Status recorded = record_offline(config, {e});
+  if (!recorded.ok()) {
+    log_warn("audit event key.activated not stored: " + recorded.ToString());
+    log_audit(e, "");
+  }
+  return Status::Ok();
 }
 
 int run_master(const Config& config) {
   set_log_level(config.log_level);
+  set_log_format(config.log_format);
   // Whatever the umask of whoever started us: the database (and the -wal and
   // -shm files SQLite gives the same mode), logs and the socket are born
   // owner-only; files meant for others get an explicit mode (the JWKS 0644,
@@ -400,7 +470,13 @@ int run_master(const Config& config) {
     log_error(fd.status().message());
     return 1;
   }
-  return Supervisor(config, *fd).run();
+  // Mapped before any fork, so every worker shares it (metrics.h).
+  Result<std::unique_ptr<MetricsRegion>> metrics = MetricsRegion::create();
+  if (!metrics.ok()) {
+    log_error(metrics.status().message());
+    return 1;
+  }
+  return Supervisor(config, *fd, **metrics).run();
 }
 
 }  // namespace access_service

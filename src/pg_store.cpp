@@ -105,7 +105,7 @@ class PgStore : public Store {
   template <typename F>
   Status atomically(F body) {
     if (db_.in_transaction()) return body();
-    Status st = db_.begin();
+    Status st = begin_write();
     if (!st.ok()) return st;
     st = body();
     if (st.ok()) return db_.commit();
@@ -166,7 +166,25 @@ class PgStore : public Store {
   }
 
   Status ping() override { return done(db_.run("SELECT 1")); }
-  Status begin_write() override { return db_.begin(); }
+  Status check_writable() override {
+    Result<Rows> r = db_.run(
+        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'");
+    if (!r.ok()) return r.status();
+    if (r->boolean(0, 0)) return Status::Unavailable("the server is a standby (in recovery)");
+    if (r->boolean(0, 1)) return Status::Unavailable("transactions are read-only");
+    return Status::Ok();
+  }
+  Sizes sizes() override {
+    Result<Rows> r = db_.run("SELECT pg_database_size(current_database())");
+    return Sizes{r.ok() ? r->integer(0, 0) : 0, 0};
+  }
+  // Counted for metrics.h; PostgreSQL waits for row locks inside a
+  // transaction, not to begin one, so lock_wait_micros stays 0.
+  Status begin_write() override {
+    ++stats_.write_transactions;
+    return db_.begin();
+  }
+  StoreStats stats() const override { return stats_; }
   Status commit() override { return db_.commit(); }
   void rollback() override { db_.rollback(); }
 
@@ -472,55 +490,79 @@ class PgStore : public Store {
   // from what that marked. A concurrent caller with the same token, on any
   // host, waits for the row and then finds it used (0 rows). Every other
   // case takes the locked path below, which tells them apart.
+  // The audit row of kRotated goes in the same statement (a CTE that
+  // inserts only when the token was marked).
   Result<Rotation> rotate_refresh(const std::string& hash, const std::string& successor_hash,
-                                  int64_t now, int grace_seconds) override {
+                                  int64_t now, int grace_seconds,
+                                  const RotationAudit& audit) override {
     if (!db_.in_transaction()) {
-      Result<Rows> fast = db_.run(
+      static const std::string kMark =
           "WITH marked AS (UPDATE refresh_tokens r SET used_at = $3 FROM token_families f "
           "WHERE r.hash = $1 AND r.used_at IS NULL AND f.id = r.family_id AND f.revoked_at IS NULL "
-          "RETURNING r.family_id) "
-          "INSERT INTO refresh_tokens (hash, family_id, issued_at) "
-          "SELECT $2, family_id, $3 FROM marked",
-          {Param::bytes(hash), Param::bytes(successor_hash), now});
+          "RETURNING r.family_id)";
+      static const std::string kInsert =
+          " INSERT INTO refresh_tokens (hash, family_id, issued_at) "
+          "SELECT $2, family_id, $3 FROM marked";
+      static const std::string kAudited =
+          kMark + ", audited AS (INSERT INTO audit_events (" + std::string(kAuditCols) +
+          ") SELECT $4::bigint, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, "
+          "$11::text, $12::text, $13::text, $14::text FROM marked)" + kInsert;
+      std::vector<Param> params = {Param::bytes(hash), Param::bytes(successor_hash), now};
+      if (audit.issued) append_audit_params(*audit.issued, &params);
+      ++stats_.write_transactions;
+      Result<Rows> fast = db_.run(audit.issued ? kAudited : kMark + kInsert, params);
       if (!fast.ok()) return fast.status();
       if (fast->affected() == 1) return Rotation::kRotated;
     }
-    return rotate_locked(hash, successor_hash, now, grace_seconds);
+    return rotate_locked(hash, successor_hash, now, grace_seconds, audit);
   }
 
   // The token's row and its family's are locked (FOR UPDATE) for the
   // transaction: a concurrent caller waits and then reads the token used.
   Result<Rotation> rotate_locked(const std::string& hash, const std::string& successor_hash,
-                                 int64_t now, int grace_seconds) {
+                                 int64_t now, int grace_seconds, const RotationAudit& audit) {
     Rotation out = Rotation::kUnknown;
     Status st = atomically([&]() -> Status {
-      Result<RefreshRecord> rec = refresh_where(hash, true);
-      if (!rec.ok()) return rec.status().is_not_found() ? Status::Ok() : rec.status();
-      if (rec->family_revoked) {
-        out = Rotation::kRevoked;
-        return Status::Ok();
-      }
-      if (!rec->used_at) {
-        Status s = done(db_.run("UPDATE refresh_tokens SET used_at=$1 WHERE hash=$2",
-                                {now, Param::bytes(hash)}));
-        if (s.ok()) s = insert_refresh(successor_hash, rec->family_id, now);
-        if (s.ok()) out = Rotation::kRotated;
-        return s;
-      }
-      if (grace_seconds > 0 && now - *rec->used_at <= grace_seconds) {
-        Result<Rows> next = db_.run("SELECT used_at IS NULL FROM refresh_tokens WHERE hash=$1",
-                                    {Param::bytes(successor_hash)});
-        if (!next.ok()) return next.status();
-        if (!next->empty() && next->boolean(0, 0)) {
-          out = Rotation::kRepeat;
-          return Status::Ok();
-        }
-      }
-      out = Rotation::kReused;
-      return revoke_family(rec->family_id, now);
+      Status s = rotate_under_lock(hash, successor_hash, now, grace_seconds, &out);
+      const std::optional<AuditEvent>& row =
+          out == Rotation::kReused ? audit.reused
+          : out == Rotation::kRotated || out == Rotation::kRepeat ? audit.issued
+                                                                 : std::optional<AuditEvent>();
+      if (s.ok() && row) s = insert_audit(*row);
+      return s;
     });
     if (!st.ok()) return st;
     return out;
+  }
+
+  // The locked path's steps; *result is set for every outcome but errors.
+  Status rotate_under_lock(const std::string& hash, const std::string& successor_hash,
+                           int64_t now, int grace_seconds, Rotation* result) {
+    Rotation& out = *result;
+    Result<RefreshRecord> rec = refresh_where(hash, true);
+    if (!rec.ok()) return rec.status().is_not_found() ? Status::Ok() : rec.status();
+    if (rec->family_revoked) {
+      out = Rotation::kRevoked;
+      return Status::Ok();
+    }
+    if (!rec->used_at) {
+      Status s = done(db_.run("UPDATE refresh_tokens SET used_at=$1 WHERE hash=$2",
+                              {now, Param::bytes(hash)}));
+      if (s.ok()) s = insert_refresh(successor_hash, rec->family_id, now);
+      if (s.ok()) out = Rotation::kRotated;
+      return s;
+    }
+    if (grace_seconds > 0 && now - *rec->used_at <= grace_seconds) {
+      Result<Rows> next = db_.run("SELECT used_at IS NULL FROM refresh_tokens WHERE hash=$1",
+                                  {Param::bytes(successor_hash)});
+      if (!next.ok()) return next.status();
+      if (!next->empty() && next->boolean(0, 0)) {
+        out = Rotation::kRepeat;
+        return Status::Ok();
+      }
+    }
+    out = Rotation::kReused;
+    return revoke_family(rec->family_id, now);
   }
 
   Status revoke_family(const std::string& family_id, int64_t now) override {
@@ -561,6 +603,97 @@ class PgStore : public Store {
   }
   Status delete_user_sessions(const std::string& user_id) override {
     return done(db_.run("DELETE FROM sessions WHERE user_id=$1", {user_id}));
+  }
+
+  // ---- audit events
+  static Param or_null(const std::string& v) { return v.empty() ? Param::null() : Param(v); }
+  // The 11 values of kAuditCols, in order.
+  static void append_audit_params(const AuditEvent& e, std::vector<Param>* out) {
+    for (Param p : {Param(static_cast<long long>(e.created_ms)), Param(e.id), Param(e.type),
+                    or_null(e.ip), or_null(e.user_agent), or_null(e.actor), or_null(e.user_id),
+                    or_null(e.client_id), or_null(e.username), Param(e.outcome),
+                    Param(e.details.empty() ? "{}" : e.details)})
+      out->push_back(std::move(p));
+  }
+  Status insert_audit(const AuditEvent& e) override {
+    std::vector<Param> params;
+    append_audit_params(e, &params);
+    return done(db_.run(std::string("INSERT INTO audit_events (") + kAuditCols +
+                            ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                        params));
+  }
+
+  Result<ListResult<AuditEvent>> list_audit(const AuditFilter& f, const Page& page) override {
+    // Fixed fragments chosen by which filters are set, numbered in the order
+    // they are added (PostgreSQL infers a type for every parameter, so none
+    // may go unused); each combination is one prepared statement.
+    std::string where = " WHERE true";
+    std::vector<Param> params;
+    auto add = [&](const std::string& fragment, Param value) {
+      params.push_back(std::move(value));
+      const std::string n = "$" + std::to_string(params.size());
+      std::string out = fragment;
+      for (size_t at; (at = out.find('?')) != std::string::npos;) out.replace(at, 1, n);
+      where += out;
+    };
+    if (!f.type_prefix.empty()) {
+      // Types are [a-z_.]: '~' sorts after each of them, so [p, p || '~')
+      // is every type that starts with p (byte-wise: COLLATE "C").
+      add(" AND type COLLATE \"C\" >= ?", f.type_prefix);
+      add(" AND type COLLATE \"C\" < ?", f.type_prefix + "~");
+      // The indexes leave token.issued rows out (pg_schema.h).
+      if (std::string("token.issued").rfind(f.type_prefix, 0) != 0)
+        where += " AND type <> 'token.issued'";
+    }
+    if (!f.user_id.empty()) add(" AND user_id = ?", f.user_id);
+    if (!f.client_id.empty()) add(" AND client_id = ?", f.client_id);
+    if (f.since_ms) add(" AND created_at >= ?", static_cast<long long>(*f.since_ms));
+    if (f.until_ms) add(" AND created_at <= ?", static_cast<long long>(*f.until_ms));
+    const std::vector<Param> filters = params;
+    const char* dir = page.descending ? " DESC" : " ASC";
+    params.push_back(limit(page));
+    params.push_back(Param(page.offset));
+    const std::string n = std::to_string(params.size());
+    Result<Rows> r = db_.run(std::string("SELECT ") + kAuditCols + " FROM audit_events" + where +
+                                 " ORDER BY created_at" + dir + ", id" + dir + " LIMIT $" +
+                                 std::to_string(params.size() - 1) + " OFFSET $" + n,
+                             params);
+    if (!r.ok()) return r.status();
+    ListResult<AuditEvent> out;
+    for (int i = 0; i < r->size(); ++i) {
+      AuditEvent e;
+      e.created_ms = r->integer(i, 0);
+      e.id = r->text(i, 1);
+      e.type = r->text(i, 2);
+      e.ip = r->text(i, 3);
+      e.user_agent = r->text(i, 4);
+      e.actor = r->text(i, 5);
+      e.user_id = r->text(i, 6);
+      e.client_id = r->text(i, 7);
+      e.username = r->text(i, 8);
+      e.outcome = r->text(i, 9);
+      e.details = r->text(i, 10);
+      out.items.push_back(std::move(e));
+    }
+    Result<Rows> c = db_.run("SELECT count(*) FROM audit_events" + where, filters);
+    if (!c.ok()) return c.status();
+    out.count = c->integer(0, 0);
+    return out;
+  }
+
+  Result<int64_t> purge_audit(int64_t before_ms, int batch) override {
+    int64_t n = 0;
+    Status st = atomically([&]() -> Status {
+      Result<Rows> r = db_.run(
+          "DELETE FROM audit_events WHERE (created_at, id) IN (SELECT created_at, id FROM "
+          "audit_events WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
+          {static_cast<long long>(before_ms), batch});
+      if (!r.ok()) return r.status();
+      n = r->affected();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return n;
   }
 
   // One host at a time (an advisory lock): the others skip the round.
@@ -822,6 +955,7 @@ class PgStore : public Store {
 
  private:
   pg::Conn db_;
+  StoreStats stats_;
 };
 
 }  // namespace

@@ -17,6 +17,9 @@ struct Route {
 
 const Route kRoutes[] = {
     {"GET", "/api/health", handle_health},
+    {"GET", "/api/health/ready", handle_health_ready},
+    {"GET", "/metrics", handle_metrics},
+    {"GET", "/api/v1/audit", handle_audit_list},
     {"POST", "/api/oauth/token", handle_token},
     {"POST", "/api/oauth/revoke", handle_revoke},
     {"POST", "/api/oauth/introspect", handle_introspect},
@@ -71,6 +74,9 @@ const Route kRoutes[] = {
     {"PUT", "/api/v1/users/{}", handle_users_update},
 };
 
+static_assert(sizeof(kRoutes) / sizeof(kRoutes[0]) < kMetricsMaxRoutes,
+              "metrics.h counts every route (and one more for no route)");
+
 // Matches `path` against `pattern` segment by segment, collecting "{}" values.
 // A "{}" matches one non-empty segment.
 bool match(const std::string& pattern, const std::string& path, PathParams* params) {
@@ -96,14 +102,20 @@ bool match(const std::string& pattern, const std::string& path, PathParams* para
 
 }  // namespace
 
+int route_count() { return static_cast<int>(sizeof(kRoutes) / sizeof(kRoutes[0])); }
+const char* route_method(int i) { return kRoutes[i].method; }
+const char* route_pattern(int i) { return kRoutes[i].pattern; }
+
 Response route(Context& ctx, const Request& req) {
   std::string allow;
   PathParams params;
   const Route* found = nullptr;
+  ctx.current.route = -1;
   for (const Route& r : kRoutes) {
     if (!match(r.pattern, req.path, &params)) continue;
     if (req.method == r.method) {
       found = &r;
+      ctx.current.route = static_cast<int>(&r - kRoutes);
       break;
     }
     allow += (allow.empty() ? "" : ", ") + std::string(r.method);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "access/log.h"
+#include "access/audit.h"
 #include "access/strings.h"
 
 namespace access_service {
@@ -34,18 +34,30 @@ Result<long long> admit_sign_in(Context& ctx, const std::string& username_in, co
   LoginFailures a = current(account, now, c.lockout_window_seconds);
   long long locked = std::max(f.locked_until, a.locked_until) - now;
   if (locked > 0) return locked;  // the transaction rolls back: nothing counted
+  std::vector<AuditEvent> events;
+  auto lock_event = [&](const char* scope, const LoginFailures& counter) {
+    AuditEvent e = request_audit_event(ctx, "account.locked", "failure");
+    e.username = truncate_utf8(username_in, kMaxAuditUsernameBytes);
+    e.actor = "";  // nobody was authenticated
+    set_details(&e, {{"scope", scope},
+                     {"failures", counter.count},
+                     {"lockedUntil", rfc3339(counter.locked_until)}});
+    events.push_back(std::move(e));
+  };
   if (++f.count >= c.lockout_max_failures) {
     f.locked_until = now + c.lockout_lock_seconds;
-    log_warn("sign-in locked for a username from one address after repeated failures");
+    lock_event("address", f);
   }
   if (++a.count >= c.lockout_account_max_failures) {
     a.locked_until = now + c.lockout_lock_seconds;
-    log_warn("sign-in locked for a username from every address after repeated failures");
+    lock_event("account", a);
   }
   Status st = ctx.store->save_login_failures(username, ip, f);
   if (st.ok()) st = ctx.store->save_login_failures(username, kEveryAddress, a);
-  if (st.ok()) st = txn.commit();
+  if (st.ok()) st = commit_audited(ctx, txn, events);
   if (!st.ok()) return st;
+  ctx.metrics.add(Counter::kLockoutAddress, f.locked_until ? 1 : 0);
+  ctx.metrics.add(Counter::kLockoutAccount, a.locked_until ? 1 : 0);
   return 0LL;
 }
 
@@ -62,6 +74,7 @@ SignInResult check_password(Context& ctx, const std::string& username_in,
   if (*locked > 0) {
     r.outcome = SignInResult::kLocked;
     r.retry_after = *locked;
+    record_sign_in_failure(ctx, username_in, "", "locked", "password");
     return r;
   }
   Result<User> user = ctx.store->find_user_by_email(username);
@@ -73,7 +86,14 @@ SignInResult check_password(Context& ctx, const std::string& username_in,
   bool good = user.ok() && !user->password_hash.empty()
                   ? verify_password(user->password_hash, password)
                   : verify_password_dummy(password, ctx.argon2());
-  if (!good || !user->enabled) return r;  // kBad: a disabled account answers as a wrong password
+  if (!good || !user->enabled) {  // kBad: a disabled account answers as a wrong password
+    const char* reason = !user.ok()                      ? "unknown_user"
+                         : user->password_hash.empty() ? "no_password"
+                         : !good                         ? "wrong_password"
+                                                         : "account_disabled";
+    record_sign_in_failure(ctx, username_in, user.ok() ? user->id : "", reason, "password");
+    return r;
+  }
   r.outcome = SignInResult::kOk;
   r.user = std::move(*user);
   return r;
@@ -106,6 +126,25 @@ Status sign_in_succeeded(Context& ctx, const std::string& username, const std::s
 
 Status unlock_sign_in(Store& store, const std::string& username) {
   return store.clear_login_failures(to_lower(username), nullptr);
+}
+
+void record_sign_in_failure(Context& ctx, const std::string& username, const std::string& user_id,
+                            const std::string& reason, const std::string& method) {
+  AuditEvent e = request_audit_event(ctx, "sign_in.failed", "failure");
+  e.username = truncate_utf8(username, kMaxAuditUsernameBytes);
+  if (!user_id.empty()) e.user_id = user_id;
+  e.actor = "";  // nobody was authenticated
+  set_details(&e, {{"reason", reason}, {"method", method}});
+  record_audit(ctx, e);
+  ctx.metrics.add(Counter::kSignInFailures);
+}
+
+AuditEvent sign_in_event(const Context& ctx, const User& user, const std::string& method) {
+  AuditEvent e = request_audit_event(ctx, "sign_in.succeeded");
+  e.user_id = user.id;
+  e.actor = user.id;
+  set_details(&e, {{"method", method}});
+  return e;
 }
 
 }  // namespace access_service

@@ -204,6 +204,35 @@ CREATE TABLE recovery_codes (
   PRIMARY KEY (user_id, hash)
 ) WITHOUT ROWID;
 )SQL",
+    // Version 9: the audit trail (audit.h). One row per event, never
+    // changed, clustered by time: lists are newest-first and the retention
+    // purge deletes the oldest. Type, user and client filters have an index
+    // each (type prefixes are ranges of it), which token.issued rows stay
+    // out of: one is written with every grant, and each index it joined
+    // would cost the grant another page per commit (sqlite_store.cpp
+    // list_audit uses them when the type filter excludes token.issued).
+    R"SQL(
+CREATE TABLE audit_events (
+  created_at INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  ip TEXT,
+  user_agent TEXT,
+  actor TEXT,
+  user_id TEXT,
+  client_id TEXT,
+  username TEXT,
+  outcome TEXT NOT NULL,
+  details TEXT NOT NULL,
+  PRIMARY KEY (created_at, id)
+) WITHOUT ROWID;
+CREATE INDEX audit_events_type ON audit_events(type, created_at)
+  WHERE type <> 'token.issued';
+CREATE INDEX audit_events_user ON audit_events(user_id, created_at)
+  WHERE user_id IS NOT NULL AND type <> 'token.issued';
+CREATE INDEX audit_events_client ON audit_events(client_id, created_at)
+  WHERE client_id IS NOT NULL AND type <> 'token.issued';
+)SQL",
 };
 
 }  // namespace access_service

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -176,6 +177,17 @@ User read_user(const Query& q) {
   return u;
 }
 
+std::optional<std::string> or_null(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+uint64_t monotonic_micros() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
+}
+
 void on_alarm(int) {}
 
 // Takes the writer flock, waiting at most `timeout_ms` (store.busy_timeout_ms)
@@ -293,6 +305,21 @@ class SqliteStore : public Store {
     Query q = query("SELECT 1");
     return q.step() == SQLITE_ROW ? Status::Ok() : q.error();
   }
+  Status check_writable() override {
+    Status st = begin_write();
+    if (st.ok()) st = commit();
+    if (!st.ok()) rollback();
+    return st;
+  }
+  Sizes sizes() override {
+    auto size_of = [](const std::string& path) -> int64_t {
+      struct stat st {};
+      return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+    };
+    const char* name = sqlite3_db_filename(db_.get(), "main");
+    const std::string path = name ? name : "";
+    return Sizes{size_of(path), size_of(path + "-wal")};
+  }
 
   // Writers queue on an flock of "<db>-writer" before BEGIN IMMEDIATE: the
   // kernel wakes the next waiter the moment the lock is released, where
@@ -301,15 +328,22 @@ class SqliteStore : public Store {
   // and dies with its process; writers that do not take it (the sqlite3
   // shell, say) are still covered by busy_timeout.
   Status begin_write() override {
+    const uint64_t start = monotonic_micros();
+    ++stats_.write_transactions;
     if (writer_lock_ >= 0) {
       Status st = lock_writer(writer_lock_, busy_timeout_ms_);
-      if (!st.ok()) return st;
+      if (!st.ok()) {
+        stats_.lock_wait_micros += monotonic_micros() - start;
+        return st;
+      }
     }
     Query q = query("BEGIN IMMEDIATE");
     Status st = q.exec();
+    stats_.lock_wait_micros += monotonic_micros() - start;
     if (!st.ok()) unlock_writer();
     return st;
   }
+  StoreStats stats() const override { return stats_; }
   Status commit() override {
     Query q = query("COMMIT");
     Status st = q.exec();
@@ -550,11 +584,19 @@ class SqliteStore : public Store {
   }
 
   Result<Rotation> rotate_refresh(const std::string& hash, const std::string& successor_hash,
-                                  int64_t now, int grace_seconds) override {
+                                  int64_t now, int grace_seconds,
+                                  const RotationAudit& audit) override {
     Status st = begin_write();
     if (!st.ok()) return st;
     Result<Rotation> r = rotate_locked(hash, successor_hash, now, grace_seconds);
-    st = r.ok() ? commit() : r.status();
+    const std::optional<AuditEvent>* row =
+        !r.ok() ? nullptr
+        : *r == Rotation::kRotated || *r == Rotation::kRepeat ? &audit.issued
+        : *r == Rotation::kReused                             ? &audit.reused
+                                                              : nullptr;
+    st = r.ok() ? Status::Ok() : r.status();
+    if (st.ok() && row && row->has_value()) st = insert_audit(**row);
+    if (st.ok()) st = commit();
     if (!st.ok()) {
       rollback();
       return st;
@@ -850,6 +892,82 @@ class SqliteStore : public Store {
     return result == "ok" ? Status::Ok() : Status::Internal("the copy fails its check: " + result);
   }
 
+  // ---- audit events
+  Status insert_audit(const AuditEvent& e) override {
+    Query q = query(
+        "INSERT INTO audit_events (created_at, id, type, ip, user_agent, actor, user_id, "
+        "client_id, username, outcome, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    q.bind(e.created_ms).bind(e.id).bind(e.type).bind(or_null(e.ip)).bind(or_null(e.user_agent));
+    q.bind(or_null(e.actor)).bind(or_null(e.user_id)).bind(or_null(e.client_id));
+    q.bind(or_null(e.username)).bind(e.outcome).bind(e.details.empty() ? "{}" : e.details);
+    return q.exec();
+  }
+
+  Result<ListResult<AuditEvent>> list_audit(const AuditFilter& f, const Page& page) override {
+    // Fixed fragments chosen by which filters are set (values are bound),
+    // so each combination is one cached statement that can use an index.
+    std::string where = " WHERE 1=1";
+    if (!f.type_prefix.empty()) where += " AND type >= ?1 AND type < ?2";
+    // The indexes leave token.issued rows out (sqlite_schema.h): saying so
+    // lets a filter that cannot match them use the indexes.
+    if (!f.type_prefix.empty() && std::string("token.issued").rfind(f.type_prefix, 0) != 0)
+      where += " AND type <> 'token.issued'";
+    if (!f.user_id.empty()) where += " AND user_id = ?3";
+    if (!f.client_id.empty()) where += " AND client_id = ?4";
+    if (f.since_ms) where += " AND created_at >= ?5";
+    if (f.until_ms) where += " AND created_at <= ?6";
+    // Types are [a-z_.]: '~' sorts after each of them, so [p, p + "~") is
+    // every type that starts with p.
+    auto bind_filters = [&](Query& q) {
+      q.bind(f.type_prefix).bind(f.type_prefix + "~").bind(f.user_id).bind(f.client_id);
+      q.bind(f.since_ms.value_or(0)).bind(f.until_ms.value_or(0));
+    };
+    const char* dir = page.descending ? " DESC" : " ASC";
+    Query q = query("SELECT created_at, id, type, ip, user_agent, actor, user_id, client_id, "
+                    "username, outcome, details FROM audit_events" + where + " ORDER BY created_at" +
+                    dir + ", id" + dir + " LIMIT ?7 OFFSET ?8");
+    bind_filters(q);
+    q.bind(int64_t{page.limit == 0 ? -1 : page.limit}).bind(int64_t{page.offset});
+    ListResult<AuditEvent> out;
+    while (q.step() == SQLITE_ROW) {
+      AuditEvent e;
+      e.created_ms = q.integer(0);
+      e.id = q.text(1);
+      e.type = q.text(2);
+      e.ip = q.text(3);
+      e.user_agent = q.text(4);
+      e.actor = q.text(5);
+      e.user_id = q.text(6);
+      e.client_id = q.text(7);
+      e.username = q.text(8);
+      e.outcome = q.text(9);
+      e.details = q.text(10);
+      out.items.push_back(std::move(e));
+    }
+    if (!q.error().is_not_found()) return q.error();
+    Query c = query("SELECT count(*) FROM audit_events" + where);
+    bind_filters(c);
+    if (c.step() != SQLITE_ROW) return c.error();
+    out.count = c.integer(0);
+    return out;
+  }
+
+  Result<int64_t> purge_audit(int64_t before_ms, int batch) override {
+    Status st = begin_write();
+    if (!st.ok()) return st;
+    Query q = query(
+        "DELETE FROM audit_events WHERE (created_at, id) IN (SELECT created_at, id FROM "
+        "audit_events WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)");
+    st = q.bind(before_ms).bind(int64_t{batch}).exec();
+    int64_t n = q.changes();
+    if (st.ok()) st = commit();
+    if (!st.ok()) {
+      rollback();
+      return st;
+    }
+    return n;
+  }
+
   Status delete_user_sessions(const std::string& user_id) override {
     Query q = query("DELETE FROM sessions WHERE user_id=?");
     return q.bind(user_id).exec();
@@ -1065,6 +1183,7 @@ class SqliteStore : public Store {
   int writer_lock_ = -1;  // fd of "<db>-writer", flock'ed by begin_write()
   int busy_timeout_ms_ = 0;
   bool durable_ = false;  // store.synchronous FULL: commits sync the WAL (sync_wal)
+  StoreStats stats_;
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtFinalizer>> stmts_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -47,6 +48,94 @@ std::string rfc3339(long long t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string rfc3339_millis(long long ms) {
+  long long secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  std::string out = rfc3339(secs);
+  char frac[6];
+  std::snprintf(frac, sizeof frac, ".%03lld", ms - secs * 1000);
+  out.insert(out.size() - 1, frac);
+  return out;
+}
+
+namespace {
+
+// `n` decimal digits at s[*i], advancing *i.
+bool digits(const std::string& s, size_t* i, int n, int* out) {
+  int v = 0;
+  for (int k = 0; k < n; ++k, ++*i) {
+    if (*i >= s.size() || s[*i] < '0' || s[*i] > '9') return false;
+    v = v * 10 + (s[*i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool expect_char(const std::string& s, size_t* i, const char* any) {
+  if (*i >= s.size() || !std::strchr(any, s[*i])) return false;
+  ++*i;
+  return true;
+}
+
+}  // namespace
+
+bool parse_rfc3339(const std::string& s, long long* unix_ms) {
+  size_t i = 0;
+  int year, mon, day, hour, min, sec;
+  if (s.size() > 40 || !digits(s, &i, 4, &year) || !expect_char(s, &i, "-") ||
+      !digits(s, &i, 2, &mon) || !expect_char(s, &i, "-") || !digits(s, &i, 2, &day) ||
+      !expect_char(s, &i, "Tt") || !digits(s, &i, 2, &hour) || !expect_char(s, &i, ":") ||
+      !digits(s, &i, 2, &min) || !expect_char(s, &i, ":") || !digits(s, &i, 2, &sec))
+    return false;
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > kDays[mon - 1] ||
+      (mon == 2 && day == 29 && !leap) || hour > 23 || min > 59 || sec > 60)
+    return false;
+  long long ms = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    int scale = 100, n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      ms += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+      ++n;
+    }
+    if (n == 0) return false;
+  }
+  long long offset = 0;
+  if (expect_char(s, &i, "Zz")) {
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    const int sign = s[i++] == '-' ? -1 : 1;
+    int oh, om;
+    if (!digits(s, &i, 2, &oh) || !expect_char(s, &i, ":") || !digits(s, &i, 2, &om) || oh > 23 ||
+        om > 59)
+      return false;
+    offset = sign * (oh * 3600LL + om * 60LL);
+  } else {
+    return false;
+  }
+  if (i != s.size()) return false;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec > 59 ? 59 : sec;  // a leap second counts as the one before it
+  const long long t = static_cast<long long>(timegm(&tm)) - offset;
+  if (t < 0) return false;
+  *unix_ms = t * 1000 + ms;
+  return true;
+}
+
+std::string truncate_utf8(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return std::string(s.substr(0, n));
 }
 
 long long now_seconds() { return static_cast<long long>(std::time(nullptr)); }

@@ -8,7 +8,7 @@
 
 #include "access/fcgi_server.h"
 #include "access/log.h"
-#include "access/router.h"
+#include "access/request_log.h"
 
 namespace access_service {
 namespace {
@@ -34,7 +34,7 @@ void install_signals() {
 
 }  // namespace
 
-void run_worker(const Config& config, int listen_fd) {
+void run_worker(const Config& config, int listen_fd, const MetricsRegion& metrics, int slot) {
   install_signals();
   if (getppid() == 1) std::_Exit(0);  // master already gone
   auto ctx = open_context(config);
@@ -43,7 +43,10 @@ void run_worker(const Config& config, int listen_fd) {
     std::_Exit(2);
   }
   Context& c = **ctx;
-  bool clean = serve_fastcgi(listen_fd, [&c](const Request& req) { return route(c, req); }, g_stop);
+  c.metrics = MetricsWriter(metrics, slot);
+  c.metrics_region = &metrics;
+  bool clean =
+      serve_fastcgi(listen_fd, [&c](const Request& req) { return serve_request(c, req); }, g_stop);
   ctx.value().reset();  // close the database cleanly
   std::_Exit(clean ? 0 : 1);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "access/status.h"
 
@@ -75,6 +76,17 @@ struct Config {
   int lockout_client_window_seconds = 60;
 
   std::string log_level = "info";  // debug | info | warn | error
+  std::string log_format = "json";  // json | text (log.h)
+
+  // audit (audit.h): events older than this many days are purged (0 = kept
+  // for ever); token.issued is recorded for one in `token_issued_sample`
+  // issues per worker (1 = every one, 0 = none); every other type always.
+  int audit_retention_days = 90;
+  int audit_token_issued_sample = 1;
+
+  // metrics: addresses and CIDR blocks (REMOTE_ADDR, as nginx passes it)
+  // that may read GET /metrics; empty = nobody.
+  std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};
 
   bool postgresql() const { return store_backend == "postgresql"; }
   // The `aud` claim of access tokens: tokens.audience, or the issuer.

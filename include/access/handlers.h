@@ -15,8 +15,13 @@ namespace access_service {
 using PathParams = std::vector<std::string>;
 using Handler = Response (*)(Context&, const Request&, const PathParams&);
 
-// health.cpp
+// health.cpp: GET /api/health (liveness), GET /api/health/ready (readiness)
 Response handle_health(Context&, const Request&, const PathParams&);
+Response handle_health_ready(Context&, const Request&, const PathParams&);
+// metrics.cpp: GET /metrics (Prometheus; metrics.allow addresses only)
+Response handle_metrics(Context&, const Request&, const PathParams&);
+// audit.cpp: GET /api/v1/audit (ROLE_SYSTEM_ADMIN)
+Response handle_audit_list(Context&, const Request&, const PathParams&);
 // token.cpp (+ token_*.cpp): POST /api/oauth/token
 Response handle_token(Context&, const Request&, const PathParams&);
 // authorize.cpp: GET /api/oauth/authorize, GET /api/oauth/authorize/requests/{rid},

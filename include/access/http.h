@@ -31,6 +31,8 @@ struct Request {
   std::string origin;          // HTTP_ORIGIN
   std::string csrf_token;      // HTTP_X_CSRF_TOKEN (the account endpoints, account.h)
   std::string remote_addr;     // REMOTE_ADDR
+  std::string user_agent;      // HTTP_USER_AGENT
+  std::string request_id;      // REQUEST_ID: nginx's $request_id
   bool https = false;          // HTTPS == "on"
   std::string body;
   bool body_too_large = false; // CONTENT_LENGTH above kMaxBodyBytes; body not read

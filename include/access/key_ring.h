@@ -66,15 +66,17 @@ Result<std::string> rotate_key(const std::string& dir, const std::string& algori
 
 // Records `now` as the retirement time of every key older than the signing
 // key that has no record yet (the master calls this whenever it loads keys).
-Status mark_retired_keys(const std::string& dir, long long now);
+// Returns the kids it recorded: when there are any, a newer key has just
+// started signing in their place.
+Result<std::vector<std::string>> mark_retired_keys(const std::string& dir, long long now);
 
 // Removes a key that does not sign, at once, with its sidecars (for example
 // after a leak): tokens it signed stop verifying once the workers reload.
 // kInvalid for the signing key (rotate first), kNotFound for an unknown kid.
 Status retire_key(const std::string& dir, const std::string& kid, long long now);
 
-// Removes expired keys with their sidecars; returns how many.
-Result<int> purge_expired_keys(const std::string& dir, long long now);
+// Removes expired keys with their sidecars; returns their kids.
+Result<std::vector<std::string>> purge_expired_keys(const std::string& dir, long long now);
 
 // What the master has to do about the ring at `now`, from file names and
 // sidecars alone (no key is parsed, so it can ask every second):

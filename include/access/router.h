@@ -11,6 +11,13 @@
 
 namespace access_service {
 
+// Sets ctx.current.route to the matched route's index (-1 when none).
 Response route(Context& ctx, const Request& req);
+
+// The route table, for metrics labels and log lines: route_count() entries,
+// each a method and a pattern ("/api/v1/clientapps/{}").
+int route_count();
+const char* route_method(int i);
+const char* route_pattern(int i);
 
 }  // namespace access_service

@@ -26,6 +26,13 @@
 // Counters are kept per normalised username as typed, whether or not the
 // account exists, and unknown users pay a dummy argon2 verification, so
 // neither the answer nor its timing reveals which accounts exist.
+//
+// Audit (audit.h): a lock set by an attempt is an account.locked event in
+// the attempt's transaction; check_password records sign_in.failed itself
+// (reason locked, unknown_user, wrong_password, no_password,
+// account_disabled); callers record the failures they find later with
+// record_sign_in_failure (wrong_code, missing_code, app_not_permitted, ...)
+// and put sign_in_event(...) in the transaction that completes a sign-in.
 #pragma once
 
 #include <string>
@@ -71,5 +78,14 @@ Status sign_in_succeeded(Context& ctx, const std::string& username, const std::s
 
 // accessctl user unlock: clears every counter of `username` (all IPs).
 Status unlock_sign_in(Store& store, const std::string& username);
+
+// A sign_in.failed event (outcome failure) of the request in hand, stored on
+// its own and logged: `username` as typed, `user_id` when known ("" when
+// not), `reason` and `method` ("password", "totp", "device") in details.
+void record_sign_in_failure(Context& ctx, const std::string& username, const std::string& user_id,
+                            const std::string& reason, const std::string& method);
+// The sign_in.succeeded event of `user` by `method`, for the caller's
+// transaction (commit_audited).
+AuditEvent sign_in_event(const Context& ctx, const User& user, const std::string& method);
 
 }  // namespace access_service

@@ -189,6 +189,37 @@ struct Device {
   std::optional<int64_t> last_used_at;
 };
 
+// An audit event (audit.h; API.md section 8): one row each, never changed.
+// Empty strings are stored as NULL and read back as "".
+struct AuditEvent {
+  std::string id;          // UUIDv7
+  std::string type;        // a dotted name of audit.h kAuditTypes ("sign_in.failed")
+  int64_t created_ms = 0;  // Unix milliseconds
+  std::string ip;          // the client address nginx passed (REMOTE_ADDR)
+  std::string user_agent;  // truncated to audit.h kMaxUserAgentBytes
+  std::string actor;       // who acted: a user id, a client id, "accessctl", "access-service"
+  std::string user_id;     // the user concerned
+  std::string client_id;   // the app concerned (its clientId, not the record id)
+  std::string username;    // as typed, for failures (truncated)
+  std::string outcome;     // "success" | "failure"
+  std::string details;     // a JSON object, serialised ("{}" when there is nothing)
+};
+
+// Filters of list_audit; empty / nullopt members do not filter.
+struct AuditFilter {
+  std::string type_prefix;  // events whose type starts with it (byte-wise)
+  std::string user_id;
+  std::string client_id;
+  std::optional<int64_t> since_ms;  // created_ms >= since_ms
+  std::optional<int64_t> until_ms;  // created_ms <= until_ms
+};
+
+// Counters a backend keeps about itself since it was opened (metrics.h).
+struct StoreStats {
+  uint64_t write_transactions = 0;  // write transactions begun
+  uint64_t lock_wait_micros = 0;    // time spent waiting to begin them (the write lock)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -214,6 +245,20 @@ class Store {
   virtual Status backup_to(const std::string& path) = 0;
   // A cheap read proving the database answers (GET /api/health).
   virtual Status ping() = 0;
+  // Whether the database takes a write now (GET /api/health/ready): SQLite
+  // runs an empty write transaction (the write lock, BEGIN IMMEDIATE, COMMIT
+  // and its sync); PostgreSQL, where writers never wait to begin, asks the
+  // server whether it accepts writes (not a standby, not read-only).
+  // kUnavailable with the reason otherwise.
+  virtual Status check_writable() = 0;
+  // Sizes for metrics.h: SQLite's database file and WAL; PostgreSQL's
+  // pg_database_size (its WAL is the server's, shared with every database:
+  // 0 here). Unknown sizes are 0.
+  struct Sizes {
+    int64_t database_bytes = 0;
+    int64_t wal_bytes = 0;
+  };
+  virtual Sizes sizes() = 0;
 
   virtual Status begin_write() = 0;
   virtual Status commit() = 0;
@@ -367,10 +412,16 @@ class Store {
   // one unused token exactly one gets kRotated, and every other one sees it
   // used; no two successors of one token are ever live. Nothing is
   // acknowledged before the transaction is durable.
+  // `audit` rows are stored in that same transaction: `issued` (when set)
+  // on kRotated and kRepeat, `reused` (when set) on kReused; nothing else.
   enum class Rotation { kRotated, kRepeat, kReused, kRevoked, kUnknown };
+  struct RotationAudit {
+    std::optional<AuditEvent> issued;
+    std::optional<AuditEvent> reused;
+  };
   virtual Result<Rotation> rotate_refresh(const std::string& token_hash,
                                           const std::string& successor_hash, int64_t now,
-                                          int grace_seconds) = 0;
+                                          int grace_seconds, const RotationAudit& audit) = 0;
   // Revokes a family: its refresh tokens die, and so do the access tokens
   // issued from it (their `fid`).
   virtual Status revoke_family(const std::string& family_id, int64_t now) = 0;
@@ -454,6 +505,24 @@ class Store {
   virtual Status put_key_file(const std::string& name, const std::string& sealed, int64_t now);
   // Removes a file; no-op when absent.
   virtual Status delete_key_file(const std::string& name);
+  // Audit events (audit.h). insert_audit stores one row: inside the caller's
+  // WriteTransaction when one is open, so that it commits or rolls back with
+  // the change it records; otherwise on its own (individually atomic and,
+  // like every write, durable before it returns). kConflict for an id that
+  // exists; kUnavailable when the database cannot be written.
+  virtual Status insert_audit(const AuditEvent& event) = 0;
+  // The events matching `filter`, ordered by (created_ms, id), descending
+  // when page.descending; page.limit (0 = all) and page.offset apply,
+  // page.sort_by is ignored; count is every matching event.
+  virtual Result<ListResult<AuditEvent>> list_audit(const AuditFilter& filter,
+                                                    const Page& page) = 0;
+  // Deletes up to `batch` events created before `before_ms` (retention), in
+  // one short transaction of its own (call it outside any); returns how many.
+  virtual Result<int64_t> purge_audit(int64_t before_ms, int batch) = 0;
+
+  // What this connection counted since it was opened (metrics.h). A backend
+  // that does not wait for a write lock may report zeros.
+  virtual StoreStats stats() const { return StoreStats{}; }
 };
 
 // Opens the store named by config (store.backend). Call after fork().

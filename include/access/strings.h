@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace access_service {
@@ -12,10 +13,19 @@ std::vector<std::string> split_words(const std::string& s);
 std::string join_words(const std::vector<std::string>& words);
 // True when `v` holds `s`.
 bool contains(const std::vector<std::string>& v, const std::string& s);
+// At most `max_bytes` of `s`, cut on a UTF-8 character boundary.
+std::string truncate_utf8(std::string_view s, size_t max_bytes);
 // ASCII lower-case copy.
 std::string to_lower(std::string s);
 // RFC 3339 UTC ("2026-11-22T12:00:00Z") of a Unix time.
 std::string rfc3339(long long unix_seconds);
+// RFC 3339 UTC with milliseconds ("2026-11-22T12:00:00.123Z") of a Unix time in ms.
+std::string rfc3339_millis(long long unix_ms);
+// Parses an RFC 3339 date-time ("2026-11-22T12:00:00Z", fractions of a
+// second and "+01:00"-style offsets allowed, "T"/"Z" in either case) into
+// Unix milliseconds; false for anything else (a date alone, an impossible
+// day or hour, a year before 1970 or after 9999).
+bool parse_rfc3339(const std::string& s, long long* unix_ms);
 // Current Unix time in seconds.
 long long now_seconds();
 // Unix time in milliseconds (revocation watermarks, UUIDv7).

@@ -4,10 +4,14 @@
 #pragma once
 
 #include "access/config.h"
+#include "access/metrics.h"
 
 namespace access_service {
 
-// Never returns: exits 0 after a clean stop, 2 when it cannot start.
-[[noreturn]] void run_worker(const Config& config, int listen_fd);
+// Never returns: exits 0 after a clean stop, 2 when it cannot start. Counts
+// into slot `slot` of `metrics` (metrics.h), which the master mapped and
+// claimed for it before the fork.
+[[noreturn]] void run_worker(const Config& config, int listen_fd, const MetricsRegion& metrics,
+                             int slot);
 
 }  // namespace access_service

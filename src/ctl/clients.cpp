@@ -54,7 +54,9 @@ int set_enabled(Env& env, const Args& args, bool enabled) {
   const bool changed = app->enabled != enabled;
   app->enabled = enabled;
   Status st = changed ? env.store->update_client(*app) : Status::Ok();
-  if (st.ok()) st = txn.commit();
+  AuditEvent e = ctl_event(enabled ? "client.enabled" : "client.disabled", {{"id", app->id}});
+  e.client_id = app->client_id;
+  if (st.ok()) st = changed ? commit_audited(*env.store, txn, {e}) : txn.commit();
   if (!st.ok()) return fail(st.message());
   if (!changed)
     std::cout << app->client_id << " is " << (enabled ? "enabled" : "disabled") << " already\n";
@@ -102,7 +104,13 @@ int cmd_client_add(Env& env, const Args& args) {
   app.secret_hash = *phc;
   app.id = uuid4();
   app.created_at = now_seconds();
-  Status st = env.store->insert_client(app);
+  AuditEvent created = ctl_event(
+      "client.created", {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
+  created.client_id = app.client_id;
+  WriteTransaction txn(*env.store);
+  Status st = txn.status();
+  if (st.ok()) st = env.store->insert_client(app);
+  if (st.ok()) st = commit_audited(*env.store, txn, {created});
   if (st.is_conflict()) return fail("client id " + app.client_id + " is registered already");
   if (!st.ok()) return fail(st.message());
   json out = client_to_json(app);
@@ -141,7 +149,12 @@ int cmd_client_disable(Env& env, const Args& args) { return set_enabled(env, arg
 int cmd_client_delete(Env& env, const Args& args) {
   Result<ClientApp> app = find_app(*env.store, args.positional[0]);
   if (!app.ok()) return fail(app.status().message());
-  Status st = env.store->delete_client(app->id);
+  AuditEvent deleted = ctl_event("client.deleted", {{"id", app->id}});
+  deleted.client_id = app->client_id;
+  WriteTransaction txn(*env.store);
+  Status st = txn.status();
+  if (st.ok()) st = env.store->delete_client(app->id);
+  if (st.ok()) st = commit_audited(*env.store, txn, {deleted});
   if (st.is_not_found()) return fail("no app with client id " + app->client_id);
   if (!st.ok()) return fail(st.message());
   std::cout << "deleted " << app->client_id << " with its tokens, codes and approvals\n";
@@ -161,7 +174,12 @@ int cmd_client_rotate_secret(Env& env, const Args& args) {
   auto phc = hash_password(secret, argon2(env.config));
   if (!phc.ok()) return fail(phc.status().message());
   app->secret_hash = *phc;
-  Status st = env.store->update_client(*app);
+  AuditEvent rotated = ctl_event("client.updated", {{"id", app->id}, {"change", "secret"}});
+  rotated.client_id = app->client_id;
+  WriteTransaction txn(*env.store);
+  Status st = txn.status();
+  if (st.ok()) st = env.store->update_client(*app);
+  if (st.ok()) st = commit_audited(*env.store, txn, {rotated});
   if (st.is_not_found()) return fail("no app with client id " + app->client_id);
   if (!st.ok()) return fail(st.message());
   std::cerr << app->client_id

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "access/audit.h"
 #include "access/config.h"
 #include "access/store.h"
 
@@ -54,6 +56,13 @@ std::string read_line_stdin();
 // twice on the terminal without echo. false with `why` = "passwords differ"
 // or "no terminal to ask for the password: use --password-stdin".
 bool read_new_password(const Args& args, std::string* out, std::string* why);
+
+// An audit event made by accessctl (audit.h): actor "accessctl", no
+// address, `details` an object. Commands that change the database add it to
+// their own transaction (commit_audited); record() stores events in a
+// transaction of their own, after a change of files (keys).
+AuditEvent ctl_event(const std::string& type, const nlohmann::json& details);
+Status record(Store& store, const std::vector<AuditEvent>& events);
 
 int cmd_init(Env& env, const Args& args);
 int cmd_migrate(Env& env, const Args& args);

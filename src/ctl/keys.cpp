@@ -1,4 +1,6 @@
-// accessctl key ...: the signing keys in keys.dir (key_ring.h). No database.
+// accessctl key ...: the signing keys in keys.dir (key_ring.h). Changes are
+// recorded as audit events in the database (and, with PostgreSQL, the keys
+// themselves are shared there).
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -44,10 +46,9 @@ const char* state_word(KeyState s) {
   return "expired";
 }
 
-// Runs a change of the key directory; with PostgreSQL (env.store set) on
-// the database's keys, pushed back after (key_mirror.h).
+// Runs a change of the key directory; with PostgreSQL on the database's
+// keys, pushed back after (key_mirror.h).
 Status on_keys(Env& env, const std::function<Status()>& change) {
-  if (!env.store) return change();
   return change_keys(env.config, *env.store, change);
 }
 
@@ -70,6 +71,9 @@ int cmd_key_rotate(Env& env, const Args& args) {
   for (const auto& k : *keys)
     if (k.file == *path) made = k;
   std::cout << "created " << *path << " (kid " << made.kid << ", " << made.alg << ")\n";
+  Status recorded = record(*env.store, {ctl_event("key.rotated", {{"kid", made.kid}, {"alg", made.alg}})});
+  if (!recorded.ok())
+    std::cout << "its audit event was not stored: " << recorded.message() << "\n";
   Status st = write_jwks_file(env.config);
   if (st.ok())
     std::cout << "published in " << env.config.jwks_file << "\n";
@@ -111,6 +115,8 @@ int cmd_key_list(Env& env, const Args& args) {
 int cmd_key_retire(Env& env, const Args& args) {
   Status st = on_keys(env, [&] { return retire_key(env.config.key_dir, args.positional[0], now_seconds()); });
   if (!st.ok()) return fail(st.message());
+  st = record(*env.store, {ctl_event("key.retired", {{"kid", args.positional[0]}, {"reason", "manual"}})});
+  if (!st.ok()) return fail("the key was removed, but its audit event was not stored: " + st.message());
   std::cout << "removed key " << args.positional[0]
             << "; reload the service so that it stops verifying and publishing it\n";
   return 0;

@@ -7,6 +7,7 @@
 #include "access/backup.h"
 #include "access/context.h"
 #include "access/key_mirror.h"
+#include "access/key_ring.h"
 #include "access/purge.h"
 #include "access/store_copy.h"
 #include "access/signer.h"
@@ -58,15 +59,23 @@ int cmd_init(Env& env, const Args&) {
     auto kek = read_kek(env.config, *env.store, true);
     if (!kek.ok()) return fail(kek.status().message());
   }
+  std::string made;
   st = change_keys(env.config, *env.store, [&]() -> Status {
     if (!TokenSigner::load(env.config.key_dir).ok()) {
       auto path = create_signing_key(env.config.key_dir, env.config.algorithm);
       if (!path.ok()) return path.status();
       std::cout << "created signing key " << *path << "\n";
+      made = *path;
     }
     return ensure_hmac_key(env.config);
   });
   if (!st.ok()) return fail(st.message());
+  if (!made.empty()) {
+    auto keys = list_keys(env.config.key_dir, now_seconds());
+    for (const auto& k : keys.ok() ? *keys : std::vector<KeyInfo>{})
+      if (k.file == made) st = record(*env.store, {ctl_event("key.rotated", {{"kid", k.kid}, {"alg", k.alg}})});
+    if (!st.ok()) return fail("the key was created, but its audit event was not stored: " + st.message());
+  }
   std::cout << "database " << (env.config.postgresql() ? "(postgresql)" : env.config.db_path)
             << " is at schema version "
             << env.store->latest_schema_version() << " (current)\n";
@@ -138,10 +147,10 @@ int cmd_restore(Env& env, const Args& args) {
 }
 
 int cmd_purge(Env& env, const Args&) {
-  auto report = purge_expired(env.config, *env.store, now_seconds());
+  auto report = purge_expired(env.config, *env.store, now_seconds(), "accessctl");
   if (!report.ok()) return fail(report.status().message());
-  std::cout << "removed " << report->rows << " expired rows and " << report->keys
-            << " expired keys\n";
+  std::cout << "removed " << report->rows << " expired rows, " << report->audit_events
+            << " audit events past retention and " << report->keys << " expired keys\n";
   return 0;
 }
 

@@ -63,7 +63,12 @@ int cmd_user_add(Env& env, const Args& args) {
   user.password_hash = *phc;
   user.id = uuid4();
   user.created_at = now_seconds();
-  Status st = env.store->insert_user(user);
+  AuditEvent created = ctl_event("user.created", {{"roles", user.roles}});
+  created.user_id = user.id;
+  WriteTransaction txn(*env.store);
+  Status st = txn.status();
+  if (st.ok()) st = env.store->insert_user(user);
+  if (st.ok()) st = commit_audited(*env.store, txn, {created});
   if (st.is_conflict()) return fail("a user with email " + user.email + " exists");
   if (!st.ok()) return fail(st.message());
   std::cout << user_to_json(user).dump(2) << "\n";
@@ -88,13 +93,18 @@ int cmd_user_list(Env& env, const Args& args) {
 }
 
 int cmd_user_enable(Env& env, const Args& args) {
+  WriteTransaction txn(*env.store);
+  if (!txn.status().ok()) return fail(txn.status().message());
   Result<User> user = find_by_email(*env.store, args);
   if (!user.ok()) return fail(user.status().message());
   if (user->enabled) {
     std::cout << user->email << " is enabled already\n";
     return 0;
   }
+  AuditEvent enabled = ctl_event("user.enabled", json::object());
+  enabled.user_id = user->id;
   Status st = env.store->set_user_enabled(user->id, true);
+  if (st.ok()) st = commit_audited(*env.store, txn, {enabled});
   if (!st.ok()) return fail(st.message());
   std::cout << "enabled " << user->email << "\n";
   return 0;
@@ -108,7 +118,9 @@ int cmd_user_disable(Env& env, const Args& args) {
   Status st = env.store->set_user_enabled(user->id, false);
   if (st.ok()) st = env.store->revoke_user_tokens(user->id, now_seconds());
   if (st.ok()) st = env.store->delete_user_sessions(user->id);
-  if (st.ok()) st = txn.commit();
+  AuditEvent disabled = ctl_event("user.disabled", json::object());
+  disabled.user_id = user->id;
+  if (st.ok()) st = commit_audited(*env.store, txn, {disabled});
   if (!st.ok()) return fail(st.message());
   std::cout << "disabled " << user->email << "; its tokens and sessions are revoked\n";
   return 0;
@@ -121,7 +133,9 @@ int cmd_user_delete(Env& env, const Args& args) {
   if (!user.ok()) return fail(user.status().message());
   Status st = env.store->delete_user(user->id);
   if (st.ok()) st = env.store->clear_login_failures(user->email, nullptr);
-  if (st.ok()) st = txn.commit();
+  AuditEvent deleted = ctl_event("user.deleted", json::object());
+  deleted.user_id = user->id;
+  if (st.ok()) st = commit_audited(*env.store, txn, {deleted});
   if (!st.ok()) return fail(st.message());
   std::cout << "deleted " << user->email << " with its tokens, sessions, approvals and devices\n";
   return 0;
@@ -130,7 +144,14 @@ int cmd_user_delete(Env& env, const Args& args) {
 // The lockout counters are per username as typed, whether or not such a
 // user exists, so any EMAIL can be unlocked.
 int cmd_user_unlock(Env& env, const Args& args) {
-  Status st = unlock_sign_in(*env.store, args.positional[0]);
+  AuditEvent unlocked = ctl_event("user.updated", {{"change", "unlocked"}});
+  unlocked.username = truncate_utf8(args.positional[0], kMaxAuditUsernameBytes);
+  WriteTransaction txn(*env.store);
+  Status st = txn.status();
+  if (st.ok()) st = unlock_sign_in(*env.store, args.positional[0]);
+  if (auto user = env.store->find_user_by_email(to_lower(args.positional[0])); user.ok())
+    unlocked.user_id = user->id;
+  if (st.ok()) st = commit_audited(*env.store, txn, {unlocked});
   if (!st.ok()) return fail(st.message());
   std::cout << "unlocked " << to_lower(args.positional[0]) << "\n";
   return 0;
@@ -155,7 +176,9 @@ int cmd_user_password(Env& env, const Args& args) {
   if (st.ok()) st = env.store->set_user_password(user->id, *phc);
   if (st.ok()) st = env.store->revoke_user_tokens(user->id, now_seconds());
   if (st.ok()) st = env.store->delete_user_sessions(user->id);
-  if (st.ok()) st = txn.commit();
+  AuditEvent changed = ctl_event("user.updated", {{"change", "password"}});
+  changed.user_id = user->id;
+  if (st.ok()) st = commit_audited(*env.store, txn, {changed});
   if (!st.ok()) return fail(st.is_not_found() ? "no user with email " + user->email : st.message());
   std::cout << "password of " << user->email << " changed; its tokens and sessions are revoked\n";
   return 0;
@@ -174,7 +197,11 @@ int cmd_user_mfa(Env& env, const Args& args) {
   if (!args.flag("--regenerate")) enable = args.flag("--enable");
   auto uri = change_user_mfa(*env.store, *key, env.config.issuer, *user, enable,
                              args.flag("--regenerate"));
-  Status st = uri.ok() ? txn.commit() : uri.status();
+  json details = {{"newAuthenticatorKey", uri.ok() && !uri->empty()}};
+  if (enable) details["mfaEnabled"] = *enable;
+  AuditEvent changed = ctl_event("user.mfa_changed", details);
+  changed.user_id = user->id;
+  Status st = uri.ok() ? commit_audited(*env.store, txn, {changed}) : uri.status();
   if (!st.ok())
     return fail(cli_words(st.message(), {{"generateNewAuthenticatorKey", "--regenerate"}}));
   std::cout << user->email << ": two-factor authentication "

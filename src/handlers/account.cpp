@@ -3,6 +3,7 @@
 #include "access/account.h"
 
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/browser.h"
 #include "access/crypto.h"
 #include "access/mfa.h"
@@ -53,7 +54,10 @@ std::optional<Response> check_proof(Context& ctx, const Request& req, const User
   } else {
     Result<long long> lock = admit_sign_in(ctx, user.email, ip, now);
     if (!lock.ok()) return status_reply(lock.status());
-    if (*lock > 0) return locked(*lock);
+    if (*lock > 0) {
+      record_sign_in_failure(ctx, user.email, user.id, "locked", "totp");
+      return locked(*lock);
+    }
   }
   if (proof.code) {
     bool good = false;
@@ -68,7 +72,10 @@ std::optional<Response> check_proof(Context& ctx, const Request& req, const User
       good = *t;
     }
     // The attempt stays counted: a wrong code is a failure like a wrong password.
-    if (!good) return error_reply(ApiError::kAccessDenied, "code is wrong or was already used");
+    if (!good) {
+      record_sign_in_failure(ctx, user.email, user.id, "wrong_code", "totp");
+      return error_reply(ApiError::kAccessDenied, "code is wrong or was already used");
+    }
   }
   Status st = release_sign_in(ctx, user.email, ip, now);
   if (!st.ok()) return status_reply(st);
@@ -111,7 +118,13 @@ Response account_devices_list(Context& ctx, const Request&, const PathParams&,
 
 Response account_devices_delete(Context& ctx, const Request&, const PathParams& p,
                                 const AccountCaller& who) {
-  Status st = ctx.store->delete_device(who.user_id, p[0]);
+  AuditEvent removed = request_audit_event(ctx, "device.removed");
+  removed.user_id = who.user_id;
+  set_details(&removed, {{"deviceId", p[0]}});
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->delete_device(who.user_id, p[0]);
+  if (st.ok()) st = commit_audited(ctx, txn, {removed});
   if (!st.ok()) return status_reply(st, "device not found");
   return json_reply(json::object());
 }
@@ -132,7 +145,10 @@ Response account_signout_everywhere(Context& ctx, const Request& req, const Path
   Status st = txn.status();
   if (st.ok()) st = ctx.store->revoke_user_tokens(who.user_id, now_seconds());
   if (st.ok()) st = ctx.store->delete_user_sessions(who.user_id);
-  if (st.ok()) st = txn.commit();
+  AuditEvent revoked = request_audit_event(ctx, "token.revoked");
+  revoked.user_id = who.user_id;
+  set_details(&revoked, {{"tokenType", "all"}, {"reason", "signed out everywhere"}});
+  if (st.ok()) st = commit_audited(ctx, txn, {revoked});
   if (!st.ok()) return status_reply(st);
   if (!who.via_session()) return json_reply(json::object());
   Result<std::string> cleared = end_session(ctx, req);  // its row is gone already

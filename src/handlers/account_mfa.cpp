@@ -4,6 +4,7 @@
 // (the account page's session).
 #include "access/account.h"
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/mfa.h"
 #include "access/strings.h"
 
@@ -16,6 +17,14 @@ const char kUserNotFound[] = "user not found";
 Response mfa_status_reply(const Status& st) {
   if (st.is_conflict()) return error_reply(ApiError::kConflict, st.message());
   return status_reply(st, kUserNotFound);
+}
+
+// user.mfa_changed about the caller; details say what changed.
+AuditEvent mfa_event(const Context& ctx, const std::string& user_id, const json& details) {
+  AuditEvent e = request_audit_event(ctx, "user.mfa_changed");
+  e.user_id = user_id;
+  set_details(&e, details);
+  return e;
 }
 
 Response recovery_codes_reply(const std::vector<std::string>& codes) {
@@ -80,7 +89,7 @@ Response account_mfa_put(Context& ctx, const Request& req, const PathParams&,
   Result<std::vector<std::string>> codes =
       confirm_mfa_enrolment(*ctx.store, ctx.hmac_key, *user, code, now_seconds());
   if (!codes.ok()) return mfa_status_reply(codes.status());
-  Status st = txn.commit();
+  Status st = commit_audited(ctx, txn, {mfa_event(ctx, user->id, {{"mfaEnabled", true}})});
   if (!st.ok()) return status_reply(st);
   return recovery_codes_reply(*codes);
 }
@@ -103,7 +112,7 @@ Response account_mfa_delete(Context& ctx, const Request& req, const PathParams&,
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok()) st = disable_mfa(*ctx.store, user.id);
-  if (st.ok()) st = txn.commit();
+  if (st.ok()) st = commit_audited(ctx, txn, {mfa_event(ctx, user.id, {{"mfaEnabled", false}})});
   if (!st.ok()) return status_reply(st, kUserNotFound);
   return json_reply(json::object());
 }
@@ -120,9 +129,13 @@ Response account_recovery_codes_post(Context& ctx, const Request& req, const Pat
   Proof proof;
   proof.code = &code;
   if (auto err = check_proof(ctx, req, user, proof)) return *err;
+  WriteTransaction txn(*ctx.store);
+  if (!txn.status().ok()) return status_reply(txn.status());
   Result<std::vector<std::string>> codes =
       new_recovery_codes(*ctx.store, ctx.hmac_key, user.id, now_seconds());
   if (!codes.ok()) return status_reply(codes.status());
+  Status st = commit_audited(ctx, txn, {mfa_event(ctx, user.id, {{"recoveryCodes", "replaced"}})});
+  if (!st.ok()) return status_reply(st);
   return recovery_codes_reply(*codes);
 }
 

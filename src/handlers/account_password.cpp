@@ -2,6 +2,7 @@
 // API.md section 7): the user changes their own password.
 #include "access/account.h"
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/password_policy.h"
 #include "access/strings.h"
 
@@ -33,7 +34,10 @@ Response account_password_put(Context& ctx, const Request& req, const PathParams
   if (st.ok())
     st = ctx.store->revoke_user_tokens_except(user->id, who.family_id, who.session_hash,
                                               now_seconds());
-  if (st.ok()) st = txn.commit();
+  AuditEvent changed = request_audit_event(ctx, "user.updated");
+  changed.user_id = user->id;
+  set_details(&changed, {{"change", "password"}});
+  if (st.ok()) st = commit_audited(ctx, txn, {changed});
   if (!st.ok()) return status_reply(st, "user not found");
   return json_reply(json::object());
 }

@@ -2,6 +2,7 @@
 // for the account page under /api/account/approvals (account.h).
 #include "access/account.h"
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/handlers.h"
 #include "access/strings.h"
 
@@ -24,7 +25,18 @@ Response account_approvals_list(Context& ctx, const Request&, const PathParams&,
 Response account_approvals_delete(Context& ctx, const Request&, const PathParams& p,
                                   const AccountCaller& who) {
   // Someone else's approval is reported exactly like an unknown one.
-  Status st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  // The app it was for, for the audit event (a user has few approvals).
+  Result<std::vector<Approval>> mine =
+      st.ok() ? ctx.store->list_approvals(who.user_id) : Result<std::vector<Approval>>(st);
+  if (!mine.ok()) return status_reply(mine.status());
+  AuditEvent e = request_audit_event(ctx, "approval.revoked");
+  for (const auto& a : *mine)
+    if (a.id == p[0]) e.client_id = a.client_id;
+  set_details(&e, {{"approvalId", p[0]}});
+  st = ctx.store->delete_approval(p[0], who.user_id, now_seconds());
+  if (st.ok()) st = commit_audited(ctx, txn, {e});
   if (!st.ok()) return status_reply(st, "approval not found");
   return json_reply(json::object());
 }

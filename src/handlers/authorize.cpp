@@ -1,6 +1,7 @@
 // The browser flows of API.md section 4: GET /api/oauth/authorize, the JSON
 // the static pages read, the sign-in, consent and sign-out forms.
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/browser.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
@@ -126,6 +127,20 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
   } else {
     code = random_token(32);
   }
+  ctx.current.client_id = app.client_id;
+  ctx.current.user_id = user.id;
+  std::vector<AuditEvent> events;
+  if (approval) {
+    AuditEvent e = request_audit_event(ctx, "approval.granted");
+    set_details(&e, {{"approvalId", approval->id}, {"scope", approval->scope}});
+    events.push_back(std::move(e));
+  }
+  if (access.ok() && sample_token_issued(ctx)) {
+    AuditEvent e = request_audit_event(ctx, "token.issued");
+    e.actor = app.client_id;
+    set_details(&e, {{"grantType", "implicit"}, {"jti", access->record.jti}});
+    events.push_back(std::move(e));
+  }
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok() && approval) st = ctx.store->upsert_approval(*approval);
@@ -136,7 +151,7 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
                ar.redirect_uri_given};
     st = ctx.store->insert_code(token_hash(code), c);
   }
-  if (st.ok()) st = txn.commit();
+  if (st.ok()) st = commit_audited(ctx, txn, events);
   if (!st.ok()) return status_reply(st);
   const std::string& iss = ctx.config.issuer;
   if (!access.ok()) return redirect_with(ar.redirect_uri, "code", {{"code", code}}, ar.state, iss);
@@ -281,6 +296,7 @@ Response handle_signin(Context& ctx, const Request& req, const PathParams&) {
     return stale_form_page();
   Result<ClientApp> app = ctx.store->find_client(ar->app_id);
   if (!app.ok()) return redirect("/error.html?error=request_expired", 303);
+  ctx.current.client_id = app->client_id;
   auto back = [&](const char* error) {
     return redirect("/signin.html?rid=" + url_encode(rid) + "&error=" + error, 303);
   };

@@ -1,6 +1,7 @@
 // /api/v1/clientapps and /api/v1/dashboard/clients (API.md section 2):
 // ROLE_SYSTEM_ADMIN only.
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/client_rules.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
@@ -20,6 +21,30 @@ std::optional<Response> hash_secret(Context& ctx, const std::string& secret, Cli
   if (!phc.ok()) return status_reply(phc.status());
   app->secret_hash = *phc;
   return std::nullopt;
+}
+
+// client.<what> about `app`, by the administrator of the request in hand.
+AuditEvent client_event(const Context& ctx, const char* what, const ClientApp& app,
+                        json details = json::object()) {
+  AuditEvent e = request_audit_event(ctx, std::string("client.") + what);
+  e.client_id = app.client_id;
+  e.user_id = "";  // the administrator is the actor, not the user concerned
+  details["id"] = app.id;
+  set_details(&e, details);
+  return e;
+}
+
+// The names of the app's members a PUT body sent (never their values: one
+// may be the new clientSecret; unknown members, which are ignored, neither).
+json member_names(const json& body) {
+  static const char* const kMembers[] = {
+      "appName", "clientId", "clientSecret", "authorizedGrantTypes", "registeredRedirectUris",
+      "accessTokenValiditySeconds", "refreshTokenValiditySeconds", "scope", "autoApprove",
+      "requirePkce", "enabled"};
+  json names = json::array();
+  for (const char* m : kMembers)
+    if (body.contains(m)) names.push_back(m);
+  return names;
 }
 
 Response with_secret(const ClientApp& app, const std::string& secret) {
@@ -42,7 +67,13 @@ Response handle_clientapps_create(Context& ctx, const Request& req, const PathPa
   app.id = uuid4();
   app.created_at = now_seconds();
   if (auto err = hash_secret(ctx, secret, &app)) return *err;
-  Status st = ctx.store->insert_client(app);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->insert_client(app);
+  if (st.ok())
+    st = commit_audited(ctx, txn, {client_event(ctx, "created", app,
+                                                {{"appName", app.app_name},
+                                                 {"grantTypes", app.grant_types}})});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
   if (!st.ok()) return status_reply(st);
   return with_secret(app, secret);
@@ -86,7 +117,13 @@ Response handle_clientapps_update(Context& ctx, const Request& req, const PathPa
   if (auto msg = apply_client_json(body, /*create=*/false, &*app, &secret))
     return error_reply(ApiError::kInvalidRequest, *msg);
   if (auto err = hash_secret(ctx, secret, &*app)) return *err;
-  Status st = ctx.store->update_client(*app);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->update_client(*app);
+  if (st.ok())
+    st = commit_audited(ctx, txn, {client_event(ctx, "updated", *app,
+                                                {{"members", member_names(body)},
+                                                 {"secretChanged", !secret.empty()}})});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
   if (!st.ok()) return status_reply(st, kAppNotFound);
   return with_secret(*app, secret);
@@ -95,7 +132,12 @@ Response handle_clientapps_update(Context& ctx, const Request& req, const PathPa
 Response handle_clientapps_delete(Context& ctx, const Request& req, const PathParams& p) {
   Principal who;
   if (auto err = authenticate_role(ctx, req, kAdmin, &who)) return *err;
-  Status st = ctx.store->delete_client(p[0]);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  Result<ClientApp> app = st.ok() ? ctx.store->find_client(p[0]) : Result<ClientApp>(st);
+  if (!app.ok()) return status_reply(app.status(), kAppNotFound);
+  st = ctx.store->delete_client(p[0]);
+  if (st.ok()) st = commit_audited(ctx, txn, {client_event(ctx, "deleted", *app)});
   if (!st.ok()) return status_reply(st, kAppNotFound);
   return json_reply(json::object());
 }
@@ -111,7 +153,8 @@ Response handle_clientapps_enable(Context& ctx, const Request& req, const PathPa
   if (!app.ok()) return status_reply(app.status(), kAppNotFound);
   app->enabled = !app->enabled;
   Status st = ctx.store->update_client(*app);
-  if (st.ok()) st = txn.commit();
+  if (st.ok())
+    st = commit_audited(ctx, txn, {client_event(ctx, app->enabled ? "enabled" : "disabled", *app)});
   if (!st.ok()) return status_reply(st, kAppNotFound);
   return json_reply(client_to_json(*app));
 }

@@ -1,6 +1,7 @@
 // /api/v1/users/me/devices (API.md section 6): device passcodes, for apps
 // with the `device` option and a bearer token issued to such an app.
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/handlers.h"
 #include "access/strings.h"
 
@@ -23,6 +24,12 @@ bool valid_device_id(const std::string& s) {
   return !s.empty() && s.size() <= 128 &&
          s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
              std::string::npos;
+}
+
+AuditEvent device_event(const Context& ctx, const char* what, const std::string& device_id) {
+  AuditEvent e = request_audit_event(ctx, std::string("device.") + what);
+  set_details(&e, {{"deviceId", device_id}});
+  return e;
 }
 
 json device_json(const Device& d) {
@@ -50,7 +57,10 @@ Response handle_devices_create(Context& ctx, const Request& req, const PathParam
   Result<std::string> phc = hash_password(body["passcode"].get<std::string>(), ctx.argon2());
   if (!phc.ok()) return status_reply(phc.status());
   Device d{who.user_id, body["deviceId"], app.id, *phc, 0, now_seconds(), std::nullopt};
-  Status st = ctx.store->insert_device(d);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->insert_device(d);
+  if (st.ok()) st = commit_audited(ctx, txn, {device_event(ctx, "added", d.device_id)});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "this deviceId is already registered");
   if (!st.ok()) return status_reply(st);
   return json_reply(device_json(d), 201);
@@ -71,7 +81,10 @@ Response handle_devices_delete(Context& ctx, const Request& req, const PathParam
   Principal who;
   ClientApp app;
   if (auto err = device_caller(ctx, req, &who, &app)) return *err;
-  Status st = ctx.store->delete_device(who.user_id, p[0]);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->delete_device(who.user_id, p[0]);
+  if (st.ok()) st = commit_audited(ctx, txn, {device_event(ctx, "removed", p[0])});
   if (!st.ok()) return status_reply(st, "device not found");
   return json_reply(json::object());
 }

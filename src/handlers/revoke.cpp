@@ -2,11 +2,25 @@
 // and PUT /api/v1/users/me/expire (API.md section 5).
 #include "access/account.h"
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/handlers.h"
 #include "access/strings.h"
 #include "access/token_issuer.h"
 
 namespace access_service {
+namespace {
+
+// token.revoked of the request in hand; details name the kind (tokenType)
+// and its identifiers (jti, familyId), never the token itself.
+AuditEvent revoked_event(const Context& ctx, const std::string& user_id, const json& details) {
+  AuditEvent e = request_audit_event(ctx, "token.revoked");
+  if (!user_id.empty()) e.user_id = user_id;
+  set_details(&e, details);
+  return e;
+}
+
+}  // namespace
+
 Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
   ClientApp app;
   std::string token;
@@ -22,7 +36,12 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
     if (p.ok() && p->client_id == app.client_id) {
       // Revoking an access token does not end the refresh token family
       // (RFC 7009 2.1 leaves it open; the app asked about this token only).
-      Status st = ctx.store->revoke_access_token(p->jti, p->exp).status();
+      WriteTransaction txn(*ctx.store);
+      Status st = txn.status();
+      if (st.ok()) st = ctx.store->revoke_access_token(p->jti, p->exp).status();
+      if (st.ok())
+        st = commit_audited(ctx, txn, {revoked_event(ctx, p->user_id,
+                                                     {{"tokenType", "access_token"}, {"jti", p->jti}})});
       if (!st.ok()) return status_reply(st);
     }
     return json_reply(json::object());
@@ -30,7 +49,13 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
   Result<RefreshRecord> rec = ctx.store->find_refresh(token_hash(token));
   if (!rec.ok() && !rec.status().is_not_found()) return status_reply(rec.status());
   if (rec.ok() && rec->app_id == app.id) {
-    Status st = ctx.store->revoke_family(rec->family_id, now);
+    WriteTransaction txn(*ctx.store);
+    Status st = txn.status();
+    if (st.ok()) st = ctx.store->revoke_family(rec->family_id, now);
+    if (st.ok())
+      st = commit_audited(ctx, txn, {revoked_event(ctx, rec->user_id,
+                                                   {{"tokenType", "refresh_token"},
+                                                    {"familyId", rec->family_id}})});
     if (!st.ok()) return status_reply(st);
   }
   return json_reply(json::object());
@@ -49,7 +74,9 @@ Response handle_auth_token_revoke(Context& ctx, const Request& req, const PathPa
   Status st = txn.status();
   if (st.ok()) st = ctx.store->revoke_access_token(who.jti, who.exp).status();
   if (st.ok() && !who.family_id.empty()) st = ctx.store->revoke_family(who.family_id, now_seconds());
-  if (st.ok()) st = txn.commit();
+  json details = {{"tokenType", "access_token"}, {"jti", who.jti}};
+  if (!who.family_id.empty()) details["familyId"] = who.family_id;
+  if (st.ok()) st = commit_audited(ctx, txn, {revoked_event(ctx, who.user_id, details)});
   if (!st.ok()) return status_reply(st);
   return json_reply(json::object());
 }

@@ -2,6 +2,7 @@
 // /api/oauth/signin), the account page's sign-in, and GET /api/oauth/signin.
 #include "signin_form.h"
 
+#include "access/audit.h"
 #include "access/browser.h"
 #include "access/handlers.h"
 #include "access/mfa.h"
@@ -37,15 +38,22 @@ const char* check_sign_in_form(Context& ctx, const Request& req, const Params& f
       break;
   }
   if (r.user.mfa_enabled) {  // the second factor is asked here (API.md section 4)
-    if (!mfa_allowed) return "app_not_permitted";
-    if (!form.has("mfa_code")) return "mfa_required";
+    const std::string& username = form.get("username");
+    const char* refused = !mfa_allowed ? "app_not_permitted" : !form.has("mfa_code") ? "missing_code" : nullptr;
+    if (refused) {
+      record_sign_in_failure(ctx, username, r.user.id, refused, "password+totp");
+      return mfa_allowed ? "mfa_required" : "app_not_permitted";
+    }
     Result<SecondFactor> good = check_second_factor(*ctx.store, ctx.hmac_key, r.user,
                                                     form.get("mfa_code"), now, req.remote_addr);
     if (!good.ok()) {
       *failure = good.status();
       return "";
     }
-    if (*good == SecondFactor::kWrong) return "mfa_invalid";  // counted by check_password
+    if (*good == SecondFactor::kWrong) {  // counted by check_password
+      record_sign_in_failure(ctx, username, r.user.id, "wrong_code", "password+totp");
+      return "mfa_invalid";
+    }
   }
   *user = std::move(r.user);
   return nullptr;
@@ -53,10 +61,15 @@ const char* check_sign_in_form(Context& ctx, const Request& req, const Params& f
 
 Result<std::string> finish_sign_in(Context& ctx, const Request& req, const User& user,
                                    long long now) {
+  WriteTransaction txn(*ctx.store);
+  if (!txn.status().ok()) return txn.status();
   Result<std::string> cookie = start_session(ctx, req, user.id, now);
   if (!cookie.ok()) return cookie.status();
-  Status cleared = sign_in_succeeded(ctx, user.email, req.remote_addr);
-  if (!cleared.ok()) return cleared;
+  ctx.current.user_id = user.id;
+  Status st = sign_in_succeeded(ctx, user.email, req.remote_addr);
+  const char* method = user.mfa_enabled ? "password+totp" : "password";
+  if (st.ok()) st = commit_audited(ctx, txn, {sign_in_event(ctx, user, method)});
+  if (!st.ok()) return st;
   return cookie;
 }
 

@@ -17,7 +17,7 @@ Response stale_form_page();
 // Checks the credentials of a sign-in form under the lockout of sign_in.h:
 // nullptr with *user filled, or the error code the page explains
 // (invalid_credentials, locked, app_not_permitted, mfa_required,
-// mfa_invalid). A two-factor user needs `mfa_allowed` (the app's mfa
+// mfa_invalid), each failure recorded (sign_in.failed). A two-factor user needs `mfa_allowed` (the app's mfa
 // option; always on the account page) and an mfa_code: a TOTP code or one of
 // the recovery codes, which is used up. A store failure gives "" and
 // *failure.
@@ -25,7 +25,8 @@ const char* check_sign_in_form(Context& ctx, const Request& req, const Params& f
                                bool mfa_allowed, long long now, User* user, Status* failure);
 
 // A whole sign-in succeeded: starts the session (returns its Set-Cookie
-// value) and clears the lockout counters.
+// value), clears the lockout counters and records sign_in.succeeded, in one
+// transaction.
 Result<std::string> finish_sign_in(Context& ctx, const Request& req, const User& user,
                                    long long now);
 

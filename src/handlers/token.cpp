@@ -5,8 +5,8 @@
 
 #include "access/api.h"
 #include "access/crypto.h"
+#include "access/audit.h"
 #include "access/handlers.h"
-#include "access/log.h"
 #include "access/sign_in.h"
 #include "access/strings.h"
 #include "access/token_issuer.h"
@@ -16,13 +16,31 @@ namespace access_service {
 
 Response invalid_grant(const std::string& why) { return error_reply(ApiError::kInvalidGrant, why); }
 
+AuditEvent token_issued_event(const Context& ctx, const ClientApp& app, const User& user,
+                              const IssuedAccess& access, const std::string& grant_type,
+                              const std::string& note) {
+  AuditEvent e = request_audit_event(ctx, "token.issued");
+  e.user_id = user.id;
+  e.client_id = app.client_id;
+  e.actor = app.client_id;
+  // Built by hand: this is on every grant's path (fixed names and UUIDs).
+  e.details = "{\"grantType\":\"" + grant_type + "\",\"jti\":\"" + access.record.jti + "\"";
+  if (!access.record.family_id.empty()) e.details += ",\"familyId\":\"" + access.record.family_id + "\"";
+  if (!note.empty()) e.details += ",\"note\":\"" + note + "\"";
+  e.details += "}";
+  return e;
+}
+
 // A fresh grant (password, authorization code): signs an access token, with
 // a new refresh-token family when the app has the refresh_token option, then
 // stores the family in one transaction, in which `in_txn` (if any) runs
 // first (the access token itself is stored nowhere: store.h "Tokens").
 Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::vector<std::string>& scope, int64_t now,
-                         const std::function<Status(const IssuedAccess&)>& in_txn) {
+                         const std::string& grant_type, std::vector<AuditEvent> events,
+                         const std::function<Status(const IssuedAccess&)>& in_txn,
+                         const std::string& note) {
+  ctx.current.user_id = user.id;
   std::string family_id, refresh;
   if (app.has_grant("refresh_token")) {
     family_id = uuid7();
@@ -30,6 +48,8 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
   }
   Result<IssuedAccess> access = sign_access_token(ctx, app, user, scope, now, family_id);
   if (!access.ok()) return status_reply(access.status());
+  if (sample_token_issued(ctx))
+    events.push_back(token_issued_event(ctx, app, user, *access, grant_type, note));
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok() && in_txn) st = in_txn(*access);
@@ -37,7 +57,7 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
     st = ctx.store->insert_family(family_id, app.id, user.id, scope, now,
                                   now + app.refresh_seconds.value_or(0));
   if (st.ok() && !family_id.empty()) st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
-  if (st.ok()) st = txn.commit();
+  if (st.ok()) st = commit_audited(ctx, txn, events);
   if (!st.ok()) return status_reply(st);
   return json_reply(token_response(*access, scope, refresh));
 }
@@ -60,24 +80,35 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
   Result<User> user = ctx.store->find_user(rec->user_id);
   if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
   if (!user.ok() || !user->enabled) return invalid_grant("refresh token is not valid");
+  ctx.current.user_id = user->id;
 
   const std::string successor = rotated_refresh_token(ctx, presented);
   Result<IssuedAccess> access = sign_access_token(ctx, app, *user, *scope, now, rec->family_id);
   if (!access.ok()) return status_reply(access.status());
 
+  // The audit rows go into the rotation's own transaction (store.h).
+  Store::RotationAudit audit;
+  if (sample_token_issued(ctx))
+    audit.issued = token_issued_event(ctx, app, *user, *access, "refresh_token");
+  audit.reused = request_audit_event(ctx, "refresh.reused", "failure");
+  audit.reused->user_id = user->id;
+  audit.reused->details = "{\"familyId\":\"" + rec->family_id + "\"}";
+
   // One atomic step with its promise in store.h: of concurrent presentations
   // of one token exactly one rotates it; reuse revokes the family.
   Result<Store::Rotation> rotation = ctx.store->rotate_refresh(
-      hash, token_hash(successor), now, ctx.config.refresh_reuse_grace_seconds);
+      hash, token_hash(successor), now, ctx.config.refresh_reuse_grace_seconds, audit);
   if (!rotation.ok()) return status_reply(rotation.status());
   switch (*rotation) {
     case Store::Rotation::kRotated:
-    case Store::Rotation::kRepeat: break;  // a retry inside the grace: the same successor
+    case Store::Rotation::kRepeat:  // a retry inside the grace: the same successor
+      if (audit.issued) log_audit(ctx, *audit.issued);
+      break;
     case Store::Rotation::kUnknown: return invalid_grant("refresh token is not valid");
     case Store::Rotation::kRevoked: return invalid_grant("refresh token has been revoked");
     case Store::Rotation::kReused:
-      log_warn("refresh token reuse: family " + rec->family_id + " of app " + app.client_id +
-               " revoked");
+      log_audit(ctx, *audit.reused);
+      ctx.metrics.add(Counter::kRefreshReuse);
       return invalid_grant("refresh token was already used; its token family has been revoked");
   }
   return json_reply(token_response(*access, *scope, successor));
@@ -91,6 +122,11 @@ Response handle_token(Context& ctx, const Request& req, const PathParams&) {
   if (auto err = authenticate_client(ctx, req, &app)) return *err;
   const std::string& grant = form.get("grant_type");
   if (grant.empty()) return error_reply(ApiError::kInvalidRequest, "grant_type is required");
+  ctx.current.grant = grant == "password"             ? Grant::kPassword
+                      : grant == "refresh_token"      ? Grant::kRefreshToken
+                      : grant == "authorization_code" ? Grant::kAuthorizationCode
+                      : grant == "mfa"                ? Grant::kMfa
+                                                      : Grant::kOther;
   if (grant == "password") return password_grant(ctx, app, form, req.remote_addr);
   if (grant == "refresh_token") return refresh_grant(ctx, app, form);
   if (grant == "authorization_code") return code_grant(ctx, app, form);

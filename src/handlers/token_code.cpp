@@ -1,7 +1,7 @@
 // The authorization_code grant (RFC 6749 4.1.3) with PKCE (RFC 7636, S256).
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/crypto.h"
-#include "access/log.h"
 #include "access/strings.h"
 #include "access/token_issuer.h"
 #include "token_grants.h"
@@ -21,11 +21,18 @@ Response code_reused(Context& ctx, const std::string& hash, int64_t now) {
   // accessTokenValiditySeconds): its jti is kept revoked that long.
   if (st.ok() && !code->access_jti.empty())
     st = ctx.store->revoke_access_token(code->access_jti, now + 86400).status();
-  if (st.ok()) st = txn.commit();
+  if (st.ok()) {
+    AuditEvent e = request_audit_event(ctx, "code.reused", "failure");
+    e.user_id = code->user_id;
+    json d = {{"revokedJti", code->access_jti}};
+    if (!code->family_id.empty()) d["revokedFamilyId"] = code->family_id;
+    set_details(&e, d);
+    st = commit_audited(ctx, txn, {e});
+  }
   // Gone since the first read (its app deleted): nothing left to revoke.
   if (st.is_not_found()) return invalid_grant("authorization code is not valid");
   if (!st.ok()) return status_reply(st);
-  log_warn("authorization code reuse: tokens issued from it revoked");
+  ctx.metrics.add(Counter::kCodeReuse);
   return invalid_grant("authorization code was already used; tokens issued from it are revoked");
 }
 
@@ -68,7 +75,8 @@ Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
   if (!user.ok() || !user->enabled) return invalid_grant("authorization code is not valid");
   bool raced = false;
-  Response res = issue_new_grant(ctx, app, *user, code->scope, now, [&](const IssuedAccess& a) {
+  Response res = issue_new_grant(ctx, app, *user, code->scope, now, "authorization_code", {},
+                                 [&](const IssuedAccess& a) {
     Result<bool> marked = ctx.store->consume_code(hash, now, a.record.family_id, a.record.jti);
     if (!marked.ok()) return marked.status();
     // Another request exchanged it since the read above.

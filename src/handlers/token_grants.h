@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/token_issuer.h"
 
 namespace access_service {
@@ -17,10 +18,21 @@ Response invalid_grant(const std::string& why);
 // A fresh grant (password, authorization code, mfa, device passcode): signs an
 // access token, with a new refresh-token family when the app has the
 // refresh_token option, then stores both in one transaction in which
-// `in_txn` (if any) runs first; its failure rolls everything back.
+// `in_txn` (if any) runs first; its failure rolls everything back. The
+// transaction also stores `events` and, when sampled, token.issued for
+// `grant_type` (audit.h), logged once it has committed.
 Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::vector<std::string>& scope, int64_t now,
-                         const std::function<Status(const IssuedAccess&)>& in_txn);
+                         const std::string& grant_type, std::vector<AuditEvent> events,
+                         const std::function<Status(const IssuedAccess&)>& in_txn,
+                         const std::string& note = "");
+
+// The token.issued event of `access`, issued to `user` through `app`;
+// details grantType, jti, familyId (when any) and, when not empty, `note`
+// (the grant's variant: "device", "mfa_pending").
+AuditEvent token_issued_event(const Context& ctx, const ClientApp& app, const User& user,
+                              const IssuedAccess& access, const std::string& grant_type,
+                              const std::string& note = "");
 
 // Each takes the authenticated app and the form (client authentication and
 // grant_type already checked by handle_token); the password and mfa grants

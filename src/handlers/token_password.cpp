@@ -2,6 +2,7 @@
 // 3 and 6: a user with two-factor authentication gets a restrictive token that
 // the mfa grant exchanges for full tokens, and an app with the device option
 // may send device_id + passcode instead of a password.
+#include "access/audit.h"
 #include "access/crypto.h"
 #include "access/mfa.h"
 #include "access/sign_in.h"
@@ -31,6 +32,8 @@ Response restrictive_token(Context& ctx, const ClientApp& app, const User& user,
   Result<IssuedAccess> access = sign_access_token(ctx, app, user, {"mfa"}, now, "",
                                                   kRestrictiveSeconds, {{"requested_scope", scope}});
   if (!access.ok()) return status_reply(access.status());
+  if (sample_token_issued(ctx))
+    record_audit(ctx, token_issued_event(ctx, app, user, *access, "password", "mfa_pending"));
   json body = token_response(*access, {"mfa"}, "");
   body["mfa_required"] = true;
   return json_reply(body);
@@ -50,21 +53,49 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
   Result<Device> device = user.ok() ? ctx.store->find_device(user->id, device_id)
                                     : Result<Device>(Status::NotFound("no user"));
   if (!device.ok() && !device.status().is_not_found()) return status_reply(device.status());
+  const std::string& username = form.get("username");
   if (!device.ok() || device->app_id != app.id || !valid_passcode(passcode)) {
     verify_password_dummy(passcode, ctx.argon2());  // the same time as a real check
+    record_sign_in_failure(ctx, username, user.ok() ? user->id : "",
+                           user.ok() ? "unknown_device" : "unknown_user", "device");
     return invalid_grant("bad credentials");
   }
   if (!verify_password(device->passcode_hash, passcode)) {
     // The last strike answers like the others (API.md section 3): no answer
     // tells whether a user, a device or a registration exists.
-    Result<int> failures = ctx.store->record_device_failure(user->id, device_id, kMaxPasscodeFailures);
+    WriteTransaction txn(*ctx.store);
+    Status st = txn.status();
+    Result<int> failures = st.ok() ? ctx.store->record_device_failure(user->id, device_id,
+                                                                      kMaxPasscodeFailures)
+                                   : Result<int>(st);
     if (!failures.ok()) return status_reply(failures.status());
+    std::vector<AuditEvent> events;
+    AuditEvent failed = request_audit_event(ctx, "sign_in.failed", "failure");
+    failed.actor = "";
+    failed.user_id = user->id;
+    failed.username = truncate_utf8(username, kMaxAuditUsernameBytes);
+    set_details(&failed, {{"reason", "wrong_passcode"}, {"method", "device"}, {"deviceId", device_id}});
+    events.push_back(failed);
+    if (*failures >= kMaxPasscodeFailures) {
+      AuditEvent removed = request_audit_event(ctx, "device.removed", "failure");
+      removed.actor = "";
+      removed.user_id = user->id;
+      set_details(&removed, {{"deviceId", device_id}, {"reason", "too_many_wrong_passcodes"}});
+      events.push_back(removed);
+    }
+    st = commit_audited(ctx, txn, events);
+    if (!st.ok()) return status_reply(st);
+    ctx.metrics.add(Counter::kSignInFailures);
     return invalid_grant("bad credentials");
   }
-  if (!user->enabled) return invalid_grant("bad credentials");
-  return issue_new_grant(ctx, app, *user, scope, now, [&](const IssuedAccess&) {
-    return ctx.store->record_device_use(user->id, device_id, now);
-  });
+  if (!user->enabled) {
+    record_sign_in_failure(ctx, username, user->id, "account_disabled", "device");
+    return invalid_grant("bad credentials");
+  }
+  return issue_new_grant(
+      ctx, app, *user, scope, now, "password", {sign_in_event(ctx, *user, "device")},
+      [&](const IssuedAccess&) { return ctx.store->record_device_use(user->id, device_id, now); },
+      "device");
 }
 
 }  // namespace
@@ -94,15 +125,19 @@ Response password_grant(Context& ctx, const ClientApp& app, const Params& form,
   // restrictive token: the attempt is handed back (it neither counts nor
   // resets), and each code tried with the mfa grant counts (sign_in.h).
   if (signin.user.mfa_enabled) {
-    if (!app.has_grant("mfa"))
+    if (!app.has_grant("mfa")) {
+      record_sign_in_failure(ctx, form.get("username"), signin.user.id, "app_not_permitted",
+                             "password");
       return invalid_grant("two-factor authentication required; app not permitted");
+    }
     Status st = release_sign_in(ctx, signin.user.email, ip, now);
     if (!st.ok()) return status_reply(st);
     return restrictive_token(ctx, app, signin.user, *scope, now);
   }
-  return issue_new_grant(ctx, app, signin.user, *scope, now, [&](const IssuedAccess&) {
-    return sign_in_succeeded(ctx, signin.user.email, ip);
-  });
+  return issue_new_grant(ctx, app, signin.user, *scope, now, "password",
+                         {sign_in_event(ctx, signin.user, "password")}, [&](const IssuedAccess&) {
+                           return sign_in_succeeded(ctx, signin.user.email, ip);
+                         });
 }
 
 Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const std::string& ip) {
@@ -122,20 +157,26 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   // Each code tried is an attempt of the same lockout as the password.
   Result<long long> lock = admit_sign_in(ctx, user->email, ip, now);
   if (!lock.ok()) return status_reply(lock.status());
-  if (*lock > 0) return locked(*lock);
+  if (*lock > 0) {
+    record_sign_in_failure(ctx, user->email, user->id, "locked", "totp");
+    return locked(*lock);
+  }
   // A TOTP code or, in its place, a recovery code (API.md section 7).
   Result<SecondFactor> good =
       check_second_factor(*ctx.store, ctx.hmac_key, *user, form.get("mfa_code"), now, ip);
   if (!good.ok()) return status_reply(good.status());
-  if (*good == SecondFactor::kWrong)
+  if (*good == SecondFactor::kWrong) {
+    record_sign_in_failure(ctx, user->email, user->id, "wrong_code", "totp");
     return invalid_grant("mfa_code is not valid or was already used");
+  }
   // The scope asked for in the password grant, as far as the app still allows it.
   auto scope = resolve_scope(join_words(p->requested_scope), app.scope);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");
   // The restrictive token is single use: it dies with the exchange, and of
   // two concurrent exchanges (even with two valid codes) only one wins.
   bool raced = false;
-  Response res = issue_new_grant(ctx, app, *user, *scope, now, [&](const IssuedAccess&) {
+  Response res = issue_new_grant(ctx, app, *user, *scope, now, "mfa",
+                                 {sign_in_event(ctx, *user, "password+totp")}, [&](const IssuedAccess&) {
     Result<bool> won = ctx.store->revoke_access_token(p->jti, p->exp);
     if (!won.ok()) return won.status();
     raced = !*won;

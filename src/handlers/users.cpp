@@ -1,6 +1,7 @@
 // /api/v1/users/me and /api/v1/users (API.md section 6).
 #include "access/account.h"
 #include "access/api.h"
+#include "access/audit.h"
 #include "access/crypto.h"
 #include "access/handlers.h"
 #include "access/mfa.h"
@@ -13,6 +14,15 @@ namespace {
 
 // The store's own wording ("no row", ...) never reaches a client (API.md 0).
 const char kUserNotFound[] = "user not found";
+
+// user.<what> about user `user_id`, by whoever the request in hand is from.
+AuditEvent user_event(const Context& ctx, const std::string& what, const std::string& user_id,
+                      const json& details = json::object()) {
+  AuditEvent e = request_audit_event(ctx, "user." + what);
+  e.user_id = user_id;
+  set_details(&e, details);
+  return e;
+}
 
 }  // namespace
 
@@ -30,7 +40,11 @@ Response account_profile_put(Context& ctx, const Request& req, const PathParams&
   Result<User> user = ctx.store->find_user(who.user_id);
   if (!user.ok()) return status_reply(user.status(), kUserNotFound);
   if (auto msg = apply_profile_json(body, &*user)) return error_reply(ApiError::kInvalidRequest, *msg);
-  Status st = ctx.store->update_user_profile(*user);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->update_user_profile(*user);
+  if (st.ok())
+    st = commit_audited(ctx, txn, {user_event(ctx, "updated", user->id, {{"change", "profile"}})});
   if (!st.ok()) return status_reply(st, kUserNotFound);
   return json_reply(user_to_json(*user));
 }
@@ -59,7 +73,11 @@ Response handle_users_create(Context& ctx, const Request& req, const PathParams&
   }
   user.id = uuid4();
   user.created_at = now_seconds();
-  Status st = ctx.store->insert_user(user);
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  if (st.ok()) st = ctx.store->insert_user(user);
+  if (st.ok())
+    st = commit_audited(ctx, txn, {user_event(ctx, "created", user.id, {{"roles", user.roles}})});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "a user with this email exists");
   if (!st.ok()) return status_reply(st);
   return json_reply(user_to_json(user), 201);
@@ -122,10 +140,14 @@ Response handle_users_update(Context& ctx, const Request& req, const PathParams&
   if (auto msg = read_user_admin_json(body, *user, &change))
     return error_reply(ApiError::kInvalidRequest, *msg);
   Result<std::string> uri = std::string();
+  std::vector<AuditEvent> events;
   if (change.mfa_enabled || change.new_authenticator_key) {
     uri = change_user_mfa(*ctx.store, ctx.hmac_key, ctx.config.issuer, *user, change.mfa_enabled,
                           change.new_authenticator_key);
     if (!uri.ok()) return status_reply(uri.status(), kUserNotFound);
+    json d = {{"newAuthenticatorKey", !uri->empty()}};
+    if (change.mfa_enabled) d["mfaEnabled"] = *change.mfa_enabled;
+    events.push_back(user_event(ctx, "mfa_changed", user->id, d));
   }
   Status st;
   if (change.enabled) {
@@ -133,6 +155,7 @@ Response handle_users_update(Context& ctx, const Request& req, const PathParams&
     // A disabled user keeps nothing: every token and session ends now.
     if (st.ok() && !*change.enabled) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
     if (st.ok() && !*change.enabled) st = ctx.store->delete_user_sessions(user->id);
+    events.push_back(user_event(ctx, *change.enabled ? "enabled" : "disabled", user->id));
   }
   if (st.ok() && !phc.empty()) {
     st = ctx.store->set_user_password(user->id, phc);
@@ -140,7 +163,7 @@ Response handle_users_update(Context& ctx, const Request& req, const PathParams&
     if (st.ok()) st = ctx.store->delete_user_sessions(user->id);
   }
   Result<User> updated = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);
-  if (updated.ok()) st = txn.commit();
+  if (updated.ok()) st = commit_audited(ctx, txn, events);
   else st = updated.status();
   if (!st.ok()) return status_reply(st, kUserNotFound);
   json out = user_to_json(*updated);

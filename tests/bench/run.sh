@@ -477,6 +477,8 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   echo "Linux $(uname -r), $(nginx -v 2>&1 | sed 's/.*: //'), SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1),"
   echo "$(openssl version | cut -d' ' -f1-2); load generator on the same machine."
   echo "Command: \`BENCH_SECONDS=$DURATION BENCH_CONNECTIONS=$CONNS make bench\` ($WORKERS workers, wrk -t$THREADS -c$CONNS, ${DURATION}s per scenario)."
+  echo "Observability on, as configured: log.format $(awk '$1 == "format:" {print $2}' "$CONFIG" | head -1), one log line per request,"
+  echo "audit events stored (audit.token_issued_sample $(awk '$1 == "token_issued_sample:" {print $2}' "$CONFIG" | head -1): 1 = every grant), shared-memory metrics."
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx | reference | ratio | target | met |"
   echo "|---|---:|---:|---:|---:|---|---:|---|---|"

@@ -7,6 +7,7 @@
 #   check NAME COMMAND...            one test: the command succeeds
 #   header_has TEXT                  true when the last response has that header text
 #   sanitizer_clean LOG              true when LOG holds no ASan/LSan/UBSan report (printed)
+#   curl ...                         curl, recording its arguments in $SECRETS_CAPTURE (below)
 
 SMOKE_PASSED=${SMOKE_PASSED:-0}
 SMOKE_FAILED=${SMOKE_FAILED:-0}
@@ -24,6 +25,33 @@ req() {
   HDRS=$(cat "$hfile")
   rm -f "$hfile"
   collect_error_description
+  [[ -n ${SECRETS_CAPTURE:-} ]] && printf '%s\x1f%s\x1e' "$HDRS" "$BODY" >>"$SECRETS_CAPTURE/responses"
+  return 0
+}
+
+# Every secret the suite uses must stay out of every log (run.sh runs
+# tests/smoke/log_secrets.py at the end). So that it knows them, each curl
+# call's arguments (passwords, client secrets, tokens, codes, verifiers,
+# passcodes, cookies) and each reply `req` reads (tokens, codes, secrets) are
+# recorded here, outside the logs; run.sh adds the suite's variables that
+# hold secrets. A function, so it covers every curl of the test files and of
+# their subshells.
+SECRETS_CAPTURE=${SECRETS_CAPTURE:-${STATE:+$STATE/secrets-capture}}
+[[ -n $SECRETS_CAPTURE ]] && (umask 077 && mkdir -p "$SECRETS_CAPTURE")
+# keep_logs DIR: copies the logs of a server a test started outside $STATE
+# (and is about to remove) into $STATE/kept-logs, for that search.
+keep_logs() {
+  [[ -d $1 && -n ${STATE:-} ]] || return 0
+  local dest
+  dest=$STATE/kept-logs/$(basename "$1")
+  mkdir -p "$dest"
+  find "$1" -type f -name '*.log' -exec cp --parents -t "$dest" {} + 2>/dev/null
+  return 0
+}
+curl() {
+  [[ -n ${SECRETS_CAPTURE:-} ]] && printf '%s\x1f' "$@" >>"$SECRETS_CAPTURE/curl-args" &&
+    printf '\x1e' >>"$SECRETS_CAPTURE/curl-args"
+  command curl "$@"
 }
 
 # Every error_description a response of `req` carried, one per line, for
@@ -134,6 +162,8 @@ render_production_conf() {
 #   db_now          the SQL expression of the clock in Unix seconds
 #   db_tables       every table of the schema, one per line, by name
 #   db_table_rows   "table=rows" for every table, one per line
+#   db_json COL PATH... the member at PATH of JSON text column COL, as text
+#                   (db_json details kid; db_json details replaces 0)
 #   on_sqlite       true when the suite runs on SQLite
 on_sqlite() { [[ -z ${PG_CONNINFO:-} ]]; }
 db() {
@@ -143,6 +173,18 @@ db() {
 db_hex() { if on_sqlite; then echo "hex($1)"; else echo "upper(encode($1, 'hex'))"; fi; }
 db_instr() { if on_sqlite; then echo "instr($1, $2)"; else echo "strpos($1, $2)"; fi; }
 db_now() { if on_sqlite; then echo "CAST(strftime('%s','now') AS INTEGER)"; else echo "CAST(extract(epoch FROM now()) AS BIGINT)"; fi; }
+db_json() {
+  local col=$1 p
+  shift
+  if on_sqlite; then
+    local path='$'
+    for p in "$@"; do if [[ $p =~ ^[0-9]+$ ]]; then path+="[$p]"; else path+=".$p"; fi; done
+    echo "json_extract($col, '$path')"
+  else
+    local IFS=,
+    echo "($col::json #>> '{$*}')"
+  fi
+}
 db_tables() {
   if on_sqlite; then db "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
   else db "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"; fi

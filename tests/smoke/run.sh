@@ -47,5 +47,28 @@ else
   pass "no unhandled exceptions in the service log"
 fi
 check "no sanitizer report (ASan, LSan, UBSan) in the service log" sanitizer_clean "$STATE/service.log"
+
+# No password, secret, token, code or passcode the suite used is in any log
+# of the suite: the service logs of every server it started (json and text),
+# nginx's access and error logs. lib.sh recorded what curl sent and what req
+# read; the variables that hold secrets are added here.
+for v in $(compgen -v); do
+  [[ $v =~ (^|_)(PW|PASSWORD|SECRET|AT|RT|TOKEN|CODE|VERIFIER|CSRF|TOTP|PASSCODE)[0-9]*($|_) ]] &&
+    printf '%s\x1f%s\x1e' "$v" "${!v}"
+done >"$SECRETS_CAPTURE/variables"
+mapfile -t suite_logs < <(find "$STATE" -type f -name '*.log' ! -path "$SECRETS_CAPTURE/*" | sort)
+secrets_out=$(python3 tests/smoke/log_secrets.py "$SECRETS_CAPTURE" "${suite_logs[@]}")
+secrets_rc=$?
+if [[ $secrets_rc == 0 ]]; then
+  pass "no secret the suite used is in any of its logs ($(tail -1 <<<"$secrets_out"))"
+else
+  fail "no secret the suite used is in any of its logs" "$(head -20 <<<"$secrets_out")"
+fi
+# The search itself finds a secret that is there (so the line above cannot
+# pass by searching nothing).
+planted=$STATE/planted.txt
+printf '{"event":"request","msg":"%s"}\n' "$CLI_SECRET" >"$planted"
+python3 tests/smoke/log_secrets.py "$SECRETS_CAPTURE" "$planted" >/dev/null
+check "the log search finds a client secret planted in a log" test $? = 1
 echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed"
 [[ $SMOKE_FAILED == 0 ]]

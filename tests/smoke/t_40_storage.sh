@@ -70,6 +70,7 @@ for mask in 000 077; do
   (umask $mask && PG_CONNINFO= "$ROOT/$BUILD/accessctl" --config "$dev/fresh/c.yaml" init >/dev/null 2>&1)
   check "umask $mask: accessctl init makes the database, key dir, keys and hmac.key owner-only" \
     test "$(stat -c %a "$dev/fresh/access.db" "$dev/fresh/keys" "$dev/fresh/keys/"* | sort -u | tr '\n' ' ')" = "600 700 "
+  keep_logs "$dev"
   rm -rf "$dev"
 done
 

@@ -74,4 +74,5 @@ wait "$run_pid" 2>/dev/null
 sleep 0.5
 left=$(pgrep -f "$run_state" | tr '\n' ' ')
 check "after SIGTERM no process of it is left" test -z "$left"
+keep_logs "$run_state"
 rm -rf "$run_state"

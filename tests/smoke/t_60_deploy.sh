@@ -137,6 +137,7 @@ YAML
   out=$("$sg/bin/access-service" --config "$sg/prod.yaml" --check-config 2>&1)
   check "--check-config refuses a socket open to others, naming the key" \
     grep -q 'server.socket_mode: must not' <<<"$out"
+  keep_logs "$sg"
   rm -rf "$sg"
 fi
 
@@ -231,4 +232,5 @@ expect "production: the 429 is the JSON error shape" 429 .error too_many_request
 check "production: the 429 has Retry-After" header_has 'Retry-After:'
 kill -QUIT "$(cat "$prod/nginx.pid")" 2>/dev/null
 for _ in $(seq 50); do [[ -e $prod/nginx.pid ]] || break; sleep 0.1; done
+keep_logs "$prod"
 rm -rf "$prod"

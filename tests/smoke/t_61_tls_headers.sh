@@ -42,4 +42,5 @@ check "production conf over plain HTTP: a redirect without Strict-Transport-Secu
   bash -c "grep -q '^HTTP/1.1 301' <<<\"\$0\" && ! grep -qi '^strict-transport-security' <<<\"\$0\"" "$plain_hdrs"
 kill -QUIT "$tls_nginx" 2>/dev/null
 wait "$tls_nginx" 2>/dev/null
+keep_logs "$tls"
 rm -rf "$tls"

@@ -88,6 +88,16 @@ for _ in $(seq 50); do
   req GET /api/v1/users/me -H "$(bearer "$OLD_AT")"; [[ $STATUS == 401 ]] && break; sleep 0.1
 done
 expect "a token with an unknown kid is refused" 401 .error invalid_token
+# The key's life in the audit trail (audit.h): made by accessctl, activated by
+# the master's reload, removed by the purge.
+key_events() { db "SELECT type || ' ' || actor FROM audit_events WHERE $(db_json details kid) = '$1' ORDER BY created_at"; }
+check "audit: the new key was rotated by accessctl, then activated by the master" \
+  test "$(key_events "$NEW_KID" | tr '\n' ',')" = "key.rotated accessctl,key.activated access-service,"
+check "audit: key.activated names the key it replaced" \
+  test "$(db "SELECT $(db_json details replaces 0) FROM audit_events WHERE type = 'key.activated' AND $(db_json details kid) = '$NEW_KID'")" = "$OLD_KID"
+check "audit: the purge recorded key.retired (expired) for the old key" \
+  test "$(db "SELECT $(db_json details reason) || ' ' || actor FROM audit_events WHERE type = 'key.retired' AND $(db_json details kid) = '$OLD_KID'")" = "expired accessctl"
+check "the master logged key.activated" grep -q "\"type\":\"key.activated\".*$NEW_KID" "$STATE/service.log"
 
 # Expired rows go: age some rows, purge, count.
 db=$STATE/access.db

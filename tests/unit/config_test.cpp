@@ -415,6 +415,48 @@ BOOST_AUTO_TEST_CASE(shipped_config_is_valid_and_matches_code_defaults) {
   BOOST_TEST(c->lockout_client_max_failures == d.lockout_client_max_failures);
   BOOST_TEST(c->lockout_client_window_seconds == d.lockout_client_window_seconds);
   BOOST_TEST(c->log_level == d.log_level);
+  BOOST_TEST(c->log_format == d.log_format);
+  BOOST_TEST(c->audit_retention_days == d.audit_retention_days);
+  BOOST_TEST(c->audit_token_issued_sample == d.audit_token_issued_sample);
+  BOOST_TEST(c->metrics_allow == d.metrics_allow);
+}
+
+BOOST_AUTO_TEST_CASE(observability_keys_have_defaults_and_are_checked) {
+  Result<Config> d = parse_config(render(base_keys()), "/etc/access");
+  BOOST_REQUIRE(d.ok());
+  BOOST_TEST(d->log_format == "json");
+  BOOST_TEST(d->audit_retention_days == 90);
+  BOOST_TEST(d->audit_token_issued_sample == 1);
+  BOOST_TEST(d->metrics_allow == (std::vector<std::string>{"127.0.0.1", "::1"}));
+  BOOST_TEST(parse_with("log.format", "text")->log_format == "text");
+  BOOST_TEST(parse_with("audit.retention_days", "0")->audit_retention_days == 0);
+  BOOST_TEST(parse_with("audit.token_issued_sample", "100")->audit_token_issued_sample == 100);
+  Result<Config> allow = parse_with("metrics.allow", "[\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.7\"]");
+  BOOST_REQUIRE(allow.ok());
+  BOOST_TEST(allow->metrics_allow == (std::vector<std::string>{"10.0.0.0/8", "fd00::/8", "192.0.2.7"}));
+  BOOST_TEST(parse_with("metrics.allow", "[]")->metrics_allow.empty());
+  const std::pair<const char*, const char*> bad[] = {
+      {"log.format", "xml"},
+      {"log.format", "[json]"},
+      {"audit.retention_days", "-1"},
+      {"audit.retention_days", "3651"},
+      {"audit.retention_days", "ninety"},
+      {"audit.token_issued_sample", "-1"},
+      {"audit.token_issued_sample", "0.5"},
+      {"metrics.allow", "\"127.0.0.1\""},
+      {"metrics.allow", "[\"localhost\"]"},
+      {"metrics.allow", "[\"10.0.0.0/33\"]"},
+      {"metrics.allow", "[[\"10.0.0.1\"]]"},
+      {"metrics.allow", "{a: 1}"},
+  };
+  for (const auto& b : bad) {
+    Result<Config> r = parse_with(b.first, b.second);
+    BOOST_TEST(!r.ok(), b.first << ": " << b.second);
+    if (!r.ok()) BOOST_TEST(mentions(r.status(), b.first), r.status().message());
+  }
+  std::string many = "[";
+  for (int i = 0; i < 65; ++i) many += std::string(i ? "," : "") + "\"10.0.0." + std::to_string(i) + "\"";
+  BOOST_TEST(!parse_with("metrics.allow", many + "]").ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -125,9 +125,15 @@ BOOST_AUTO_TEST_CASE(retire_and_purge_take_the_sidecars) {
   BOOST_TEST(access((next + ".signs_from").c_str(), F_OK) != 0);
 
   key("20330601T000000Z", kNow - 5);
-  BOOST_REQUIRE(mark_retired_keys(dir, kNow).ok());
-  BOOST_TEST(*purge_expired_keys(dir, kNow + 10) == 0);  // inside its overlap
-  BOOST_TEST(*purge_expired_keys(dir, kNow + kKeyOverlapSeconds) == 1);
+  Result<std::vector<std::string>> marked = mark_retired_keys(dir, kNow);
+  BOOST_REQUIRE(marked.ok());
+  BOOST_REQUIRE(marked->size() == 1u);  // the old key: a newer one signs now
+  BOOST_TEST(marked->front() == keys[0].kid);
+  BOOST_TEST(mark_retired_keys(dir, kNow + 1)->empty());  // recorded once
+  BOOST_TEST(purge_expired_keys(dir, kNow + 10)->empty());  // inside its overlap
+  Result<std::vector<std::string>> purged = purge_expired_keys(dir, kNow + kKeyOverlapSeconds);
+  BOOST_REQUIRE(purged.ok());
+  BOOST_TEST((*purged == *marked));
   BOOST_TEST(access(old_key.c_str(), F_OK) != 0);
   BOOST_TEST(access((old_key + ".retired").c_str(), F_OK) != 0);
   BOOST_TEST(list(kNow + kKeyOverlapSeconds).size() == 1u);

@@ -14,6 +14,7 @@
 #include "access/http.h"
 #include "access/log.h"
 #include "access/password.h"
+#include "access/request_log.h"
 #include "access/router.h"
 #include "access/store.h"
 #include "access/strings.h"
@@ -46,6 +47,7 @@ struct ServerFixture {
   std::unique_ptr<Context> ctx;
   static constexpr const char* kPassword = "correct horse battery";
   std::string remote_addr = "127.0.0.1";  // REMOTE_ADDR of call()
+  std::string user_agent = "unit-test/1.0";  // HTTP_USER_AGENT of call()
 
   explicit ServerFixture(int grace_seconds = 0) {
     set_log_level("error");
@@ -58,7 +60,10 @@ struct ServerFixture {
     config.argon2_memory_kib = 8192;
     config.argon2_parallelism = 1;
     config.refresh_reuse_grace_seconds = grace_seconds;
-    use_test_postgresql(config);
+    if (use_test_postgresql(config)) {  // the purge shares keys through it (key_mirror.h)
+      config.kek_file = tmp.file("kek.key");
+      write_text(config.kek_file, std::string(32, '\x5a'));
+    }
     Result<std::string> key = create_signing_key(config.key_dir, "RS256");
     BOOST_REQUIRE_MESSAGE(key.ok(), key.status().ToString());
     Status st = ensure_hmac_key(config);
@@ -116,7 +121,8 @@ struct ServerFixture {
     req.content_type = content_type;
     req.body = body;
     req.remote_addr = remote_addr;
-    return route(*ctx, req);
+    req.user_agent = user_agent;
+    return serve_request(*ctx, req);
   }
 
   // POST /api/oauth/token with Basic client credentials and a form body.

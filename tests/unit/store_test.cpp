@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <string>
@@ -405,13 +406,13 @@ BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
   BOOST_TEST(store->find_refresh(sha256("r2")).status().is_not_found());
 
   using Rotation = Store::Rotation;
-  Result<Rotation> first = store->rotate_refresh(sha256("r1"), sha256("r1-next"), 200, 0);
+  Result<Rotation> first = store->rotate_refresh(sha256("r1"), sha256("r1-next"), 200, 0, {});
   BOOST_REQUIRE(first.ok());
   BOOST_TEST((*first == Rotation::kRotated));
   BOOST_TEST(store->find_refresh(sha256("r1-next"))->family_id == "fam-1");
   BOOST_TEST(!store->find_refresh(sha256("r1-next"))->used_at.has_value());
   BOOST_TEST(store->find_refresh(sha256("r1"))->used_at.value_or(0) == 200);
-  BOOST_TEST((*store->rotate_refresh(sha256("unknown"), sha256("x"), 200, 0) == Rotation::kUnknown));
+  BOOST_TEST((*store->rotate_refresh(sha256("unknown"), sha256("x"), 200, 0, {}) == Rotation::kUnknown));
   // Duplicate hash is a conflict.
   BOOST_TEST(store->insert_refresh(sha256("r1"), "fam-1", 100).is_conflict());
 }
@@ -421,19 +422,19 @@ BOOST_AUTO_TEST_CASE(rotate_refresh_repeat_inside_grace_then_reuse_revokes) {
   add_app(app("app-1", "client-1"));
   add_user(user("u-1", "alice@example.com"));
   add_family("fam-1", "app-1", "u-1", "r1");
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, {}) == Rotation::kRotated));
   // The client's retry within 10 s: nothing changes, the same successor.
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10) == Rotation::kRepeat));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, {}) == Rotation::kRepeat));
   BOOST_TEST(!store->find_refresh(sha256("r1"))->family_revoked);
   // Once the successor is used, a repeat is reuse even inside the grace.
-  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 206, 10) == Rotation::kRotated));
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 207, 10) == Rotation::kReused));
+  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 206, 10, {}) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 207, 10, {}) == Rotation::kReused));
   BOOST_TEST(store->find_refresh(sha256("r3"))->family_revoked);
-  BOOST_TEST((*store->rotate_refresh(sha256("r3"), sha256("r4"), 208, 10) == Rotation::kRevoked));
+  BOOST_TEST((*store->rotate_refresh(sha256("r3"), sha256("r4"), 208, 10, {}) == Rotation::kRevoked));
   // Without a grace, any second presentation is reuse.
   add_family("fam-2", "app-1", "u-1", "s1");
-  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0) == Rotation::kRotated));
-  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0) == Rotation::kReused));
+  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kReused));
   BOOST_TEST(store->find_refresh(sha256("s2"))->family_revoked);
 }
 
@@ -670,6 +671,161 @@ BOOST_AUTO_TEST_CASE(recovery_codes_single_use_per_user) {
   BOOST_REQUIRE(store->replace_recovery_codes("u-1", {}, 500).ok());
   BOOST_TEST(store->list_recovery_codes("u-1")->empty());
   BOOST_TEST(store->list_recovery_codes("u-2")->size() == 1);
+}
+
+// ---- audit events (store.h): the contract a second backend must keep too.
+
+AuditEvent event(const std::string& id, const std::string& type, int64_t ms,
+                 const std::string& user = "", const std::string& client = "") {
+  AuditEvent e;
+  e.id = id;
+  e.type = type;
+  e.created_ms = ms;
+  e.user_id = user;
+  e.client_id = client;
+  e.outcome = "success";
+  e.details = "{\"k\":1}";
+  return e;
+}
+
+std::vector<std::string> ids(const Result<ListResult<AuditEvent>>& r) {
+  std::vector<std::string> out;
+  if (r.ok())
+    for (const auto& e : r->items) out.push_back(e.id);
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(audit_round_trip_keeps_every_member_and_empty_is_null) {
+  AuditEvent e = event("e1", "sign_in.failed", 1000, "u-1", "cli");
+  e.ip = "192.0.2.1";
+  e.user_agent = "agent";
+  e.actor = "cli";
+  e.username = "Alice@Example.com";
+  e.outcome = "failure";
+  BOOST_REQUIRE(store->insert_audit(e).ok());
+  BOOST_REQUIRE(store->insert_audit(event("e2", "user.updated", 1001)).ok());
+  BOOST_TEST(store->insert_audit(e).is_conflict());  // one row per id
+  Page page;
+  auto all = store->list_audit(AuditFilter{}, page);
+  BOOST_REQUIRE(all.ok());
+  BOOST_REQUIRE_EQUAL(all->items.size(), 2u);
+  const AuditEvent& got = all->items[0];
+  BOOST_TEST(got.id == "e1");
+  BOOST_TEST(got.type == "sign_in.failed");
+  BOOST_TEST(got.created_ms == 1000);
+  BOOST_TEST(got.ip == "192.0.2.1");
+  BOOST_TEST(got.user_agent == "agent");
+  BOOST_TEST(got.actor == "cli");
+  BOOST_TEST(got.user_id == "u-1");
+  BOOST_TEST(got.client_id == "cli");
+  BOOST_TEST(got.username == "Alice@Example.com");
+  BOOST_TEST(got.outcome == "failure");
+  BOOST_TEST(got.details == "{\"k\":1}");
+  BOOST_TEST(all->items[1].ip == "");
+  BOOST_TEST(all->items[1].user_id == "");
+}
+
+BOOST_AUTO_TEST_CASE(audit_list_orders_pages_and_filters) {
+  BOOST_REQUIRE(store->insert_audit(event("a", "sign_in.failed", 100, "u-1", "cli")).ok());
+  BOOST_REQUIRE(store->insert_audit(event("b", "sign_in.succeeded", 200, "u-1", "cli")).ok());
+  BOOST_REQUIRE(store->insert_audit(event("c", "token.issued", 300, "u-2", "web")).ok());
+  BOOST_REQUIRE(store->insert_audit(event("d", "sign_inx", 400)).ok());
+  BOOST_REQUIRE(store->insert_audit(event("e", "client.created", 400, "", "web")).ok());
+  Page page;
+  BOOST_TEST(ids(store->list_audit({}, page)) == (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  page.descending = true;
+  BOOST_TEST(ids(store->list_audit({}, page)) == (std::vector<std::string>{"e", "d", "c", "b", "a"}));
+  page.limit = 2;
+  page.offset = 1;
+  auto paged = store->list_audit({}, page);
+  BOOST_TEST(ids(paged) == (std::vector<std::string>{"d", "c"}));
+  BOOST_TEST(paged->count == 5);
+  page = Page{};
+  AuditFilter f;
+  f.type_prefix = "sign_in.";
+  BOOST_TEST(ids(store->list_audit(f, page)) == (std::vector<std::string>{"a", "b"}));
+  f.type_prefix = "sign_in.failed";
+  BOOST_TEST(ids(store->list_audit(f, page)) == (std::vector<std::string>{"a"}));
+  f = AuditFilter{};
+  f.user_id = "u-1";
+  BOOST_TEST(ids(store->list_audit(f, page)) == (std::vector<std::string>{"a", "b"}));
+  f = AuditFilter{};
+  f.client_id = "web";
+  f.since_ms = 300;
+  f.until_ms = 400;
+  auto by_client = store->list_audit(f, page);
+  BOOST_TEST(ids(by_client) == (std::vector<std::string>{"c", "e"}));
+  BOOST_TEST(by_client->count == 2);
+  f.until_ms = 299;
+  BOOST_TEST(store->list_audit(f, page)->count == 0);
+}
+
+BOOST_AUTO_TEST_CASE(audit_rows_commit_and_roll_back_with_their_transaction) {
+  {
+    WriteTransaction txn(*store);
+    BOOST_REQUIRE(store->insert_audit(event("gone", "client.created", 1)).ok());
+    add_app(app("id-1", "client-1"));
+  }  // rolled back
+  BOOST_TEST(store->list_audit({}, Page{})->count == 0);
+  BOOST_TEST(store->find_client("id-1").status().is_not_found());
+  {
+    WriteTransaction txn(*store);
+    BOOST_REQUIRE(store->insert_audit(event("kept", "client.created", 1)).ok());
+    add_app(app("id-1", "client-1"));
+    BOOST_REQUIRE(txn.commit().ok());
+  }
+  BOOST_TEST(ids(store->list_audit({}, Page{})) == (std::vector<std::string>{"kept"}));
+}
+
+BOOST_AUTO_TEST_CASE(audit_purge_deletes_only_older_events_in_batches) {
+  for (int i = 0; i < 7; ++i)
+    BOOST_REQUIRE(store->insert_audit(event("old" + std::to_string(i), "token.issued", 100 + i)).ok());
+  BOOST_REQUIRE(store->insert_audit(event("new", "token.issued", 1000)).ok());
+  BOOST_TEST(*store->purge_audit(1000, 5) == 5);
+  BOOST_TEST(*store->purge_audit(1000, 5) == 2);
+  BOOST_TEST(*store->purge_audit(1000, 5) == 0);
+  BOOST_TEST(ids(store->list_audit({}, Page{})) == (std::vector<std::string>{"new"}));
+}
+
+BOOST_AUTO_TEST_CASE(rotate_refresh_stores_the_audit_row_of_its_outcome_only) {
+  using Rotation = Store::Rotation;
+  add_app(app("app-1", "client-1"));
+  add_user(user("u-1", "alice@example.com"));
+  add_family("fam-1", "app-1", "u-1", "r1");
+  auto audit = [](const std::string& n) {
+    Store::RotationAudit a;
+    a.issued = event("issued-" + n, "token.issued", 10);
+    a.reused = event("reused-" + n, "refresh.reused", 10);
+    return a;
+  };
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, audit("1")) == Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, audit("2")) == Rotation::kRepeat));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 500, 10, audit("3")) == Rotation::kReused));
+  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 501, 10, audit("4")) == Rotation::kRevoked));
+  BOOST_TEST((*store->rotate_refresh(sha256("zz"), sha256("r9"), 502, 10, audit("5")) == Rotation::kUnknown));
+  Page page;
+  auto got = ids(store->list_audit({}, page));
+  std::sort(got.begin(), got.end());
+  BOOST_TEST(got == (std::vector<std::string>{"issued-1", "issued-2", "reused-3"}));
+  // A failed audit insert (an id taken) fails the rotation and changes nothing.
+  add_family("fam-2", "app-1", "u-1", "s1");
+  Store::RotationAudit dup;
+  dup.issued = event("issued-1", "token.issued", 10);
+  BOOST_TEST(store->rotate_refresh(sha256("s1"), sha256("s2"), 600, 0, dup).status().is_conflict());
+  BOOST_TEST(!store->find_refresh(sha256("s1"))->used_at.has_value());
+  BOOST_TEST(store->find_refresh(sha256("s2")).status().is_not_found());
+}
+
+BOOST_AUTO_TEST_CASE(stats_count_write_transactions) {
+  StoreStats before = store->stats();
+  {
+    WriteTransaction txn(*store);
+    BOOST_REQUIRE(txn.commit().ok());
+  }
+  BOOST_REQUIRE(store->purge_audit(0, 1).ok());
+  StoreStats after = store->stats();
+  BOOST_TEST(after.write_transactions == before.write_transactions + 2);
+  BOOST_TEST(after.lock_wait_micros >= before.lock_wait_micros);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
