@@ -115,8 +115,9 @@ on_sqlite && check "the database is intact after the purge" test "$(sqlite3 "$db
 # Each signing algorithm of the table round-trips through JWKS with an
 # independent verifier (PyJWT): a server configured with keys.algorithm X
 # issues tokens whose header says X and that verify against the served JWKS.
-# RS256 last: the suite goes on with an RSA signing key.
-declare -A ALG_TOKEN
+# RS256 last: the suite goes on with an RSA signing key. Each token is kept
+# in AT_<alg>, a plain variable: run.sh searches every log for what the
+# variables with an AT (TOKEN, SECRET, ...) part in their name hold.
 for alg in PS256 ES384 ES256 EdDSA RS256; do
   sed -i "s/^  algorithm: .*/  algorithm: $alg/" "$CONFIG"
   $CTL key rotate >/dev/null
@@ -125,7 +126,7 @@ for alg in PS256 ES384 ES256 EdDSA RS256; do
     bash -c "$CTL key list | awk -F'\t' -v k='$kid' '\$1==k{print \$2}' | grep -qx '$alg'"
   check "$alg: the new key signs once its time has come" wait_for_kid "$kid"
   at=$(jq -r .access_token <<<"$BODY")
-  ALG_TOKEN[$alg]=$at
+  printf -v "AT_$alg" '%s' "$at"
   check "$alg: the token header says alg $alg" \
     test "$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["alg"])' "$at")" = "$alg"
   check "$alg: the token verifies with PyJWT and the JWKS" verify_jwks "$at" "$alg"
@@ -142,12 +143,12 @@ check "JWKS publishes the EC keys as kty EC, crv P-256 and P-384, full-length x 
 check "JWKS publishes the Ed25519 key as kty OKP" \
   jwks_has '.keys[] | select(.alg=="EdDSA") | .kty=="OKP" and .crv=="Ed25519"'
 check "ES384 signatures are R||S, 96 bytes (not DER); ES256 and EdDSA 64; PS256 and RS256 256" \
-  test "$(sig_bytes "${ALG_TOKEN[ES384]}") $(sig_bytes "${ALG_TOKEN[ES256]}") $(sig_bytes "${ALG_TOKEN[EdDSA]}") $(sig_bytes "${ALG_TOKEN[PS256]}") $(sig_bytes "${ALG_TOKEN[RS256]}")" = "96 64 64 256 256"
+  test "$(sig_bytes "$AT_ES384") $(sig_bytes "$AT_ES256") $(sig_bytes "$AT_EdDSA") $(sig_bytes "$AT_PS256") $(sig_bytes "$AT_RS256")" = "96 64 64 256 256"
 # Algorithm confusion from outside: the ES384 key's kid under a PS256 or
 # RS256 header, with a genuine PS256 signature, is refused.
-es384_kid=$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "${ALG_TOKEN[ES384]}")
+es384_kid=$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "$AT_ES384")
 for claimed in PS256 RS256; do
-  IFS=. read -r _ ps_payload ps_sig <<<"${ALG_TOKEN[PS256]}"
+  IFS=. read -r _ ps_payload ps_sig <<<"$AT_PS256"
   forged="$(printf '{"alg":"%s","typ":"JWT","kid":"%s"}' "$claimed" "$es384_kid" | base64 -w0 | tr '+/' '-_' | tr -d '=').$ps_payload.$ps_sig"
   req GET /api/v1/users/me -H "$(bearer "$forged")"
   expect "a $claimed header with the ES384 key's kid is refused" 401 .error invalid_token
