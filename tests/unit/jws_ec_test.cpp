@@ -18,10 +18,7 @@ using json = nlohmann::json;
 
 namespace {
 
-// RFC 7515 A.3: the P-256 key, the JWS (payload as in A.2) and its signature.
-const char kPayload[] =
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
-    "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+// RFC 7515 A.3: the P-256 key, the header and the signature (of kRfc7515Payload).
 const json kEcJwk = {{"kty", "EC"},
                      {"crv", "P-256"},
                      {"x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"},
@@ -44,7 +41,7 @@ const Curve kCurves[] = {{"ES256", "P-256", "P-256", 32}, {"ES384", "P-384", "P-
 BOOST_AUTO_TEST_SUITE(jws_ec)
 
 BOOST_AUTO_TEST_CASE(rfc7515_a3_es256_vector) {
-  std::string input = std::string(kEs256Header) + "." + kPayload;
+  std::string input = std::string(kEs256Header) + "." + kRfc7515Payload;
   std::string sig = b64d(std::string(kEs256Sig));
   BOOST_REQUIRE_EQUAL(sig.size(), 64u);  // R||S, not DER
   json pub_jwk = kEcJwk;

@@ -18,10 +18,8 @@ using json = nlohmann::json;
 
 namespace {
 
-// RFC 7515 A.2: payload (with its CR LF), RSA key, header {"alg":"RS256"}, signature.
-const char kPayload[] =
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
-    "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+// RFC 7515 A.2: the payload's JSON (kRfc7515Payload encoded), RSA key,
+// header {"alg":"RS256"}, signature.
 const char kPayloadJson[] =
     "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}";
 const json kRsaJwk = {
@@ -77,8 +75,8 @@ std::string pss_digest(const EVP_PKEY* key) {
 BOOST_AUTO_TEST_SUITE(jws_rsa)
 
 BOOST_AUTO_TEST_CASE(rfc7515_a2_rs256_vector) {
-  std::string input = std::string(kRs256Header) + "." + kPayload;
-  BOOST_TEST(b64d(std::string(kPayload)) == kPayloadJson);
+  std::string input = std::string(kRs256Header) + "." + kRfc7515Payload;
+  BOOST_TEST(b64d(std::string(kRfc7515Payload)) == kPayloadJson);
   std::string sig = b64d(std::string(kRs256Sig));
   EvpPkeyPtr pub = key_from_jwk({{"kty", "RSA"}, {"n", kRsaJwk.at("n")}, {"e", kRsaJwk.at("e")}});
   BOOST_TEST((*jws_algorithm_for_key(pub.get()))->name == std::string("RS256"));

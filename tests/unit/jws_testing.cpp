@@ -19,6 +19,10 @@ using json = nlohmann::json;
 
 const char* const kJwsAlgs[5] = {"RS256", "PS256", "ES256", "ES384", "EdDSA"};
 
+const char kRfc7515Payload[] =
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
+    "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+
 const unsigned char* bytes(const std::string& s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }

@@ -26,6 +26,10 @@ namespace testing {
 // the table) so that a test fails when one goes missing.
 extern const char* const kJwsAlgs[5];  // RS256, PS256, ES256, ES384, EdDSA
 
+// RFC 7515 A.2 (RS256) and A.3 (ES256) sign the same payload, with its CR LF;
+// base64url.
+extern const char kRfc7515Payload[];
+
 const unsigned char* bytes(const std::string& s);
 std::string b64u(const std::string& raw);
 std::string b64d(const std::string& encoded);  // fails the test on bad base64url
