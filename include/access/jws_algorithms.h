@@ -1,9 +1,10 @@
 // The JWS algorithms this server signs and verifies with, as data: one
 // JwsAlgorithm entry per algorithm, in one table (src/jws_algorithms.cpp).
-// Nothing else in the server compares `alg` strings; the allow-list of
-// TokenSigner::verify, the values keys.algorithm accepts, the keys
-// create_signing_key can make and the JWK a key publishes all come from the
-// table, so adding an algorithm (PS384, ES512, ...) is adding one entry.
+// Nothing else in the server branches on an algorithm's name: the allow-list
+// of TokenSigner::verify, the values keys.algorithm accepts, the keys
+// create_signing_key can make, the way a signature is made and encoded and
+// the JWK a key publishes all come from the table, so adding an algorithm
+// (PS384, ES512, ...) is adding one entry.
 //
 // Each algorithm has a key type of its own, so a key file records its
 // algorithm by what it is (no sidecar, no naming rule), and a key can never
