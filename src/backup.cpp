@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "access/crypto.h"
+#include "access/ossl.h"
 #include "access/strings.h"
 #include "access/version.h"
 #include "sqlite_schema.h"
@@ -125,7 +126,7 @@ Status write_new_file(const std::string& path, const std::string& content) {
 Result<std::string> sha256_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::Unavailable(io_error(path, "cannot read", errno));
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
   char buf[1 << 16];
   ssize_t n = 0;

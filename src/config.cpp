@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "access/jws_algorithms.h"
 #include "access/strings.h"
 #include "access/cidr.h"
 
@@ -57,8 +58,7 @@ Setter integer(int Config::*field, long long lo, long long hi) {
   };
 }
 
-Setter one_of(std::string Config::*field, std::initializer_list<const char*> allowed) {
-  std::vector<std::string> list(allowed.begin(), allowed.end());
+Setter one_of(std::string Config::*field, std::vector<std::string> list) {
   return [=](const YAML::Node& n, Config& c) -> std::string {
     std::string msg = "must be one of";
     for (const auto& a : list) msg += " " + a;
@@ -130,7 +130,7 @@ const std::map<std::string, Setter>& setters() {
        }},
       {"store.purge_interval_seconds", integer(&Config::purge_interval_seconds, 0, 86400)},
       {"keys.dir", str(&Config::key_dir)},
-      {"keys.algorithm", one_of(&Config::algorithm, {"RS256", "ES256", "EdDSA"})},
+      {"keys.algorithm", one_of(&Config::algorithm, jws_algorithm_names())},
       {"keys.jwks_file", str(&Config::jwks_file)},
       {"keys.publish_ahead_seconds", integer(&Config::publish_ahead_seconds, 0, 7 * 86400)},
       {"keys.rotate_every_days", integer(&Config::rotate_every_days, 0, 3650)},

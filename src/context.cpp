@@ -9,6 +9,7 @@
 
 #include "access/audit.h"
 #include "access/crypto.h"
+#include "access/files.h"
 #include "access/log.h"
 #include "access/strings.h"
 

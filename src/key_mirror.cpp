@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "access/crypto.h"
-#include "access/signer.h"
+#include "access/files.h"
 #include "access/strings.h"
 #include "access/totp.h"
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "access/files.h"
 #include "access/signer.h"
 #include "access/strings.h"
 
@@ -63,10 +64,10 @@ Result<std::vector<KeyInfo>> list_keys(const std::string& dir, long long now) {
   const size_t active = (*signer)->active_index();
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyInfo k;
-    k.kid = keys[i]->kid;
-    k.alg = keys[i]->alg;
-    k.file = keys[i]->file;
-    k.signs_from = keys[i]->signs_from;
+    k.kid = keys[i].kid;
+    k.alg = keys[i].alg;
+    k.file = keys[i].file;
+    k.signs_from = keys[i].signs_from;
     if (i == active) {
       k.state = KeyState::kSigning;
     } else if (i > active) {

@@ -17,6 +17,7 @@
 #include <map>
 
 #include "access/audit.h"
+#include "access/files.h"
 #include "access/key_mirror.h"
 #include "access/key_ring.h"
 #include "access/log.h"

@@ -6,14 +6,10 @@
 #include <memory>
 
 #include "access/crypto.h"
+#include "access/ossl.h"
 
 namespace access_service {
 namespace {
-
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
 
 constexpr size_t kNonce = 12, kTag = 16;
 
@@ -69,7 +65,7 @@ std::string seal(const std::string& key32, const std::string& plain, const std::
   std::string nonce = random_bytes(kNonce);
   std::string out = nonce + std::string(plain.size(), '\0') + std::string(kTag, '\0');
   auto* o = reinterpret_cast<unsigned char*>(&out[0]);
-  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
                                       reinterpret_cast<const unsigned char*>(key32.data()), o) == 1 &&
@@ -90,7 +86,7 @@ Result<std::string> unseal(const std::string& key32, const std::string& sealed,
   const auto* in = reinterpret_cast<const unsigned char*>(sealed.data());
   size_t n = sealed.size() - kNonce - kTag;
   std::string plain(n, '\0');
-  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   std::string tag = sealed.substr(kNonce + n);
   bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,

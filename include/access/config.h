@@ -41,7 +41,9 @@ struct Config {
 
   // keys
   std::string key_dir;
-  std::string algorithm = "RS256";  // of new keys (init, key rotate): RS256 | ES256 | EdDSA
+  // Algorithm of new keys (init, key rotate): a name of the jws_algorithms.h
+  // table, today RS256 | PS256 | ES256 | ES384 | EdDSA; anything else is refused.
+  std::string algorithm = "RS256";
   std::string jwks_file;            // public JWKS written by the master for nginx
   // A rotated key is published this long before it signs (key_ring.h); at
   // least the max-age resource servers cache the JWKS for (nginx: 300 s).

@@ -2,11 +2,13 @@
 // then key-by-key validation). The file is written by the administrator, not
 // the network, but a loader that crashes or accepts nonsense turns a typo
 // into an outage; every error must be a Status naming the key.
+#include "access/config.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "access/config.h"
+#include "access/jws_algorithms.h"
 #include "fuzz_check.h"
 
 using namespace access_service;
@@ -23,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(c->workers >= 0 && c->workers <= 256);
   FUZZ_CHECK(c->refresh_reuse_grace_seconds >= 0 && c->refresh_reuse_grace_seconds <= 300);
   FUZZ_CHECK(c->authorization_code_seconds >= 1 && c->authorization_code_seconds <= 600);
-  FUZZ_CHECK(c->algorithm == "RS256" || c->algorithm == "ES256" || c->algorithm == "EdDSA");
+  FUZZ_CHECK(find_jws_algorithm(c->algorithm) != nullptr);
   FUZZ_CHECK(c->db_path.empty() || c->db_path[0] == '/');
   FUZZ_CHECK(c->key_dir.empty() || c->key_dir[0] == '/');
   return 0;

@@ -3,8 +3,10 @@
 // JSON) and the base64url codec, as every bearer endpoint and introspection
 // run them on the Authorization header.
 //
-// Keys: three fixed test keys (RSA 2048, EC P-256, Ed25519), written to a
-// temporary directory once in LLVMFuzzerInitialize and loaded with
+// Keys: five fixed test keys, one per algorithm of the jws_algorithms.h table
+// (RSA 2048, RSA-PSS 2048 restricted to SHA-256, EC P-256, EC P-384,
+// Ed25519), written to a temporary directory once in LLVMFuzzerInitialize and
+// loaded with
 // TokenSigner::load, so the tokens in corpus/jwt/ stay valid across runs and
 // the fuzzer can mutate its way past the signature check. They are test keys
 // and sign nothing anywhere else.
@@ -18,6 +20,7 @@
 //   3. as claims: when it is a JSON object, verify(sign(claims)) == claims.
 // Plus: base64url_decode(x) succeeding implies base64url_encode of the result
 // is x (the decoder accepts only the canonical form).
+#include <openssl/pem.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,6 +31,7 @@
 #include <string>
 
 #include "access/crypto.h"
+#include "access/jws.h"
 #include "access/signer.h"
 #include "fuzz_check.h"
 
@@ -71,12 +75,52 @@ const char kEcPem[] =
     "mXGwo44eirPspYGugo8hwVaEfXihRANCAASgbzPIV45V4/KUokKtkiTASWVLGgi0\n"
     "8WNiV/FITGF6CyX9jPAgju81/KeNb5QrcABxocTRXyLRTE1G+e4YpgGD\n"
     "-----END PRIVATE KEY-----\n";
+const char kPsPem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIIE8AIBADBBBgkqhkiG9w0BAQowNKAPMA0GCWCGSAFlAwQCAQUAoRwwGgYJKoZI\n"
+    "hvcNAQEIMA0GCWCGSAFlAwQCAQUAogMCASAEggSmMIIEogIBAAKCAQEAzM0Gxa1r\n"
+    "pijJUktvJ6SnOq1eXzsUPC/eC/GgdkZsA5oe+xhszOGoZoFwYZzwAPLj1QbXSCnJ\n"
+    "uoyvLHovU9PYXoHprxBgYLJpsgkz+6dejFV3g3CJ8vDRvHudS4AD+OiWBf0eSm0m\n"
+    "iGF1OXdjqfc3eWOFusRsAa+cw7j4L3TsNkqpZOeseZycu68ZEdQTxC+0FusnRwyr\n"
+    "+HV97SU63nRYiDadiD4zdSuAKWH40M4xGrQVTjZTqj7DWE6jrBcwVtVLsznxjWHI\n"
+    "fdSnjCSxv8ZmV/MaweOcq7CHjjiALxpfQNJuo5kmmNfEYEshm0GiyFrj7DIke2or\n"
+    "bMGIVwnearDVxwIDAQABAoIBAB0nptTR/lGA3EAZ5bCyu5fFLHp0HPUAf3obI2kT\n"
+    "AgzKjlSCl/fcEVlzsyhCQNccZ3C2cO6gpvYmpvK2+4Z8fFXf5VYlslgHA2Lz9Rwt\n"
+    "1G435d6mpmIZBFKdFQ8KzLCiM7vrL7plVXyexc2w1ar8Oup4pNtUsRIrCi8WuvDO\n"
+    "kqibsPAcztnJyEt1awvIni9I/4WEBQOQTA1GNP+syX+yLvp9t7xdgCfKgllX56K2\n"
+    "LRor5M/DiGn5/YcOFKy1dGwFkpeuszX3Tafbblrlj0JdPngYRmPF2weIuISPPVll\n"
+    "bP+llqQezbTs9qT39h0ugwZw4zSfR062iHODTz/zEyWR/uECgYEA+SOHypjfSiB2\n"
+    "eMJt2/gn9mOUqglGWQCCr9puYIYSPeqD6s4Rp6HKUqrJRDiOSKqyCRyoqTPtyoXJ\n"
+    "8WmE3kEL1Li2E+aYAzPByT8MNxhS+iJRbZjHp7HFlYSMkX+/3Me9Ce58/FbJd495\n"
+    "uo90lTCqjluaz/iUOIWyV0qEuCZNZjECgYEA0nDoDkImcMhy+dIoMl3diRN4cdHW\n"
+    "isq9ViORYmBUv/vOGD3NoNrCxpB9OI+ji5wcvyA2HszZUpNBAsgymXXHdDfvRDFA\n"
+    "VltW/pRB4X1fXn1bG34uySdv9fs6FHE/BdwYmIxjEF8yRDz59vrYNxm1PxZO37YN\n"
+    "FEInyKTrI491ZXcCgYBOstiMOOof4k1KLDDD0YneHOqzI6bjKnQd1KQVPYS5pkDx\n"
+    "hRKynzroDibxs+PONI10r2bfvBWbadO2vJxKEMYJ9icd9jOCn3DRf2b+aGKdvQV3\n"
+    "11EKOe+uIWa991rGBRpD7t/wXgHaEKplMjejgPH/chRfKai4ihMh29o8yWydoQKB\n"
+    "gE8mChF6zcxzh9LwORAgf7cTrKRagO+4qxefzwmKI7YFdhFmBVXvkXxvUbmZRLC4\n"
+    "qZM1AUX6U+6b1cK/G1DenILYmtQyFfmk5wZfKpwttFXsnfysK9qaS6DfuYuAwGxq\n"
+    "yJFvk77Pny9NI9LBq9qlf6bXtBit9yNccmwjoxC/3y6nAoGACrbZhn2lkDyWvEpN\n"
+    "1SBb545XaRFSZNddu3Z/YdKLM8eSSPHvSEAePG1sOiMuXeH5/OMq64Ru6Lnx7EuV\n"
+    "mYP+sNFlot+/c6KqJVaixRmfEJG/k2hdnb7gnI1DuPnbNuo4hDLAThEpyPz/PaJu\n"
+    "sRon51bDVdkzvyd97Ahv93gMsFQ=\n"
+    "-----END PRIVATE KEY-----\n";
+const char kEc384Pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDCb09xX6jPRWtuPcpgN\n"
+    "4rojN2UMt2qoCUd/WIvGaJxRFedGLNrWeLUzlPyzfiCfQymhZANiAARmdyZd2gBC\n"
+    "3vUCh+irDK8USvLZvtOUXQ2+inSsBN4Os3m6K9mOXdKwh3LdQ9iv1XfAWTQf7LdD\n"
+    "DlvzseyJevzLbmgULNp9z78/gpyKCBIOrXkxVquxaU0F4oNU3+rV44c=\n"
+    "-----END PRIVATE KEY-----\n";
 const char kEdPem[] =
     "-----BEGIN PRIVATE KEY-----\n"
     "MC4CAQAwBQYDK2VwBCIEIJmULa+wMG0hPaAwSvbEHMB0jfLgPsSmrs3gnPa8u+zC\n"
     "-----END PRIVATE KEY-----\n";
 
+// In key file order, so g_pems[i] is the key of g_signer->keys()[i].
+const char* const g_pems[] = {kRsaPem, kPsPem, kEcPem, kEc384Pem, kEdPem};
 std::shared_ptr<TokenSigner> g_signer;
+EvpPkeyPtr g_keys[5];  // g_pems, parsed here (TokenSigner keeps its keys to itself)
 
 void write_file(const std::string& path, const char* text) {
   FILE* f = std::fopen(path.c_str(), "w");
@@ -100,9 +144,10 @@ void check_verify(const std::string& in) {
 void check_signed(const std::string& in) {
   size_t nl = in.find('\n');
   if (nl == std::string::npos) return;
-  const SigningKey& key = *g_signer->keys()[in.size() % g_signer->keys().size()];
+  const size_t i = in.size() % g_signer->keys().size();
+  const SigningKey& key = g_signer->keys()[i];
   std::string input = base64url_encode(in.substr(0, nl)) + "." + base64url_encode(in.substr(nl + 1));
-  Result<std::string> sig = sign_jws_signature(input, key.alg, key.pkey.get());
+  Result<std::string> sig = sign_jws_signature(input, key.alg, g_keys[i].get());
   FUZZ_CHECK(sig.ok());
   std::string token = input + "." + base64url_encode(*sig);
   Result<json> claims = g_signer->verify(token);
@@ -134,11 +179,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   char tmpl[] = "/tmp/access-fuzz-jwt-XXXXXX";
   FUZZ_CHECK(mkdtemp(tmpl) != nullptr);
   const std::string dir = tmpl;
-  const std::string files[] = {dir + "/key-20000101T000000Z.pem", dir + "/key-20000101T000001Z.pem",
-                               dir + "/key-20000101T000002Z.pem"};
-  write_file(files[0], kRsaPem);
-  write_file(files[1], kEcPem);
-  write_file(files[2], kEdPem);
+  std::string files[5];
+  for (int i = 0; i < 5; ++i) {
+    files[i] = dir + "/key-20000101T00000" + std::to_string(i) + "Z.pem";
+    write_file(files[i], g_pems[i]);
+    BioPtr bio(BIO_new_mem_buf(g_pems[i], -1));
+    g_keys[i].reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    FUZZ_CHECK(g_keys[i] != nullptr);
+  }
   auto signer = TokenSigner::load(dir);
   for (const auto& f : files) unlink(f.c_str());
   rmdir(dir.c_str());

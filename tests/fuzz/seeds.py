@@ -4,7 +4,7 @@
 The seeds are checked in; run this again only to change them. Each seed is a
 small, meaningful input: a valid request piece, and the hostile variants the
 parsers must refuse. The jwt seeds are signed with the fixed test keys that
-tests/fuzz/jwt.cpp embeds (its kRsaPem, kEcPem, kEdPem), read from that file.
+tests/fuzz/jwt.cpp embeds (the PEMs named in TEST_KEYS), read from that file.
 """
 import base64
 import hashlib
@@ -105,7 +105,7 @@ def json_body():
     put("json_body", "brackets-in-strings", '{"firstName":"[[[[{{{{\\"]]]"}')
 
 
-TEST_KEYS = ("kRsaPem", "kEcPem", "kEdPem")
+TEST_KEYS = ("kRsaPem", "kPsPem", "kEcPem", "kEc384Pem", "kEdPem")
 
 
 def test_keys():
@@ -125,8 +125,9 @@ def thumbprint(jwk):
 
 
 def jwts():
-    rsa, ec, ed = test_keys()
-    algs = (("RS256", rsa, jwt.algorithms.RSAAlgorithm), ("ES256", ec, jwt.algorithms.ECAlgorithm),
+    rsa, pss, ec, ec384, ed = test_keys()
+    algs = (("RS256", rsa, jwt.algorithms.RSAAlgorithm), ("PS256", pss, jwt.algorithms.RSAAlgorithm),
+            ("ES256", ec, jwt.algorithms.ECAlgorithm), ("ES384", ec384, jwt.algorithms.ECAlgorithm),
             ("EdDSA", ed, jwt.algorithms.OKPAlgorithm))
     claims = {"exp": 4102444800, "iat": 1700000000, "iss": "https://auth.example.com",
               "sub": "5b0e4d8c-0000-4000-8000-000000000000", "user_name": "alice@example.com",

@@ -112,22 +112,45 @@ check "... and expired sessions and saved requests" \
   test "$(db "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM auth_requests)")" = 0
 on_sqlite && check "the database is intact after the purge" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
 
-# Each signing algorithm round-trips through JWKS with an independent verifier
-# (PyJWT), and an ES256 signature has the JOSE R||S form (64 bytes).
-for alg in ES256 EdDSA RS256; do
+# Each signing algorithm of the table round-trips through JWKS with an
+# independent verifier (PyJWT): a server configured with keys.algorithm X
+# issues tokens whose header says X and that verify against the served JWKS.
+# RS256 last: the suite goes on with an RSA signing key. Each token is kept
+# in AT_<alg>, a plain variable: run.sh searches every log for what the
+# variables with an AT (TOKEN, SECRET, ...) part in their name hold.
+for alg in PS256 ES384 ES256 EdDSA RS256; do
   sed -i "s/^  algorithm: .*/  algorithm: $alg/" "$CONFIG"
   $CTL key rotate >/dev/null
   kid=$($CTL key list | awk -F'\t' '$3 ~ /^next/{print $1}')
+  check "$alg: accessctl key list names the new key's algorithm" \
+    bash -c "$CTL key list | awk -F'\t' -v k='$kid' '\$1==k{print \$2}' | grep -qx '$alg'"
   check "$alg: the new key signs once its time has come" wait_for_kid "$kid"
   at=$(jq -r .access_token <<<"$BODY")
+  printf -v "AT_$alg" '%s' "$at"
   check "$alg: the token header says alg $alg" \
     test "$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["alg"])' "$at")" = "$alg"
   check "$alg: the token verifies with PyJWT and the JWKS" verify_jwks "$at" "$alg"
   req GET /api/v1/users/me -H "$(bearer "$at")"
   expect "$alg: the token is accepted by a bearer endpoint" 200
 done
-check "JWKS publishes the EC key as kty EC, crv P-256" \
-  bash -c "curl -s '$BASE/.well-known/jwks.json' | jq -e '.keys[] | select(.alg==\"ES256\") | .kty==\"EC\" and .crv==\"P-256\" and (.x|length)==43' >/dev/null"
+jwks_has() { curl -s "$BASE/.well-known/jwks.json" | jq -e "$1" >/dev/null; }
+sig_bytes() { /usr/bin/python3 -c 'import base64,sys; s=sys.argv[1].split(".")[2]; print(len(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))))' "$1"; }
+check "JWKS publishes the PS256 key as kty RSA with n and e" \
+  jwks_has '.keys[] | select(.alg=="PS256") | .kty=="RSA" and (.n|length)==342 and .e=="AQAB"'
+check "JWKS publishes the EC keys as kty EC, crv P-256 and P-384, full-length x and y" \
+  jwks_has '([.keys[] | select(.alg=="ES256") | .kty=="EC" and .crv=="P-256" and (.x|length)==43 and (.y|length)==43] | all) and
+            ([.keys[] | select(.alg=="ES384") | .kty=="EC" and .crv=="P-384" and (.x|length)==64 and (.y|length)==64] | length > 0 and all)'
 check "JWKS publishes the Ed25519 key as kty OKP" \
-  bash -c "curl -s '$BASE/.well-known/jwks.json' | jq -e '.keys[] | select(.alg==\"EdDSA\") | .kty==\"OKP\" and .crv==\"Ed25519\"' >/dev/null"
+  jwks_has '.keys[] | select(.alg=="EdDSA") | .kty=="OKP" and .crv=="Ed25519"'
+check "ES384 signatures are R||S, 96 bytes (not DER); ES256 and EdDSA 64; PS256 and RS256 256" \
+  test "$(sig_bytes "$AT_ES384") $(sig_bytes "$AT_ES256") $(sig_bytes "$AT_EdDSA") $(sig_bytes "$AT_PS256") $(sig_bytes "$AT_RS256")" = "96 64 64 256 256"
+# Algorithm confusion from outside: the ES384 key's kid under a PS256 or
+# RS256 header, with a genuine PS256 signature, is refused.
+es384_kid=$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "$AT_ES384")
+for claimed in PS256 RS256; do
+  IFS=. read -r _ ps_payload ps_sig <<<"$AT_PS256"
+  forged="$(printf '{"alg":"%s","typ":"JWT","kid":"%s"}' "$claimed" "$es384_kid" | base64 -w0 | tr '+/' '-_' | tr -d '=').$ps_payload.$ps_sig"
+  req GET /api/v1/users/me -H "$(bearer "$forged")"
+  expect "a $claimed header with the ES384 key's kid is refused" 401 .error invalid_token
+done
 sed -i "s/^  algorithm: .*/  algorithm: RS256/" "$CONFIG"

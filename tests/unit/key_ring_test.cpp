@@ -167,4 +167,40 @@ BOOST_AUTO_TEST_CASE(schedule_rotation_due_after_the_days_unless_a_key_waits) {
   BOOST_TEST(!rotation(kNow, 17));
 }
 
+// PS256 and RS256 keys are both RSA keys: the PS256 one is an RSA-PSS key
+// whose parameters name SHA-256 (jws_algorithms.h), so the file alone says
+// which it is. After a restart (a fresh load and listing), and once copied
+// elsewhere as backup and the key mirror copy it, each keeps its algorithm.
+BOOST_AUTO_TEST_CASE(a_ps256_key_is_not_taken_for_rs256_after_a_restart) {
+  Result<std::string> rs = rotate_key(dir, "RS256", kNow, 300);
+  Result<std::string> ps = rotate_key(dir, "PS256", kNow, 300);
+  BOOST_REQUIRE_MESSAGE(rs.ok() && ps.ok(), rs.status().ToString() + ps.status().ToString());
+  std::string token;
+  {
+    auto s = TokenSigner::load(dir, kNow + 400);
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST((*s)->active().file == *ps);
+    token = (*s)->sign({{"sub", "u"}}).value();
+  }
+  std::vector<KeyInfo> keys = list(kNow + 400);
+  BOOST_REQUIRE_EQUAL(keys.size(), 2u);
+  BOOST_TEST(keys[0].alg == "RS256");
+  BOOST_TEST(keys[1].alg == "PS256");
+  BOOST_TEST((keys[1].state == KeyState::kSigning));
+  // A new process: the token's header says PS256, and it verifies.
+  auto again = TokenSigner::load(dir, kNow + 400);
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST((*again)->keys()[1].alg == "PS256");
+  BOOST_TEST((*again)->keys()[1].jwk.at("alg") == "PS256");
+  BOOST_TEST((*again)->verify(token).ok());
+  // The key file alone, copied into another directory.
+  testing::TempDir other;
+  testing::write_text(other.file("key-20260101T000000Z.pem"), testing::read_text(*ps));
+  auto copied = TokenSigner::load(other.path(), kNow);
+  BOOST_REQUIRE_MESSAGE(copied.ok(), copied.status().ToString());
+  BOOST_TEST((*copied)->active().alg == "PS256");
+  BOOST_TEST((*copied)->active().kid == (*again)->keys()[1].kid);
+  BOOST_TEST((*copied)->verify(token).ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
