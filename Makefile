@@ -51,9 +51,9 @@ FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_SRCS := $(addprefix src/,api.cpp audit.cpp cidr.cpp client_rules.cpp config.cpp context.cpp \
-                   crypto.cpp http.cpp log.cpp metrics.cpp password.cpp pg_conn.cpp pg_store.cpp \
-                   schema_check.cpp signer.cpp sqlite_store.cpp status.cpp store.cpp strings.cpp \
-                   user_rules.cpp)
+                   crypto.cpp http.cpp log.cpp metrics.cpp password.cpp schema_check.cpp signer.cpp \
+                   status.cpp store.cpp strings.cpp user_rules.cpp) \
+                 $(wildcard src/sqlite_*.cpp src/pg_*.cpp)
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
