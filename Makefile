@@ -51,9 +51,11 @@ FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_SRCS := $(addprefix src/,api.cpp audit.cpp cidr.cpp client_rules.cpp config.cpp context.cpp \
-                   crypto.cpp http.cpp log.cpp metrics.cpp password.cpp schema_check.cpp signer.cpp \
-                   status.cpp store.cpp strings.cpp user_rules.cpp) \
-                 $(wildcard src/sqlite_*.cpp src/pg_*.cpp)
+                   crypto.cpp http.cpp log.cpp metrics.cpp password.cpp pg_audit.cpp pg_browser.cpp \
+                   pg_clients_users.cpp pg_conn.cpp pg_mfa.cpp pg_statements.cpp pg_store.cpp \
+                   pg_tokens.cpp schema_check.cpp signer.cpp sqlite_audit.cpp sqlite_backup.cpp \
+                   sqlite_browser.cpp sqlite_clients_users.cpp sqlite_mfa.cpp sqlite_statements.cpp \
+                   sqlite_store.cpp sqlite_tokens.cpp status.cpp store.cpp strings.cpp user_rules.cpp)
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

@@ -135,15 +135,10 @@ Status Conn::prepare_fixed(size_t id) {
 Status Conn::prepare_statements(bool schema) {
   if (!statements_) return Status::Ok();
   if (!conn_) return Status::Unavailable("database connection lost");
-  for (size_t i = 0; i < statements_->size(); ++i) {
-    const StatementText& s = (*statements_)[i];
-    if (s.id != static_cast<int>(i))
-      return Status::Internal(std::string("statement table: ") + s.name + " out of place");
-    if (fixed_prepared_[i] || (s.needs_schema && !schema)) continue;
-    Status st = prepare_fixed(i);
-    if (!st.ok()) return st;
-  }
-  return Status::Ok();
+  Status st = check_statement_table(*statements_, statements_->size());
+  for (size_t i = 0; st.ok() && i < statements_->size(); ++i)
+    if (!fixed_prepared_[i] && (schema || !(*statements_)[i].needs_schema)) st = prepare_fixed(i);
+  return st;
 }
 
 Status Conn::fail(PGresult* r) {

@@ -114,35 +114,29 @@ SqliteStore::~SqliteStore() {
 }
 
 Status SqliteStore::prepare_statements(bool schema) {
-  if (statements_.size() != fixed_.size())
-    return Status::Internal("statement table: " + std::to_string(statements_.size()) +
-                            " entries for " + std::to_string(fixed_.size()) + " statements");
-  for (size_t i = 0; i < fixed_.size(); ++i) {
-    const StatementText& s = statements_[i];
-    if (s.id != static_cast<int>(i))
-      return Status::Internal(std::string("statement table: ") + s.name + " out of place");
-    if (fixed_[i] || (s.needs_schema && !schema)) continue;
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v3(db_.get(), s.sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st,
-                           nullptr) != SQLITE_OK)
-      return Status::Internal(std::string("statement ") + s.name + ": " + sqlite3_errmsg(db_.get()));
-    fixed_[i].reset(st);
-  }
+  Status st = check_statement_table(statements_, fixed_.size());
+  for (size_t i = 0; st.ok() && i < fixed_.size(); ++i)
+    if (!fixed_[i] && (schema || !statements_[i].needs_schema)) st = prepare_fixed(i);
+  return st;
+}
+
+Status SqliteStore::prepare_fixed(size_t id) {
+  const StatementText& s = statements_[id];
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v3(db_.get(), s.sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) !=
+      SQLITE_OK)
+    return Status::Internal(std::string("statement ") + s.name + ": " + sqlite3_errmsg(db_.get()));
+  fixed_[id].reset(st);
   return Status::Ok();
 }
 
 Query SqliteStore::query(Stmt s) {
-  std::unique_ptr<sqlite3_stmt, StmtFinalizer>& st = fixed_[static_cast<size_t>(s)];
-  if (!st) {
-    const StatementText& text = statements_[static_cast<size_t>(s)];
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v3(db_.get(), text.sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw,
-                           nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("prepare failed: statement ") + text.name + ": " +
-                               sqlite3_errmsg(db_.get()));
-    st.reset(raw);
+  const size_t id = static_cast<size_t>(s);
+  if (!fixed_[id]) {
+    Status st = prepare_fixed(id);
+    if (!st.ok()) throw std::runtime_error("prepare failed: " + st.message());
   }
-  return Query(db_.get(), st.get(), durable_);
+  return Query(db_.get(), fixed_[id].get(), durable_);
 }
 
 Query SqliteStore::query(const std::string& sql) {

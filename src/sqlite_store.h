@@ -270,6 +270,7 @@ class SqliteStore : public Store {
   // The fixed statement `s`, prepared on first use when the schema was not
   // this build's at open (throws when it does not prepare, as query(sql)).
   Query query(Stmt s);
+  Status prepare_fixed(size_t id);
   // A statement whose text depends on the call, from the text-keyed cache.
   Query query(const std::string& sql);
   Status exec_script(const char* sql);

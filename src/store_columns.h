@@ -5,6 +5,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "access/status.h"
 
 namespace access_service {
 
@@ -34,5 +37,16 @@ struct StatementText {
   // at this build's schema version.
   bool needs_schema;
 };
+
+// kInternal unless `table` has `count` entries, each in its place.
+inline Status check_statement_table(const std::vector<StatementText>& table, size_t count) {
+  if (table.size() != count)
+    return Status::Internal("statement table: " + std::to_string(table.size()) + " entries for " +
+                            std::to_string(count) + " statements");
+  for (size_t i = 0; i < count; ++i)
+    if (table[i].id != static_cast<int>(i))
+      return Status::Internal(std::string("statement table: ") + table[i].name + " out of place");
+  return Status::Ok();
+}
 
 }  // namespace access_service

@@ -27,12 +27,11 @@ std::vector<StatementText> broken(const std::vector<StatementText>& table, Stmt 
 }
 
 void check_table(const std::vector<StatementText>& table, size_t count) {
-  BOOST_TEST(table.size() == count);
+  Status st = check_statement_table(table, count);
+  BOOST_TEST(st.ok(), st.ToString());
   std::set<std::string> names;
-  for (size_t i = 0; i < table.size(); ++i) {
-    BOOST_TEST(table[i].id == static_cast<int>(i), table[i].name << " is out of place");
-    BOOST_TEST(names.insert(table[i].name).second, table[i].name << " is named twice");
-  }
+  for (const StatementText& s : table)
+    BOOST_TEST(names.insert(s.name).second, s.name << " is named twice");
 }
 
 bool internal_naming(const Status& st, const std::string& name) {
