@@ -1,6 +1,6 @@
 // Store: everything the server persists, behind one interface with two
-// backends that keep the same promises: SQLite (sqlite_store.cpp, one host,
-// the default) and PostgreSQL (pg_store.cpp, several hosts as one service).
+// backends that keep the same promises: SQLite (src/sqlite_store.h, one host,
+// the default) and PostgreSQL (src/pg_store.h, several hosts as one service).
 //
 // Threading and processes: a Store object belongs to one worker process and is
 // used by one request at a time. It must be opened after fork().
