@@ -12,6 +12,14 @@ namespace access_service {
 namespace pg {
 namespace {
 
+// The server's notices and asynchronous errors, as warnings of the log.
+void log_server_notice(void*, const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  log_warn("postgresql: " + text);
+}
+
+
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
@@ -95,6 +103,10 @@ Status Conn::ensure() {
     next_attempt_ = now + backoff_;
     return Status::Unavailable("database unavailable");
   }
+  // libpq prints what the server says outside a query (a NOTICE, or the
+  // FATAL of a connection the server ends, say at shutdown) on stderr: that
+  // would be a line of the service log that is not the log's format.
+  PQsetNoticeProcessor(c.get(), log_server_notice, nullptr);
   const std::string setup = "SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
                             "; SET idle_in_transaction_session_timeout = 60000; SET client_min_messages = warning";
   std::unique_ptr<PGresult, ResultClearer> r(PQexec(c.get(), setup.c_str()));

@@ -239,7 +239,7 @@ check "conf/fail2ban: fail2ban-client -t accepts the jail and its filter" \
 # --- a second server: log.format text, log.level debug, metrics to 10.0.0.0/8 only
 T2=$O/text
 T2_PORT=$(free_port)
-LOG_FORMAT=text LOG_LEVEL=debug METRICS_ALLOW='["10.0.0.0/8"]' PORT=$T2_PORT WORKERS=1 \
+env -u PG_CONNINFO LOG_FORMAT=text LOG_LEVEL=debug METRICS_ALLOW='["10.0.0.0/8"]' PORT=$T2_PORT WORKERS=1 \
   nginx/dev-server.sh start "$T2" >/dev/null 2>&1
 T2_CTL="$ROOT/$BUILD/accessctl --config $T2/access-service.yaml"
 T2_SECRET='text-secret-0123456789abcdef'
