@@ -19,7 +19,6 @@ void log_server_notice(void*, const char* message) {
   log_warn("postgresql: " + text);
 }
 
-
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
