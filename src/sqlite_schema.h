@@ -209,7 +209,7 @@ CREATE TABLE recovery_codes (
     // purge deletes the oldest. Type, user and client filters have an index
     // each (type prefixes are ranges of it), which token.issued rows stay
     // out of: one is written with every grant, and each index it joined
-    // would cost the grant another page per commit (sqlite_store.cpp
+    // would cost the grant another page per commit (sqlite_audit.cpp
     // list_audit uses them when the type filter excludes token.issued).
     R"SQL(
 CREATE TABLE audit_events (
