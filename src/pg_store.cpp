@@ -119,7 +119,8 @@ class PgStore : public Store {
     Status st = db_.script("SELECT pg_advisory_lock(" + std::to_string(kMigrateLock) + ")");
     if (!st.ok()) return st;
     st = migrate_locked(latest);
-    db_.script("SELECT pg_advisory_unlock(" + std::to_string(kMigrateLock) + ")");
+    // The migration's outcome is the answer; a lost unlock ends with the session.
+    db_.script("SELECT pg_advisory_unlock(" + std::to_string(kMigrateLock) + ")").IgnoreError();
     return st;
   }
 
@@ -729,7 +730,8 @@ class PgStore : public Store {
       }
       total += r->affected();
     }
-    db_.run("SELECT pg_advisory_unlock($1)", {kPurgeLock});
+    // The purge's outcome is the answer; a lost unlock ends with the session.
+    db_.run("SELECT pg_advisory_unlock($1)", {kPurgeLock}).IgnoreError();
     if (!st.ok()) return st;
     return total;
   }

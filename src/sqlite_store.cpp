@@ -291,7 +291,9 @@ class SqliteStore : public Store {
     if (!st.ok()) return st;
     st = body();
     if (st.ok()) st = exec_script("RELEASE compound");
-    if (!st.ok()) exec_script("ROLLBACK TO compound; RELEASE compound");
+    // st says what failed; a failed ROLLBACK TO has nothing to add to it (an
+    // outer transaction's owner still rolls back).
+    if (!st.ok()) exec_script("ROLLBACK TO compound; RELEASE compound").IgnoreError();
     return st;
   }
 
@@ -326,7 +328,8 @@ class SqliteStore : public Store {
       }
       if (st.ok()) st = exec_script("COMMIT");
       if (!st.ok()) {
-        exec_script("ROLLBACK");
+        // st says what failed; a failed ROLLBACK has nothing to add to it.
+        exec_script("ROLLBACK").IgnoreError();
         return st;
       }
     }
