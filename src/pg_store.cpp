@@ -94,7 +94,7 @@ Status changed_one(const Result<Rows>& r, const char* not_found) {
   return r->affected() == 0 ? Status::NotFound(not_found) : Status::Ok();
 }
 
-Status done(const Result<Rows>& r) { return r.ok() ? Status::Ok() : r.status(); }
+Status done(const Result<Rows>& r) { return r.status(); }
 
 class PgStore : public Store {
  public:

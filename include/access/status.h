@@ -32,7 +32,7 @@ namespace access_service {
 
 class [[nodiscard]] Status {
  public:
-  enum Code : unsigned char { kOk = 0, kNotFound, kInvalid, kConflict, kUnavailable, kInternal };
+  enum Code { kOk = 0, kNotFound, kInvalid, kConflict, kUnavailable, kInternal };
   // kNone unless the factory was given one; OK has kNone.
   enum class Reason : unsigned char {
     kNone = 0,
@@ -53,7 +53,7 @@ class [[nodiscard]] Status {
   Status(Status&& rhs) noexcept = default;
   Status& operator=(Status&& rhs) noexcept = default;
 
-  static Status Ok() { return Status(); }
+  static Status Ok() noexcept { return Status(); }
   static Status NotFound(std::string msg, Reason why = Reason::kNone) {
     return Status(kNotFound, why, std::move(msg));
   }
