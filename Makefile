@@ -52,8 +52,11 @@ FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_SRCS := $(addprefix src/,api.cpp audit.cpp cidr.cpp client_rules.cpp config.cpp context.cpp \
                    crypto.cpp files.cpp http.cpp jws.cpp jws_algorithms.cpp log.cpp metrics.cpp \
-                   password.cpp pg_conn.cpp pg_store.cpp schema_check.cpp signer.cpp sqlite_store.cpp \
-                   status.cpp store.cpp strings.cpp user_rules.cpp wal_sync.cpp)
+                   password.cpp pg_audit.cpp pg_browser.cpp pg_clients_users.cpp pg_conn.cpp pg_mfa.cpp \
+                   pg_statements.cpp pg_store.cpp pg_tokens.cpp schema_check.cpp signer.cpp \
+                   sqlite_audit.cpp sqlite_backup.cpp sqlite_browser.cpp sqlite_clients_users.cpp \
+                   sqlite_mfa.cpp sqlite_statements.cpp sqlite_store.cpp sqlite_tokens.cpp status.cpp \
+                   store.cpp strings.cpp user_rules.cpp wal_sync.cpp)
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

@@ -12,6 +12,13 @@ namespace access_service {
 namespace pg {
 namespace {
 
+// The server's notices and asynchronous errors, as warnings of the log.
+void log_server_notice(void*, const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  log_warn("postgresql: " + text);
+}
+
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
@@ -56,8 +63,12 @@ std::string Rows::bytes(int row, int col) const {
 
 int64_t Rows::affected() const { return std::strtoll(PQcmdTuples(r_.get()), nullptr, 10); }
 
-Conn::Conn(std::string conninfo, int lock_timeout_ms)
-    : conninfo_(std::move(conninfo)), lock_timeout_ms_(lock_timeout_ms) {}
+Conn::Conn(std::string conninfo, int lock_timeout_ms,
+           const std::vector<StatementText>* statements)
+    : conninfo_(std::move(conninfo)),
+      lock_timeout_ms_(lock_timeout_ms),
+      statements_(statements),
+      fixed_prepared_(statements ? statements->size() : 0, false) {}
 
 // An idle connection the server has closed (a restart, a failover, an
 // idle timeout) shows as a readable socket: read what is there, so that a
@@ -73,8 +84,8 @@ Status Conn::ensure() {
   if (conn_ && !in_transaction_) drop_if_closed(conn_);
   if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return Status::Ok();
   if (in_transaction_) return Status::Unavailable("database connection lost in a transaction");
-  conn_.reset();
-  prepared_.clear();
+  drop();
+  if (connecting_) return Status::Unavailable("database connection lost");
   auto now = std::chrono::steady_clock::now();
   if (now < next_attempt_) return Status::Unavailable("database unavailable (reconnecting)");
   // Defaults first: what the operator's conninfo says wins (expand_dbname).
@@ -91,6 +102,10 @@ Status Conn::ensure() {
     next_attempt_ = now + backoff_;
     return Status::Unavailable("database unavailable");
   }
+  // libpq prints what the server says outside a query (a NOTICE, or the
+  // FATAL of a connection the server ends, say at shutdown) on stderr: that
+  // would be a line of the service log that is not the log's format.
+  PQsetNoticeProcessor(c.get(), log_server_notice, nullptr);
   const std::string setup = "SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
                             "; SET idle_in_transaction_session_timeout = 60000; SET client_min_messages = warning";
   std::unique_ptr<PGresult, ResultClearer> r(PQexec(c.get(), setup.c_str()));
@@ -99,13 +114,47 @@ Status Conn::ensure() {
   if (backoff_.count() != 0) log_info("database connection restored");
   backoff_ = std::chrono::milliseconds{0};
   conn_ = std::move(c);
+  // Before any statement runs: SQL that does not prepare fails here, naming
+  // the statement, rather than in some later request.
+  connecting_ = true;
+  Status st = prepare_statements(false);
+  if (st.ok() && on_connect_) st = on_connect_();
+  connecting_ = false;
+  if (!st.ok()) drop();
+  return st;
+}
+
+void Conn::drop() {
+  conn_.reset();
+  prepared_.clear();
+  fixed_prepared_.assign(fixed_prepared_.size(), false);
+}
+
+Status Conn::prepare_fixed(size_t id) {
+  const StatementText& s = (*statements_)[id];
+  std::unique_ptr<PGresult, ResultClearer> r(
+      PQprepare(conn_.get(), s.name, s.sql.c_str(), 0, nullptr));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    Status st = fail(r.get());
+    if (st.code() != Status::kInternal) return st;
+    return Status::Internal(std::string("statement ") + s.name + ": " + st.message());
+  }
+  fixed_prepared_[id] = true;
   return Status::Ok();
+}
+
+Status Conn::prepare_statements(bool schema) {
+  if (!statements_) return Status::Ok();
+  if (!conn_) return Status::Unavailable("database connection lost");
+  Status st = check_statement_table(*statements_, statements_->size());
+  for (size_t i = 0; st.ok() && i < statements_->size(); ++i)
+    if (!fixed_prepared_[i] && (schema || !(*statements_)[i].needs_schema)) st = prepare_fixed(i);
+  return st;
 }
 
 Status Conn::fail(PGresult* r) {
   if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
-    conn_.reset();  // reconnect on the next call
-    prepared_.clear();
+    drop();  // reconnect on the next call
     return Status::Unavailable("database connection lost");
   }
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
@@ -128,6 +177,23 @@ Result<Rows> Conn::run(const std::string& sql, const std::vector<Param>& params)
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(r.get());
     it = prepared_.emplace(sql, name).first;
   }
+  return exec_prepared(it->second.c_str(), params);
+}
+
+Result<Rows> Conn::run_fixed(int id, const std::vector<Param>& params) {
+  if (!statements_ || id < 0 || static_cast<size_t>(id) >= statements_->size())
+    return Status::Internal("no fixed statement " + std::to_string(id));
+  Status st = ensure();
+  if (!st.ok()) return st;
+  // Not prepared at connect when the schema was not the store's then.
+  if (!fixed_prepared_[id]) {
+    st = prepare_fixed(id);
+    if (!st.ok()) return st;
+  }
+  return exec_prepared((*statements_)[id].name, params);
+}
+
+Result<Rows> Conn::exec_prepared(const char* name, const std::vector<Param>& params) {
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   for (const Param& p : params) {
@@ -135,8 +201,8 @@ Result<Rows> Conn::run(const std::string& sql, const std::vector<Param>& params)
     lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
     formats.push_back(p.binary ? 1 : 0);
   }
-  PGresult* raw = PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(values.size()),
-                                 values.data(), lengths.data(), formats.data(), 0);
+  PGresult* raw = PQexecPrepared(conn_.get(), name, static_cast<int>(values.size()), values.data(),
+                                 lengths.data(), formats.data(), 0);
   Rows rows(raw);
   ExecStatusType s = PQresultStatus(raw);
   if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return fail(raw);
@@ -174,10 +240,7 @@ void Conn::rollback() {
   in_transaction_ = false;
   if (!conn_ || PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
   std::unique_ptr<PGresult, ResultClearer> r(PQexec(conn_.get(), "ROLLBACK"));
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    conn_.reset();
-    prepared_.clear();
-  }
+  if (PQstatus(conn_.get()) != CONNECTION_OK) drop();
 }
 
 }  // namespace pg

@@ -1,9 +1,14 @@
 // pg::Conn: the one libpq connection of one process (a worker, the purger,
 // accessctl), opened after fork(). Private to the PostgreSQL store.
 //
-// Statements are prepared once per connection, on first use, and run with
-// the extended protocol (parameters never spliced into SQL text). bytea
-// parameters go in binary; everything else as text, results as text.
+// Statements are prepared once per connection and run with the extended
+// protocol (parameters never spliced into SQL text). bytea parameters go in
+// binary; everything else as text, results as text. A table of fixed
+// statements (store_columns.h StatementText) is prepared right after each
+// connect: those that need no schema at once, then on_connect() runs (the
+// store prepares the others there when the schema is its own; before that
+// each is prepared on first use). One that does not prepare fails the
+// connect, kInternal naming it. Other SQL text is prepared on first use.
 //
 // Outages: when the server cannot be reached or the connection breaks, every
 // call answers kUnavailable (503) at once, and the next call after a back-off
@@ -22,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -30,6 +36,7 @@
 #include <vector>
 
 #include "access/status.h"
+#include "store_columns.h"
 
 namespace access_service {
 namespace pg {
@@ -92,14 +99,25 @@ class Rows {
 class Conn {
  public:
   // `lock_timeout_ms`: how long a statement waits for a row lock before
-  // kUnavailable (store.busy_timeout_ms).
-  Conn(std::string conninfo, int lock_timeout_ms);
+  // kUnavailable (store.busy_timeout_ms). `statements`, when given, is the
+  // table of fixed statements (entry i has id i); it must outlive the Conn.
+  Conn(std::string conninfo, int lock_timeout_ms,
+       const std::vector<StatementText>* statements = nullptr);
 
   // Runs `sql` with $1.. bound to `params`.
   Result<Rows> run(const std::string& sql, std::initializer_list<Param> params = {}) {
     return run(sql, std::vector<Param>(params));
   }
   Result<Rows> run(const std::string& sql, const std::vector<Param>& params);
+  // Runs fixed statement `id` of the table with $1.. bound to `params`.
+  Result<Rows> run_fixed(int id, const std::vector<Param>& params);
+  // Prepares the fixed statements not prepared on this connection yet: those
+  // that need no schema, and with `schema` every other one. kInternal naming
+  // the first that does not prepare; kUnavailable when not connected.
+  Status prepare_statements(bool schema);
+  // Runs after each connect, once the statements that need no schema are
+  // prepared; an error fails the connect (the next call connects again).
+  void on_connect(std::function<Status()> hook) { on_connect_ = std::move(hook); }
   // Runs SQL text without parameters (the simple protocol: several
   // statements allowed; BEGIN, COMMIT, migrations).
   Status script(const std::string& sql);
@@ -117,11 +135,18 @@ class Conn {
 
  private:
   Status fail(PGresult* r);  // maps an error result (or a lost connection)
+  void drop();               // forgets the connection and what it prepared
+  Status prepare_fixed(size_t id);
+  Result<Rows> exec_prepared(const char* name, const std::vector<Param>& params);
 
   std::string conninfo_;
   int lock_timeout_ms_;
   std::unique_ptr<PGconn, ConnCloser> conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  const std::vector<StatementText>* statements_;
+  std::vector<bool> fixed_prepared_;  // by id, on this connection
+  std::function<Status()> on_connect_;
+  bool connecting_ = false;  // inside on_connect_: a lost connection is not made again there
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{0};
   bool in_transaction_ = false;

@@ -1,7 +1,13 @@
-// The column lists both store backends read and write in the same order
-// (read_client / read_user / read_audit in sqlite_store.cpp and pg_store.cpp follow it).
-// Private to the backends.
+// What both store backends share, private to them: the column lists they
+// read and write in the same order (read_client / read_user / read_audit in
+// the sqlite_* and pg_* files follow them), and the shape of their tables of
+// fixed statements (sqlite_statements.cpp, pg_statements.cpp).
 #pragma once
+
+#include <string>
+#include <vector>
+
+#include "access/status.h"
 
 namespace access_service {
 
@@ -15,5 +21,32 @@ inline constexpr char kUserCols[] =
 // audit_events: created_at is AuditEvent::created_ms.
 inline constexpr char kAuditCols[] =
     "created_at, id, type, ip, user_agent, actor, user_id, client_id, username, outcome, details";
+
+// One entry of a backend's statement table: entry i is the statement whose
+// enum value is i (the backend checks `id` when it prepares the table).
+struct StatementText {
+  template <typename Enum>
+  StatementText(Enum e, const char* n, std::string text, bool schema = true)
+      : id(static_cast<int>(e)), name(n), sql(std::move(text)), needs_schema(schema) {}
+
+  int id;
+  const char* name;  // named in errors: "statement find_client: <why>"
+  std::string sql;
+  // false: reads no table, and is prepared before the schema exists
+  // (PRAGMA user_version, BEGIN, ...); true: prepared once the database is
+  // at this build's schema version.
+  bool needs_schema;
+};
+
+// kInternal unless `table` has `count` entries, each in its place.
+inline Status check_statement_table(const std::vector<StatementText>& table, size_t count) {
+  if (table.size() != count)
+    return Status::Internal("statement table: " + std::to_string(table.size()) + " entries for " +
+                            std::to_string(count) + " statements");
+  for (size_t i = 0; i < count; ++i)
+    if (table[i].id != static_cast<int>(i))
+      return Status::Internal(std::string("statement table: ") + table[i].name + " out of place");
+  return Status::Ok();
+}
 
 }  // namespace access_service

@@ -1,6 +1,6 @@
 // Store: everything the server persists, behind one interface with two
-// backends that keep the same promises: SQLite (sqlite_store.cpp, one host,
-// the default) and PostgreSQL (pg_store.cpp, several hosts as one service).
+// backends that keep the same promises: SQLite (src/sqlite_store.h, one host,
+// the default) and PostgreSQL (src/pg_store.h, several hosts as one service).
 //
 // Threading and processes: a Store object belongs to one worker process and is
 // used by one request at a time. It must be opened after fork().
@@ -246,7 +246,9 @@ class Store {
   // service checks with check_schema() instead.
   virtual Status migrate() = 0;
   // The schema version the database is at: 0 for an empty database (no
-  // schema yet). The usual two.
+  // schema yet). The usual two; at this build's version it prepares the
+  // statements that need the schema, and one that does not prepare is
+  // kInternal naming it (so migrate() and check_schema() give that too).
   virtual Result<int64_t> schema_version() = 0;
   // The schema version this build creates and needs.
   virtual int64_t latest_schema_version() const = 0;
@@ -601,9 +603,10 @@ class Store {
 
 // Opens the store named by config (store.backend). Call after fork().
 // SQLite: kUnavailable when the database or its "-writer" lock file cannot
-// be opened or set up. PostgreSQL connects lazily and never fails here: an
-// unreachable server is kUnavailable from each call until it answers again
-// (pg_conn.h).
+// be opened or set up, kInternal naming a statement that does not prepare.
+// PostgreSQL connects lazily and never fails here: an unreachable server is
+// kUnavailable from each call until it answers again, a statement that does
+// not prepare kInternal from each call (pg_conn.h).
 Result<std::unique_ptr<Store>> open_store(const Config& config);
 Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config);
 Result<std::unique_ptr<Store>> open_pg_store(const Config& config);

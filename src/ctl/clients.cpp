@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "access/accounts.h"
 #include "access/client_rules.h"
 #include "access/crypto.h"
 #include "access/password.h"
@@ -102,14 +103,12 @@ int cmd_client_add(Env& env, const Args& args) {
   auto phc = hash_password(secret, argon2(env.config));
   if (!phc.ok()) return fail(phc.status().message());
   app.secret_hash = *phc;
-  app.id = uuid4();
-  app.created_at = now_seconds();
+  WriteTransaction txn(*env.store);
+  Status st = txn.status();
+  if (st.ok()) st = add_client(*env.store, &app, now_seconds());
   AuditEvent created = ctl_event(
       "client.created", {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
   created.client_id = app.client_id;
-  WriteTransaction txn(*env.store);
-  Status st = txn.status();
-  if (st.ok()) st = env.store->insert_client(app);
   if (st.ok()) st = commit_audited(*env.store, txn, {created});
   if (st.is_conflict()) return fail("client id " + app.client_id + " is registered already");
   if (!st.ok()) return fail(st.message());

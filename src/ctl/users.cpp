@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "access/accounts.h"
 #include "access/context.h"
 #include "access/crypto.h"
 #include "access/mfa.h"
@@ -61,13 +62,11 @@ int cmd_user_add(Env& env, const Args& args) {
   auto phc = hash_password(password, argon2(env.config));
   if (!phc.ok()) return fail(phc.status().message());
   user.password_hash = *phc;
-  user.id = uuid4();
-  user.created_at = now_seconds();
-  AuditEvent created = ctl_event("user.created", {{"roles", user.roles}});
-  created.user_id = user.id;
   WriteTransaction txn(*env.store);
   Status st = txn.status();
-  if (st.ok()) st = env.store->insert_user(user);
+  if (st.ok()) st = add_user(*env.store, &user, now_seconds());
+  AuditEvent created = ctl_event("user.created", {{"roles", user.roles}});
+  created.user_id = user.id;
   if (st.ok()) st = commit_audited(*env.store, txn, {created});
   if (st.is_conflict()) return fail("a user with email " + user.email + " exists");
   if (!st.ok()) return fail(st.message());
@@ -103,7 +102,7 @@ int cmd_user_enable(Env& env, const Args& args) {
   }
   AuditEvent enabled = ctl_event("user.enabled", json::object());
   enabled.user_id = user->id;
-  Status st = env.store->set_user_enabled(user->id, true);
+  Status st = enable_user(*env.store, user->id, true, now_seconds());
   if (st.ok()) st = commit_audited(*env.store, txn, {enabled});
   if (!st.ok()) return fail(st.message());
   std::cout << "enabled " << user->email << "\n";
@@ -115,9 +114,7 @@ int cmd_user_disable(Env& env, const Args& args) {
   if (!txn.status().ok()) return fail(txn.status().message());
   Result<User> user = find_by_email(*env.store, args);
   if (!user.ok()) return fail(user.status().message());
-  Status st = env.store->set_user_enabled(user->id, false);
-  if (st.ok()) st = env.store->revoke_user_tokens(user->id, now_seconds());
-  if (st.ok()) st = env.store->delete_user_sessions(user->id);
+  Status st = enable_user(*env.store, user->id, false, now_seconds());
   AuditEvent disabled = ctl_event("user.disabled", json::object());
   disabled.user_id = user->id;
   if (st.ok()) st = commit_audited(*env.store, txn, {disabled});
@@ -173,9 +170,7 @@ int cmd_user_password(Env& env, const Args& args) {
   if (!phc.ok()) return fail(phc.status().message());
   WriteTransaction txn(*env.store);
   Status st = txn.status();
-  if (st.ok()) st = env.store->set_user_password(user->id, *phc);
-  if (st.ok()) st = env.store->revoke_user_tokens(user->id, now_seconds());
-  if (st.ok()) st = env.store->delete_user_sessions(user->id);
+  if (st.ok()) st = reset_password(*env.store, user->id, *phc, now_seconds());
   AuditEvent changed = ctl_event("user.updated", {{"change", "password"}});
   changed.user_id = user->id;
   if (st.ok()) st = commit_audited(*env.store, txn, {changed});

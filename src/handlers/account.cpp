@@ -1,6 +1,7 @@
 // The two ways into the account operations (account.h), and the endpoints
 // only the account page uses: its session, devices, signing out.
 #include "access/account.h"
+#include "access/accounts.h"
 
 #include "access/api.h"
 #include "access/audit.h"
@@ -143,8 +144,7 @@ Response account_signout_everywhere(Context& ctx, const Request& req, const Path
   // Every refresh token family, every access token, every browser session.
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = ctx.store->revoke_user_tokens(who.user_id, now_seconds());
-  if (st.ok()) st = ctx.store->delete_user_sessions(who.user_id);
+  if (st.ok()) st = end_sign_ins(*ctx.store, who.user_id, now_seconds());
   AuditEvent revoked = request_audit_event(ctx, "token.revoked");
   revoked.user_id = who.user_id;
   set_details(&revoked, {{"tokenType", "all"}, {"reason", "signed out everywhere"}});

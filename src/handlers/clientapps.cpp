@@ -1,5 +1,6 @@
 // /api/v1/clientapps and /api/v1/dashboard/clients (API.md section 2):
 // ROLE_SYSTEM_ADMIN only.
+#include "access/accounts.h"
 #include "access/api.h"
 #include "access/audit.h"
 #include "access/client_rules.h"
@@ -64,12 +65,10 @@ Response handle_clientapps_create(Context& ctx, const Request& req, const PathPa
   std::string secret;
   if (auto msg = apply_client_json(body, /*create=*/true, &app, &secret))
     return error_reply(ApiError::kInvalidRequest, *msg);
-  app.id = uuid4();
-  app.created_at = now_seconds();
   if (auto err = hash_secret(ctx, secret, &app)) return *err;
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = ctx.store->insert_client(app);
+  if (st.ok()) st = add_client(*ctx.store, &app, now_seconds());
   if (st.ok())
     st = commit_audited(ctx, txn, {client_event(ctx, "created", app,
                                                 {{"appName", app.app_name},

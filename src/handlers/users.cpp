@@ -1,5 +1,6 @@
 // /api/v1/users/me and /api/v1/users (API.md section 6).
 #include "access/account.h"
+#include "access/accounts.h"
 #include "access/api.h"
 #include "access/audit.h"
 #include "access/crypto.h"
@@ -71,11 +72,9 @@ Response handle_users_create(Context& ctx, const Request& req, const PathParams&
     if (!phc.ok()) return status_reply(phc.status());
     user.password_hash = *phc;
   }
-  user.id = uuid4();
-  user.created_at = now_seconds();
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = ctx.store->insert_user(user);
+  if (st.ok()) st = add_user(*ctx.store, &user, now_seconds());
   if (st.ok())
     st = commit_audited(ctx, txn, {user_event(ctx, "created", user.id, {{"roles", user.roles}})});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "a user with this email exists");
@@ -151,16 +150,12 @@ Response handle_users_update(Context& ctx, const Request& req, const PathParams&
   }
   Status st;
   if (change.enabled) {
-    st = ctx.store->set_user_enabled(user->id, *change.enabled);
-    // A disabled user keeps nothing: every token and session ends now.
-    if (st.ok() && !*change.enabled) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
-    if (st.ok() && !*change.enabled) st = ctx.store->delete_user_sessions(user->id);
+    st = enable_user(*ctx.store, user->id, *change.enabled, now_seconds());
     events.push_back(user_event(ctx, *change.enabled ? "enabled" : "disabled", user->id));
   }
   if (st.ok() && !phc.empty()) {
-    st = ctx.store->set_user_password(user->id, phc);
-    if (st.ok()) st = ctx.store->revoke_user_tokens(user->id, now_seconds());
-    if (st.ok()) st = ctx.store->delete_user_sessions(user->id);
+    st = reset_password(*ctx.store, user->id, phc, now_seconds());
+    events.push_back(user_event(ctx, "updated", user->id, {{"change", "password"}}));
   }
   Result<User> updated = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);
   if (updated.ok()) st = commit_audited(ctx, txn, events);
