@@ -293,7 +293,7 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
   const long long now = now_seconds();
   p.exp = c["exp"].get<long long>();
   p.iat = c["iat"].get<long long>();
-  if (p.exp <= now) return Status::Invalid("expired");
+  if (p.exp <= now) return Status::Invalid("expired", Status::Reason::kExpired);
   if (p.iat > now + 60) return Status::Invalid("issued in the future");
   p.restrictive = contains(p.scope, "mfa");
   if (p.restrictive && c.contains("requested_scope") &&
@@ -315,7 +315,7 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
       {p.jti, p.client_id, p.user_id, p.family_id, issued_millis(p.jti, p.iat)});
   if (!live.ok())
     return live.status().is_not_found() ? Status::Invalid("not issued here") : live.status();
-  if (!*live) return Status::Invalid("revoked");
+  if (!*live) return Status::Invalid("revoked", Status::Reason::kRevoked);
   return p;
 }
 
@@ -332,11 +332,11 @@ std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Pr
   Result<Principal> p = verify_access_token(ctx, *token);
   if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
   if (!p.ok()) {
-    const std::string& why = p.status().message();
+    const Status::Reason why = p.status().reason();
     return error_reply(ApiError::kInvalidToken,
-                       why == "expired" ? "access token has expired"
-                       : why == "revoked" ? "access token has been revoked"
-                                          : "access token is not valid");
+                       why == Status::Reason::kExpired   ? "access token has expired"
+                       : why == Status::Reason::kRevoked ? "access token has been revoked"
+                                                         : "access token is not valid");
   }
   // A restrictive token (MFA pending) is good only for grant_type=mfa.
   if (p->restrictive) return error_reply(ApiError::kInvalidToken, "access token is not valid");

@@ -82,7 +82,7 @@ inline Status changed_one(const Result<Rows>& r, const char* not_found) {
   if (!r.ok()) return r.status();
   return r->affected() == 0 ? Status::NotFound(not_found) : Status::Ok();
 }
-inline Status done(const Result<Rows>& r) { return r.ok() ? Status::Ok() : r.status(); }
+inline Status done(const Result<Rows>& r) { return r.status(); }
 
 class PgStore : public Store {
  public:

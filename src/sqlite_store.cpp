@@ -220,7 +220,8 @@ Status SqliteStore::migrate() {
     }
     if (st.ok()) st = exec_script("COMMIT");
     if (!st.ok()) {
-      exec_script("ROLLBACK");
+      // st says what failed; a failed ROLLBACK has nothing to add to it.
+      exec_script("ROLLBACK").IgnoreError();
       return st;
     }
   }

@@ -298,7 +298,9 @@ class SqliteStore : public Store {
     if (!st.ok()) return st;
     st = body();
     if (st.ok()) st = exec_script("RELEASE compound");
-    if (!st.ok()) exec_script("ROLLBACK TO compound; RELEASE compound");
+    // st says what failed; a failed ROLLBACK TO has nothing to add to it (an
+    // outer transaction's owner still rolls back).
+    if (!st.ok()) exec_script("ROLLBACK TO compound; RELEASE compound").IgnoreError();
     return st;
   }
   void unlock_writer();

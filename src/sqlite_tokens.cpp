@@ -65,7 +65,7 @@ Result<Store::Rotation> SqliteStore::rotate_refresh(const std::string& hash,
       : *r == Rotation::kRotated || *r == Rotation::kRepeat ? &audit.issued
       : *r == Rotation::kReused                             ? &audit.reused
                                                             : nullptr;
-  st = r.ok() ? Status::Ok() : r.status();
+  st = r.status();
   if (st.ok() && row && row->has_value()) st = insert_audit(**row);
   if (st.ok()) st = commit();
   if (!st.ok()) {

@@ -93,8 +93,9 @@ struct Principal {
 // Checks an access token completely: TokenSigner::verify (alg allow-list,
 // no crit header, kid, signature), then iss, aud (when present), exp, iat (not in the future beyond 60 s of skew),
 // the claim types, and that it is not revoked (Store::access_token_live, one
-// statement). kInvalid with the reason ("expired", "revoked", ...) when it is not
-// valid; kUnavailable/kInternal from the store.
+// statement). kInvalid when it is not valid: with Status::Reason::kExpired
+// when past its exp, kRevoked when access_token_live says it is dead, no
+// reason otherwise; kUnavailable/kInternal from the store.
 Result<Principal> verify_access_token(Context& ctx, const std::string& token);
 
 // The Authorization: Bearer token, checked by verify_access_token() and not a

@@ -57,6 +57,13 @@ struct BearerFixture : ServerFixture {
     return *t;
   }
   int me_status(const std::string& token) { return me(token).status; }
+  // The error_description of GET /users/me with `token`.
+  std::string refusal(const std::string& token) {
+    return body_of(me(token)).value("error_description", "");
+  }
+  Status::Reason reason_of(const std::string& token) {
+    return verify_access_token(*ctx, token).status().reason();
+  }
 };
 
 }  // namespace
@@ -226,12 +233,17 @@ BOOST_FIXTURE_TEST_CASE(bearer_expired_token_refused, BearerFixture) {
   c["exp"] = now_seconds() - 1;
   c["iat"] = now_seconds() - 700;
   BOOST_TEST(me_status(issue(c)) == 401);
+  // The reply names the reason the status carries, not its message text.
+  BOOST_TEST((reason_of(issue(c)) == Status::Reason::kExpired));
+  BOOST_TEST(refusal(issue(c)) == "access token has expired");
 }
 
 BOOST_FIXTURE_TEST_CASE(bearer_wrong_issuer_refused, BearerFixture) {
   json c = claims("jti-iss");
   c["iss"] = "https://evil.example";
   BOOST_TEST(me_status(issue(c)) == 401);
+  BOOST_TEST((reason_of(issue(c)) == Status::Reason::kNone));
+  BOOST_TEST(refusal(issue(c)) == "access token is not valid");
   c = claims("jti-iss2");
   c.erase("iss");
   BOOST_TEST(me_status(issue(c)) == 401);
@@ -259,6 +271,11 @@ BOOST_FIXTURE_TEST_CASE(bearer_unknown_or_revoked_jti_refused, BearerFixture) {
   BOOST_TEST(me_status(t) == 200);
   BOOST_REQUIRE(ctx->store->revoke_user_tokens(user.id, now_seconds()).ok());
   BOOST_TEST(me_status(t) == 401);
+  BOOST_TEST((reason_of(t) == Status::Reason::kRevoked));
+  BOOST_TEST(refusal(t) == "access token has been revoked");
+  // Unknown app: not issued here, which is no revocation.
+  BOOST_TEST((reason_of(issue(other)) == Status::Reason::kNone));
+  BOOST_TEST(refusal(issue(other)) == "access token is not valid");
 }
 
 BOOST_FIXTURE_TEST_CASE(bearer_missing_or_mistyped_claims_refused, BearerFixture) {
