@@ -51,7 +51,7 @@ FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_SRCS := $(addprefix src/,api.cpp audit.cpp cidr.cpp client_rules.cpp config.cpp context.cpp \
-                   crypto.cpp files.cpp http.cpp jws.cpp jws_algorithms.cpp log.cpp metrics.cpp \
+                   crypto.cpp files.cpp http.cpp jws.cpp jws_algorithms.cpp log.cpp loopback.cpp metrics.cpp \
                    password.cpp pg_audit.cpp pg_browser.cpp pg_clients_users.cpp pg_conn.cpp pg_mfa.cpp \
                    pg_statements.cpp pg_store.cpp pg_tokens.cpp schema_check.cpp signer.cpp \
                    sqlite_audit.cpp sqlite_backup.cpp sqlite_browser.cpp sqlite_clients_users.cpp \

@@ -346,6 +346,8 @@ std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Pr
   return std::nullopt;
 }
 
+const char kSystemAdmin[] = "ROLE_SYSTEM_ADMIN";
+
 std::optional<Response> authenticate_role(Context& ctx, const Request& req, const std::string& role,
                                           Principal* out) {
   if (auto err = authenticate_bearer(ctx, req, out)) return err;

@@ -1,30 +1,11 @@
 #include "access/browser.h"
 
 #include "access/crypto.h"
+#include "access/loopback.h"
 #include "access/strings.h"
 
 namespace access_service {
 namespace {
-
-// "http://127.0.0.1:8080/cb" -> {"http://127.0.0.1", "/cb"}, for loopback
-// http URIs only.
-bool split_loopback(const std::string& uri, std::string* host_part, std::string* rest) {
-  static const char* const kHosts[] = {"http://127.0.0.1", "http://localhost", "http://[::1]"};
-  for (const char* h : kHosts) {
-    std::string prefix = h;
-    if (uri.compare(0, prefix.size(), prefix) != 0) continue;
-    size_t i = prefix.size();
-    if (i < uri.size() && uri[i] == ':') {
-      ++i;
-      while (i < uri.size() && uri[i] >= '0' && uri[i] <= '9') ++i;
-    }
-    if (i < uri.size() && uri[i] != '/' && uri[i] != '?') return false;
-    *host_part = prefix;
-    *rest = uri.substr(i);
-    return true;
-  }
-  return false;
-}
 
 std::string html_escape(const std::string& s) {
   std::string out;
@@ -74,11 +55,11 @@ std::string issuer_origin(const std::string& issuer) {
 
 bool redirect_uri_registered(const ClientApp& app, const std::string& uri) {
   std::string host, rest;
-  bool loopback = split_loopback(uri, &host, &rest);
+  bool loopback = split_loopback_http(uri, &host, &rest);
   for (const auto& registered : app.redirect_uris) {
     if (registered == uri) return true;
     std::string rhost, rrest;
-    if (loopback && split_loopback(registered, &rhost, &rrest) && rhost == host && rrest == rest)
+    if (loopback && split_loopback_http(registered, &rhost, &rrest) && rhost == host && rrest == rest)
       return true;
   }
   return false;

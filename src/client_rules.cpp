@@ -4,8 +4,8 @@
 
 
 #include "access/crypto.h"
-#include "access/http.h"
 #include "access/json_members.h"
+#include "access/loopback.h"
 #include "access/strings.h"
 
 namespace access_service {
@@ -77,10 +77,6 @@ bool scope_char(unsigned char c) { return c == 0x21 || (c >= 0x23 && c <= 0x5b) 
 // RFC 3986 3.1 scheme characters after the first letter
 bool scheme_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '.' || c == '-'; }
 
-bool loopback_host(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-}
-
 }  // namespace
 
 bool valid_redirect_uri(const std::string& uri) {
@@ -106,7 +102,7 @@ bool valid_redirect_uri(const std::string& uri) {
     host = host.substr(0, host.find(':'));
   }
   if (host.empty()) return false;
-  return scheme == "https" || loopback_host(to_lower(host));
+  return scheme == "https" || is_loopback_host(to_lower(host));
 }
 
 std::optional<std::string> apply_client_json(const json& body, bool create, ClientApp* app,

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "access/jws_algorithms.h"
+#include "access/loopback.h"
 #include "access/strings.h"
 #include "access/cidr.h"
 
@@ -171,21 +172,11 @@ const std::map<std::string, Setter>& setters() {
   return kSetters;
 }
 
-// "http://127.0.0.1", "http://localhost" or "http://[::1]", then only an
-// optional port and path: the host must be exactly a loopback name.
+// An http issuer is allowed on loopback only: "http://<loopback host>[:port]",
+// then nothing or a path (loopback.h).
 bool loopback_http_url(const std::string& url) {
-  for (const char* host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
-    std::string h = host;
-    if (url.compare(0, h.size(), h) != 0) continue;
-    size_t i = h.size();
-    if (i < url.size() && url[i] == ':') {
-      size_t digits = url.find_first_not_of("0123456789", i + 1);
-      if (digits == i + 1) return false;
-      i = digits == std::string::npos ? url.size() : digits;
-    }
-    return i == url.size() || url[i] == '/';
-  }
-  return false;
+  std::string origin, rest;
+  return split_loopback_http(url, &origin, &rest) && (rest.empty() || rest[0] == '/');
 }
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
@@ -229,7 +220,7 @@ Status check_listen(const Config& c) {
   if (colon == std::string::npos)
     return Status::Invalid("server.listen: must be unix:/path or 127.0.0.1:port");
   std::string host = c.listen.substr(0, colon), port = c.listen.substr(colon + 1);
-  if (host != "127.0.0.1" && host != "[::1]" && host != "localhost")
+  if (!is_loopback_host(host))
     return Status::Invalid("server.listen: TCP is allowed on loopback only (127.0.0.1:port)");
   long long v = 0;
   if (!read_int(YAML::Node(port), 1, 65535, &v).empty())

@@ -1,9 +1,9 @@
 #include "access/mfa.h"
 
 #include "access/crypto.h"
-#include "access/http.h"
 #include "access/log.h"
 #include "access/qr_svg.h"
+#include "access/strings.h"
 #include "access/totp.h"
 
 namespace access_service {

@@ -1,6 +1,5 @@
 #include "access/user_rules.h"
 
-#include "access/http.h"
 #include "access/json_members.h"
 #include "access/strings.h"
 
@@ -65,6 +64,16 @@ std::string known_role_names() {
   std::string out;
   for (const char* r : kRoles) out += (out.empty() ? "" : ", ") + std::string(r);
   return out;
+}
+
+bool valid_passcode(const std::string& p) {
+  return p.size() >= 4 && p.size() <= 12 && p.find_first_not_of("0123456789") == std::string::npos;
+}
+
+bool valid_device_id(const std::string& s) {
+  return !s.empty() && s.size() <= 128 &&
+         s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
+             std::string::npos;
 }
 
 bool valid_email(const std::string& e) {

@@ -3,7 +3,7 @@
 // approved apps, devices, signing out). Each operation is written once and
 // reached two ways, both listed in the route table (router.cpp):
 //
-//   - with a bearer token, under /api/v1/users/me/... (via_bearer): any
+//   - with a bearer token, under /api/v1/users/me/... (via_bearer, route_access.h): any
 //     non-restrictive access token of the user (api.h authenticate_bearer);
 //     the token's refresh-token family is the caller's own;
 //   - with the browser session of the account page, under /api/account/...
@@ -62,20 +62,6 @@ std::optional<Response> check_proof(Context& ctx, const Request& req, const User
 // A required string member of a JSON body, or the 400 that names it.
 std::optional<Response> read_string_member(const nlohmann::json& body, const char* member,
                                            std::string* out);
-
-template <AccountOp op>
-Response via_bearer(Context& ctx, const Request& req, const PathParams& p) {
-  AccountCaller who;
-  if (auto err = account_from_bearer(ctx, req, &who)) return *err;
-  return op(ctx, req, p, who);
-}
-
-template <AccountOp op>
-Response via_session(Context& ctx, const Request& req, const PathParams& p) {
-  AccountCaller who;
-  if (auto err = account_from_session(ctx, req, &who)) return *err;
-  return op(ctx, req, p, who);
-}
 
 // The operations. Bodies are JSON (api.h read_json_body); members the
 // server does not know are ignored; answers carry Cache-Control: no-store.

@@ -101,6 +101,8 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token);
 // The Authorization: Bearer token, checked by verify_access_token() and not a
 // restrictive MFA token; 401 invalid_token otherwise.
 std::optional<Response> authenticate_bearer(Context& ctx, const Request& req, Principal* out);
+// The administrators' authority, "ROLE_SYSTEM_ADMIN" (API.md section 1).
+extern const char kSystemAdmin[];
 // As above, then 403 access_denied unless the principal holds `role`.
 std::optional<Response> authenticate_role(Context& ctx, const Request& req, const std::string& role,
                                           Principal* out);

@@ -71,11 +71,6 @@ class Params {
 // Percent-decoding as in application/x-www-form-urlencoded ('+' is a space).
 // False on a malformed escape, a NUL byte or invalid UTF-8.
 bool form_decode(std::string_view in, std::string* out);
-// Percent-encoding for building query strings and fragments (RFC 3986
-// unreserved characters are left as they are).
-std::string url_encode(std::string_view in);
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates).
-bool valid_utf8(std::string_view s);
 
 struct BasicCredentials {
   std::string user;      // clientId, as sent (seed 003: no URL-encoding)

@@ -34,4 +34,10 @@ long long now_millis();
 // for messages about files.
 std::string os_reason(int err);
 
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates).
+bool valid_utf8(std::string_view s);
+// Percent-encoding for building query strings and fragments (RFC 3986
+// unreserved characters are left as they are).
+std::string url_encode(std::string_view in);
+
 }  // namespace access_service

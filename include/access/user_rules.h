@@ -17,6 +17,12 @@ std::string known_role_names();
 // A plausible email address (1-254 bytes, one '@', a dot in the domain, no
 // whitespace or control characters). Emails are stored lower-case.
 bool valid_email(const std::string& email);
+// A device passcode (API.md section 6): 4 to 12 ASCII digits. The same rule
+// for registering one (users/me/devices) and signing in with it (the
+// password grant's device_id + passcode).
+bool valid_passcode(const std::string& passcode);
+// A deviceId: 1 to 128 of [A-Za-z0-9._~-].
+bool valid_device_id(const std::string& device_id);
 
 // Every reader below follows API.md section 0 (json_members.h): members the
 // server does not know are ignored; members of the user object that the

@@ -41,12 +41,4 @@ Response account_approvals_delete(Context& ctx, const Request&, const PathParams
   return json_reply(json::object());
 }
 
-Response handle_approvals_list(Context& ctx, const Request& req, const PathParams& p) {
-  return via_bearer<account_approvals_list>(ctx, req, p);
-}
-
-Response handle_approvals_delete(Context& ctx, const Request& req, const PathParams& p) {
-  return via_bearer<account_approvals_delete>(ctx, req, p);
-}
-
 }  // namespace access_service

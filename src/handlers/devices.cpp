@@ -3,28 +3,12 @@
 #include "access/api.h"
 #include "access/audit.h"
 #include "access/handlers.h"
+#include "access/route_access.h"
 #include "access/strings.h"
+#include "access/user_rules.h"
 
 namespace access_service {
 namespace {
-
-// The caller and the app its token was issued to, which must have `device`.
-std::optional<Response> device_caller(Context& ctx, const Request& req, Principal* who,
-                                      ClientApp* app) {
-  if (auto err = authenticate_bearer(ctx, req, who)) return err;
-  Result<ClientApp> found = ctx.store->find_client_by_client_id(who->client_id);
-  if (!found.ok() && !found.status().is_not_found()) return status_reply(found.status());
-  if (!found.ok() || !found->has_grant("device"))
-    return error_reply(ApiError::kAccessDenied, "this app may not manage device passcodes");
-  *app = *found;
-  return std::nullopt;
-}
-
-bool valid_device_id(const std::string& s) {
-  return !s.empty() && s.size() <= 128 &&
-         s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
-             std::string::npos;
-}
 
 AuditEvent device_event(const Context& ctx, const char* what, const std::string& device_id) {
   AuditEvent e = request_audit_event(ctx, std::string("device.") + what);
@@ -40,10 +24,17 @@ json device_json(const Device& d) {
 
 }  // namespace
 
-Response handle_devices_create(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  ClientApp app;
-  if (auto err = device_caller(ctx, req, &who, &app)) return *err;
+std::optional<Response> device_app_of(Context& ctx, const Principal& who, ClientApp* out) {
+  Result<ClientApp> found = ctx.store->find_client_by_client_id(who.client_id);
+  if (!found.ok() && !found.status().is_not_found()) return status_reply(found.status());
+  if (!found.ok() || !found->has_grant("device"))
+    return error_reply(ApiError::kAccessDenied, "this app may not manage device passcodes");
+  *out = *found;
+  return std::nullopt;
+}
+
+Response devices_create(Context& ctx, const Request& req, const PathParams&, const Principal& who,
+                        const ClientApp& app) {
   json body;
   if (auto err = read_json_body(req, &body)) return *err;
   // Other members are ignored (API.md section 0).
@@ -51,8 +42,7 @@ Response handle_devices_create(Context& ctx, const Request& req, const PathParam
       !valid_device_id(body["deviceId"].get<std::string>()))
     return error_reply(ApiError::kInvalidRequest, "deviceId must match [A-Za-z0-9._~-]{1,128}");
   if (!body.contains("passcode") || !body["passcode"].is_string() ||
-      body["passcode"].get<std::string>().size() < 4 || body["passcode"].get<std::string>().size() > 12 ||
-      body["passcode"].get<std::string>().find_first_not_of("0123456789") != std::string::npos)
+      !valid_passcode(body["passcode"].get<std::string>()))
     return error_reply(ApiError::kInvalidRequest, "passcode must be 4-12 digits");
   Result<std::string> phc = hash_password(body["passcode"].get<std::string>(), ctx.argon2());
   if (!phc.ok()) return status_reply(phc.status());
@@ -66,10 +56,8 @@ Response handle_devices_create(Context& ctx, const Request& req, const PathParam
   return json_reply(device_json(d), 201);
 }
 
-Response handle_devices_list(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  ClientApp app;
-  if (auto err = device_caller(ctx, req, &who, &app)) return *err;
+Response devices_list(Context& ctx, const Request&, const PathParams&, const Principal& who,
+                      const ClientApp&) {
   Result<std::vector<Device>> list = ctx.store->list_devices(who.user_id);
   if (!list.ok()) return status_reply(list.status());
   json devices = json::array();
@@ -77,10 +65,8 @@ Response handle_devices_list(Context& ctx, const Request& req, const PathParams&
   return json_reply({{"devices", devices}});
 }
 
-Response handle_devices_delete(Context& ctx, const Request& req, const PathParams& p) {
-  Principal who;
-  ClientApp app;
-  if (auto err = device_caller(ctx, req, &who, &app)) return *err;
+Response devices_delete(Context& ctx, const Request&, const PathParams& p, const Principal& who,
+                        const ClientApp&) {
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok()) st = ctx.store->delete_device(who.user_id, p[0]);

@@ -61,9 +61,7 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
   return json_reply(json::object());
 }
 
-Response handle_auth_token_revoke(Context& ctx, const Request& req, const PathParams&) {
-  Principal who;
-  if (auto err = authenticate_bearer(ctx, req, &who)) return *err;
+Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&, const Principal& who) {
   Params form;
   if (auto err = read_form_body(req, &form)) return *err;
   Result<std::string> bearer = parse_bearer(req.authorization);
@@ -82,8 +80,4 @@ Response handle_auth_token_revoke(Context& ctx, const Request& req, const PathPa
 }
 
 // Signs the caller out everywhere (account.h account_signout_everywhere).
-Response handle_users_me_expire(Context& ctx, const Request& req, const PathParams& p) {
-  return via_bearer<account_signout_everywhere>(ctx, req, p);
-}
-
 }  // namespace access_service

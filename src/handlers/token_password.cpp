@@ -7,6 +7,7 @@
 #include "access/mfa.h"
 #include "access/sign_in.h"
 #include "access/strings.h"
+#include "access/user_rules.h"
 #include "token_grants.h"
 
 namespace access_service {
@@ -18,10 +19,6 @@ constexpr int kMaxPasscodeFailures = 5;
 Response locked(long long seconds) {
   return error_reply(ApiError::kTooManyRequests, "too many failed sign-ins; try again later",
                      std::to_string(seconds));
-}
-
-bool valid_passcode(const std::string& p) {
-  return p.size() >= 4 && p.size() <= 12 && p.find_first_not_of("0123456789") == std::string::npos;
 }
 
 // {"access_token" (scope ["mfa"], 300 s), ..., "mfa_required": true}: good

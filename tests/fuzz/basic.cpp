@@ -7,6 +7,7 @@
 
 #include "access/crypto.h"
 #include "access/http.h"
+#include "access/strings.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

@@ -13,6 +13,7 @@
 #include "access/client_rules.h"
 #include "access/http.h"
 #include "access/user_rules.h"
+#include "access/strings.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

@@ -12,6 +12,7 @@
 #include "access/mfa.h"
 #include "access/qr_svg.h"
 #include "access/totp.h"
+#include "access/strings.h"
 #include "server_fixture.h"
 
 using namespace access_service;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "access/purge.h"
+#include "access/strings.h"
 #include "server_fixture.h"
 
 using namespace access_service;

@@ -1,5 +1,6 @@
 // Parsers of include/access/http.h: every one treats its input as hostile.
 #include "access/http.h"
+#include "access/strings.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>

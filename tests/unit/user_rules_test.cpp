@@ -62,6 +62,20 @@ BOOST_AUTO_TEST_CASE(valid_email_cases) {
   BOOST_TEST(!valid_email("a\xFF@example.com"));
 }
 
+// One rule for registering a device passcode and for signing in with one.
+BOOST_AUTO_TEST_CASE(passcode_is_4_to_12_digits) {
+  for (const char* ok : {"1234", "000000", "123456789012"}) BOOST_TEST(valid_passcode(ok), ok);
+  for (const char* bad : {"", "123", "1234567890123", "12a4", " 1234", "1234 ", "+1234", "１２３４"})
+    BOOST_TEST(!valid_passcode(bad), "accepted: " << bad);
+}
+
+BOOST_AUTO_TEST_CASE(device_id_characters_and_length) {
+  BOOST_TEST(valid_device_id("phone-1.A_b~"));
+  BOOST_TEST(valid_device_id(std::string(128, 'x')));
+  BOOST_TEST(!valid_device_id(std::string(129, 'x')));
+  for (const char* bad : {"", "a b", "a/b", "a%20", "é"}) BOOST_TEST(!valid_device_id(bad), bad);
+}
+
 BOOST_AUTO_TEST_CASE(new_user_minimal) {
   User u;
   std::string pw = "stale";
