@@ -76,7 +76,7 @@ VERSION       := $(shell sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' include/acce
 DEB_ARCH      := $(shell dpkg --print-architecture 2>/dev/null)
 DEB           := $(BUILD)/access-service_$(VERSION)_$(DEB_ARCH).deb
 
-.PHONY: all deps run test unit smoke bench fuzz soak format clean install deb
+.PHONY: all deps run test unit smoke bench fuzz soak format format-check clean install deb
 all: $(BUILD)/access-service $(BUILD)/accessctl
 
 # Order-only: on a fresh box `make` / `make all` installs the packages it
@@ -243,8 +243,13 @@ deb: all
 	lintian --fail-on error $(DEB)
 	@echo "built $(DEB)"
 
+# `make format` rewrites every C++ file in the .clang-format style;
+# `make format-check` (CI's first step) fails on any file that differs.
+FORMAT_FILES = $$(find include src tests -name '*.h' -o -name '*.cpp')
 format:
-	clang-format -i $$(find include src tests -name '*.h' -o -name '*.cpp')
+	clang-format -i $(FORMAT_FILES)
+format-check: deps
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: every file is formatted"
 
 clean:
 	rm -rf build build-sanitize build-fuzz

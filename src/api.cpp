@@ -1,7 +1,6 @@
 #include "access/api.h"
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstdlib>
 #include <set>
@@ -15,23 +14,40 @@ namespace access_service {
 
 const char* error_code(ApiError e) {
   switch (e) {
-    case ApiError::kInvalidRequest: return "invalid_request";
-    case ApiError::kInvalidClient: return "invalid_client";
-    case ApiError::kInvalidGrant: return "invalid_grant";
-    case ApiError::kUnauthorizedClient: return "unauthorized_client";
-    case ApiError::kUnsupportedGrantType: return "unsupported_grant_type";
-    case ApiError::kInvalidScope: return "invalid_scope";
-    case ApiError::kAccessDenied: return "access_denied";
-    case ApiError::kUnsupportedResponseType: return "unsupported_response_type";
-    case ApiError::kInvalidToken: return "invalid_token";
-    case ApiError::kNotFound: return "not_found";
-    case ApiError::kMethodNotAllowed: return "method_not_allowed";
-    case ApiError::kConflict: return "conflict";
-    case ApiError::kPayloadTooLarge: return "payload_too_large";
-    case ApiError::kUnsupportedMediaType: return "unsupported_media_type";
-    case ApiError::kTooManyRequests: return "too_many_requests";
-    case ApiError::kServerError: return "server_error";
-    case ApiError::kTemporarilyUnavailable: return "temporarily_unavailable";
+    case ApiError::kInvalidRequest:
+      return "invalid_request";
+    case ApiError::kInvalidClient:
+      return "invalid_client";
+    case ApiError::kInvalidGrant:
+      return "invalid_grant";
+    case ApiError::kUnauthorizedClient:
+      return "unauthorized_client";
+    case ApiError::kUnsupportedGrantType:
+      return "unsupported_grant_type";
+    case ApiError::kInvalidScope:
+      return "invalid_scope";
+    case ApiError::kAccessDenied:
+      return "access_denied";
+    case ApiError::kUnsupportedResponseType:
+      return "unsupported_response_type";
+    case ApiError::kInvalidToken:
+      return "invalid_token";
+    case ApiError::kNotFound:
+      return "not_found";
+    case ApiError::kMethodNotAllowed:
+      return "method_not_allowed";
+    case ApiError::kConflict:
+      return "conflict";
+    case ApiError::kPayloadTooLarge:
+      return "payload_too_large";
+    case ApiError::kUnsupportedMediaType:
+      return "unsupported_media_type";
+    case ApiError::kTooManyRequests:
+      return "too_many_requests";
+    case ApiError::kServerError:
+      return "server_error";
+    case ApiError::kTemporarilyUnavailable:
+      return "temporarily_unavailable";
   }
   return "server_error";
 }
@@ -39,17 +55,28 @@ const char* error_code(ApiError e) {
 int error_status(ApiError e) {
   switch (e) {
     case ApiError::kInvalidClient:
-    case ApiError::kInvalidToken: return 401;
-    case ApiError::kAccessDenied: return 403;
-    case ApiError::kNotFound: return 404;
-    case ApiError::kMethodNotAllowed: return 405;
-    case ApiError::kConflict: return 409;
-    case ApiError::kPayloadTooLarge: return 413;
-    case ApiError::kUnsupportedMediaType: return 415;
-    case ApiError::kTooManyRequests: return 429;
-    case ApiError::kServerError: return 500;
-    case ApiError::kTemporarilyUnavailable: return 503;
-    default: return 400;
+    case ApiError::kInvalidToken:
+      return 401;
+    case ApiError::kAccessDenied:
+      return 403;
+    case ApiError::kNotFound:
+      return 404;
+    case ApiError::kMethodNotAllowed:
+      return 405;
+    case ApiError::kConflict:
+      return 409;
+    case ApiError::kPayloadTooLarge:
+      return 413;
+    case ApiError::kUnsupportedMediaType:
+      return 415;
+    case ApiError::kTooManyRequests:
+      return 429;
+    case ApiError::kServerError:
+      return 500;
+    case ApiError::kTemporarilyUnavailable:
+      return 503;
+    default:
+      return 400;
   }
 }
 
@@ -64,8 +91,8 @@ Response json_reply(const json& body, int status) {
 }
 
 Response error_reply(ApiError e, const std::string& description, const std::string& extra) {
-  Response r = json_reply({{"error", error_code(e)}, {"error_description", description}},
-                          error_status(e));
+  Response r =
+      json_reply({{"error", error_code(e)}, {"error_description", description}}, error_status(e));
   switch (e) {
     case ApiError::kInvalidClient:
       r.set_header("WWW-Authenticate", "Basic realm=\"access-service\"");
@@ -73,18 +100,27 @@ Response error_reply(ApiError e, const std::string& description, const std::stri
     case ApiError::kInvalidToken:
       r.set_header("WWW-Authenticate", "Bearer realm=\"access-service\", error=\"invalid_token\"");
       break;
-    case ApiError::kMethodNotAllowed: r.set_header("Allow", extra); break;
-    case ApiError::kTooManyRequests: r.set_header("Retry-After", extra.empty() ? "60" : extra); break;
-    case ApiError::kTemporarilyUnavailable: r.set_header("Retry-After", "5"); break;
-    default: break;
+    case ApiError::kMethodNotAllowed:
+      r.set_header("Allow", extra);
+      break;
+    case ApiError::kTooManyRequests:
+      r.set_header("Retry-After", extra.empty() ? "60" : extra);
+      break;
+    case ApiError::kTemporarilyUnavailable:
+      r.set_header("Retry-After", "5");
+      break;
+    default:
+      break;
   }
   return r;
 }
 
 Response status_reply(const Status& st) {
   switch (st.code()) {
-    case Status::kNotFound: return error_reply(ApiError::kNotFound, st.message());
-    case Status::kInvalid: return error_reply(ApiError::kInvalidRequest, st.message());
+    case Status::kNotFound:
+      return error_reply(ApiError::kNotFound, st.message());
+    case Status::kInvalid:
+      return error_reply(ApiError::kInvalidRequest, st.message());
     case Status::kConflict:
       // The store's conflicts carry the database's wording (constraint and
       // column names); handlers that expect one answer with their own words.
@@ -114,8 +150,10 @@ bool nesting_within(const std::string& s, int max) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -131,7 +169,8 @@ std::optional<Response> check_body(const Request& req, const char* media_type) {
   if (req.body_too_large || req.body.size() > kMaxBodyBytes)
     return error_reply(ApiError::kPayloadTooLarge, "request body larger than 64 KiB");
   // An empty body needs no media type; the missing members are reported.
-  if (!(req.body.empty() && req.content_type.empty()) && !content_type_is(req.content_type, media_type))
+  if (!(req.body.empty() && req.content_type.empty()) &&
+      !content_type_is(req.content_type, media_type))
     return error_reply(ApiError::kUnsupportedMediaType,
                        std::string("Content-Type must be ") + media_type);
   return std::nullopt;
@@ -181,7 +220,8 @@ std::optional<Response> read_json_body(const Request& req, json* out) {
   };
   *out = json::parse(req.body, track, false);
   if (out->is_discarded()) return error_reply(ApiError::kInvalidRequest, "malformed JSON body");
-  if (!out->is_object()) return error_reply(ApiError::kInvalidRequest, "JSON body must be an object");
+  if (!out->is_object())
+    return error_reply(ApiError::kInvalidRequest, "JSON body must be an object");
   if (duplicate)
     return error_reply(ApiError::kInvalidRequest, "member " + shorten(*duplicate) + " given twice");
   return std::nullopt;
@@ -195,9 +235,9 @@ std::optional<Response> read_form_body(const Request& req, Params* out) {
   return std::nullopt;
 }
 
-std::optional<Response> read_page(const Request& req,
-                                  const std::vector<std::pair<std::string, std::string>>& sort_columns,
-                                  Page* out) {
+std::optional<Response> read_page(
+    const Request& req, const std::vector<std::pair<std::string, std::string>>& sort_columns,
+    Page* out) {
   Result<Params> p = Params::parse(req.query);
   if (!p.ok()) return error_reply(ApiError::kInvalidRequest, p.status().message());
   *out = Page{};
@@ -241,8 +281,8 @@ bool string_array(const json& j, std::vector<std::string>* out) {
 }  // namespace
 
 std::optional<Response> authenticate_client(Context& ctx, const Request& req, ClientApp* out) {
-  ClientAuthAudit audit{[&ctx] { return request_audit_event(ctx, "client_auth.failed", "failure"); },
-                        AuditEvent{}};
+  ClientAuthAudit audit{
+      [&ctx] { return request_audit_event(ctx, "client_auth.failed", "failure"); }, AuditEvent{}};
   Result<ClientApp> app =
       ctx.clients.authenticate(*ctx.store, ctx.config, req.authorization, now_seconds(), &audit);
   if (app.ok()) {

@@ -10,12 +10,12 @@
 namespace access_service {
 
 const char* const kAuditTypes[] = {
-    "sign_in.succeeded", "sign_in.failed",  "account.locked",   "client_auth.failed",
-    "token.issued",      "refresh.reused",  "code.reused",      "token.revoked",
+    "sign_in.succeeded", "sign_in.failed",   "account.locked",  "client_auth.failed",
+    "token.issued",      "refresh.reused",   "code.reused",     "token.revoked",
     "approval.granted",  "approval.revoked", "client.created",  "client.updated",
-    "client.deleted",    "client.enabled",  "client.disabled",  "user.created",
-    "user.updated",      "user.disabled",   "user.enabled",     "user.mfa_changed",
-    "device.added",      "device.removed",  "key.rotated",      "key.retired",
+    "client.deleted",    "client.enabled",   "client.disabled", "user.created",
+    "user.updated",      "user.disabled",    "user.enabled",    "user.mfa_changed",
+    "device.added",      "device.removed",   "key.rotated",     "key.retired",
     "key.activated",     "user.deleted",
 };
 const int kAuditTypeCount = sizeof(kAuditTypes) / sizeof(kAuditTypes[0]);
@@ -97,8 +97,10 @@ void audit_line(const AuditEvent& e, const std::string& request_id, std::string*
       .opt("userAgent", e.user_agent)
       .raw_json("details", e.details.empty() ? "{}" : e.details)
       .opt("requestId", request_id);
-  if (out) line.append_to(out);
-  else line.emit();
+  if (out)
+    line.append_to(out);
+  else
+    line.emit();
 }
 
 }  // namespace

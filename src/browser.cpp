@@ -11,12 +11,23 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -59,7 +70,8 @@ bool redirect_uri_registered(const ClientApp& app, const std::string& uri) {
   for (const auto& registered : app.redirect_uris) {
     if (registered == uri) return true;
     std::string rhost, rrest;
-    if (loopback && split_loopback_http(registered, &rhost, &rrest) && rhost == host && rrest == rest)
+    if (loopback && split_loopback_http(registered, &rhost, &rrest) && rhost == host &&
+        rrest == rest)
       return true;
   }
   return false;
@@ -87,7 +99,8 @@ Response redirect_with(const std::string& redirect_uri, const std::string& respo
     if (!encoded.empty()) encoded += '&';
     encoded += p.first + "=" + url_encode(p.second);
   }
-  char sep = response_type == "token" ? '#' : (redirect_uri.find('?') == std::string::npos ? '?' : '&');
+  char sep =
+      response_type == "token" ? '#' : (redirect_uri.find('?') == std::string::npos ? '?' : '&');
   return redirect(redirect_uri + sep + encoded);
 }
 
@@ -106,12 +119,18 @@ Response html_error(int status, const std::string& title, const std::string& mes
   r.body =
       "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>" + html_escape(title) + " - access-service</title>\n"
+      "<title>" +
+      html_escape(title) +
+      " - access-service</title>\n"
       "<link rel=\"stylesheet\" href=\"/pages.css\">\n</head>\n<body>\n"
       "<main class=\"card\" aria-labelledby=\"title\">\n"
       "<p class=\"brand\">access-service</p>\n"
-      "<h1 id=\"title\">" + html_escape(title) + "</h1>\n"
-      "<p class=\"message\" role=\"alert\">" + html_escape(message) + "</p>\n"
+      "<h1 id=\"title\">" +
+      html_escape(title) +
+      "</h1>\n"
+      "<p class=\"message\" role=\"alert\">" +
+      html_escape(message) +
+      "</p>\n"
       "<p class=\"hint\">Go back to the application you came from and start again. If this "
       "keeps happening, tell the application's developer.</p>\n"
       "</main>\n</body>\n</html>\n";
@@ -132,8 +151,8 @@ Result<User> session_user(Context& ctx, const Request& req, long long now) {
 Result<std::string> start_session(Context& ctx, const Request& req, const std::string& user_id,
                                   long long now) {
   std::string cookie = random_token(32);
-  Status st = ctx.store->insert_session(sha256(cookie), user_id, now,
-                                        now + ctx.config.session_seconds);
+  Status st =
+      ctx.store->insert_session(sha256(cookie), user_id, now, now + ctx.config.session_seconds);
   if (!st.ok()) return st;
   return std::string(kSessionCookie) + "=" + cookie +
          cookie_attributes(req, ctx.config.session_seconds, kSessionPath);

@@ -2,7 +2,6 @@
 
 #include <cctype>
 
-
 #include "access/crypto.h"
 #include "access/json_members.h"
 #include "access/loopback.h"
@@ -41,9 +40,9 @@ std::optional<std::string> read_strings(const json& v, const char* name, size_t 
 
 std::optional<std::string> read_seconds(const json& v, const char* name, std::optional<int>* out) {
   if (!v.is_number_integer()) return std::string(name) + " must be an integer";
-  bool huge = v.is_number_unsigned() ? v.get<uint64_t>() > 1000000000ULL
-                                     : v.get<int64_t>() < -1000000000LL ||
-                                           v.get<int64_t>() > 1000000000LL;
+  bool huge = v.is_number_unsigned()
+                  ? v.get<uint64_t>() > 1000000000ULL
+                  : v.get<int64_t>() < -1000000000LL || v.get<int64_t>() > 1000000000LL;
   if (huge) return std::string(name) + " is out of range";
   *out = static_cast<int>(v.get<int64_t>());
   return std::nullopt;
@@ -71,9 +70,13 @@ bool all_of(const std::string& s, bool (*ok)(unsigned char)) {
 }
 
 // [A-Za-z0-9._~-]
-bool client_id_char(unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == '~' || c == '-'; }
+bool client_id_char(unsigned char c) {
+  return std::isalnum(c) || c == '.' || c == '_' || c == '~' || c == '-';
+}
 // RFC 6749 3.3 scope-token: %x21 / %x23-5B / %x5D-7E
-bool scope_char(unsigned char c) { return c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e); }
+bool scope_char(unsigned char c) {
+  return c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+}
 // RFC 3986 3.1 scheme characters after the first letter
 bool scheme_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '.' || c == '-'; }
 
@@ -85,7 +88,8 @@ bool valid_redirect_uri(const std::string& uri) {
     if (c <= 0x20 || c == 0x7f || c == '#' || c == '\\') return false;
   size_t colon = uri.find(':');
   if (colon == 0 || colon == std::string::npos || colon + 1 == uri.size() ||
-      !std::isalpha(static_cast<unsigned char>(uri[0])) || !all_of(uri.substr(0, colon), scheme_char))
+      !std::isalpha(static_cast<unsigned char>(uri[0])) ||
+      !all_of(uri.substr(0, colon), scheme_char))
     return false;
   std::string scheme = to_lower(uri.substr(0, colon));
   std::string rest = uri.substr(colon + 1);
@@ -113,7 +117,8 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
   if (!create)
     if (auto err = check_read_only(body, client_to_json(*app), kReadOnly)) return err;
   if (create) {
-    for (const char* req : {"appName", "clientId", "authorizedGrantTypes", "accessTokenValiditySeconds"})
+    for (const char* req :
+         {"appName", "clientId", "authorizedGrantTypes", "accessTokenValiditySeconds"})
       if (!body.contains(req)) return std::string(req) + " is required";
     app->scope = {"read", "write"};
   }
@@ -150,8 +155,10 @@ std::optional<std::string> apply_client_json(const json& body, bool create, Clie
       err = read_seconds(v, "accessTokenValiditySeconds", &access);
       if (!err) app->access_seconds = *access;
     } else if (k == "refreshTokenValiditySeconds") {
-      if (v.is_null()) refresh.reset();
-      else err = read_seconds(v, "refreshTokenValiditySeconds", &refresh);
+      if (v.is_null())
+        refresh.reset();
+      else
+        err = read_seconds(v, "refreshTokenValiditySeconds", &refresh);
     } else if (k == "autoApprove") {
       if (!v.is_boolean()) return "autoApprove must be a boolean";
       app->auto_approve = v;

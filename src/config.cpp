@@ -1,24 +1,23 @@
 #include "access/config.h"
 
+#include <libpq-fe.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
-
-#include <libpq-fe.h>
 
 #include <cctype>
 #include <cerrno>
 #include <climits>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
 
+#include "access/cidr.h"
 #include "access/jws_algorithms.h"
 #include "access/loopback.h"
 #include "access/strings.h"
-#include "access/cidr.h"
 
 namespace access_service {
 namespace {
@@ -135,8 +134,7 @@ const std::map<std::string, Setter>& setters() {
       {"keys.jwks_file", str(&Config::jwks_file)},
       {"keys.publish_ahead_seconds", integer(&Config::publish_ahead_seconds, 0, 7 * 86400)},
       {"keys.rotate_every_days", integer(&Config::rotate_every_days, 0, 3650)},
-      {"tokens.refresh_reuse_grace_seconds",
-       integer(&Config::refresh_reuse_grace_seconds, 0, 300)},
+      {"tokens.refresh_reuse_grace_seconds", integer(&Config::refresh_reuse_grace_seconds, 0, 300)},
       {"tokens.authorization_code_seconds", integer(&Config::authorization_code_seconds, 1, 600)},
       {"tokens.session_seconds", integer(&Config::session_seconds, 60, 30 * 86400)},
       {"tokens.audience", str(&Config::audience)},
@@ -145,12 +143,10 @@ const std::map<std::string, Setter>& setters() {
       {"password.argon2_parallelism", integer(&Config::argon2_parallelism, 1, 16)},
       {"password.min_entropy_bits", integer(&Config::password_min_entropy_bits, 0, 128)},
       {"lockout.max_failures", integer(&Config::lockout_max_failures, 1, 1000)},
-      {"lockout.account_max_failures",
-       integer(&Config::lockout_account_max_failures, 1, 100000)},
+      {"lockout.account_max_failures", integer(&Config::lockout_account_max_failures, 1, 100000)},
       {"lockout.window_seconds", integer(&Config::lockout_window_seconds, 1, 86400)},
       {"lockout.client_max_failures", integer(&Config::lockout_client_max_failures, 1, 1000)},
-      {"lockout.client_window_seconds",
-       integer(&Config::lockout_client_window_seconds, 1, 3600)},
+      {"lockout.client_window_seconds", integer(&Config::lockout_client_window_seconds, 1, 3600)},
       {"lockout.lock_seconds", integer(&Config::lockout_lock_seconds, 1, 86400)},
       {"log.level", one_of(&Config::log_level, {"debug", "info", "warn", "error"})},
       {"log.format", one_of(&Config::log_format, {"json", "text"})},
@@ -158,7 +154,9 @@ const std::map<std::string, Setter>& setters() {
       {"audit.token_issued_sample", integer(&Config::audit_token_issued_sample, 0, 1000000)},
       {"metrics.allow",
        [](const YAML::Node& n, Config& c) -> std::string {
-         const char* msg = "must be a list of IP addresses or CIDR blocks such as [\"127.0.0.1\", \"10.0.0.0/8\"]";
+         const char* msg =
+             "must be a list of IP addresses or CIDR blocks such as [\"127.0.0.1\", "
+             "\"10.0.0.0/8\"]";
          if (!n.IsSequence() || n.size() > 64) return msg;
          std::vector<std::string> out;
          for (const auto& e : n) {
@@ -248,15 +246,16 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
-    return Status::Invalid("YAML syntax error at line " + std::to_string(e.mark.line + 1) +
-                           ": " + e.msg);
+    return Status::Invalid("YAML syntax error at line " + std::to_string(e.mark.line + 1) + ": " +
+                           e.msg);
   }
   if (!root.IsMap()) return Status::Invalid("the config must be a YAML mapping");
   Config c;
   Status st = apply(root, "", c);
   if (!st.ok()) return st;
-  for (const char* required : {"issuer", "server.listen", c.postgresql() ? "store.conninfo" : "store.path",
-                               "keys.dir", "keys.jwks_file"}) {
+  for (const char* required :
+       {"issuer", "server.listen", c.postgresql() ? "store.conninfo" : "store.path", "keys.dir",
+        "keys.jwks_file"}) {
     std::string k = required;
     auto dot = k.find('.');
     YAML::Node n = dot == std::string::npos ? root[k] : root[k.substr(0, dot)][k.substr(dot + 1)];
@@ -265,12 +264,14 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& bas
   // The issuer is an https URL (RFC 8414 2) except on loopback for development.
   if (c.issuer.empty() || c.issuer.back() == '/' ||
       c.issuer.find_first_of("?#@\\ ") != std::string::npos)
-    return Status::Invalid("issuer: must be a URL with no trailing slash, userinfo, query or fragment");
+    return Status::Invalid(
+        "issuer: must be a URL with no trailing slash, userinfo, query or fragment");
   bool https = c.issuer.rfind("https://", 0) == 0 && c.issuer.size() > 8;
   if (!https && !loopback_http_url(c.issuer))
     return Status::Invalid("issuer: must be an https URL (http only for loopback)");
   if (c.audience.size() > 512 || c.audience.find_first_of(" \t\r\n") != std::string::npos)
-    return Status::Invalid("tokens.audience: must be one identifier (no spaces), at most 512 bytes");
+    return Status::Invalid(
+        "tokens.audience: must be one identifier (no spaces), at most 512 bytes");
   st = check_listen(c);
   if (!st.ok()) return st;
   if (c.postgresql() && c.kek_file.empty())

@@ -53,8 +53,8 @@ Status refuse(Store& store, ClientAuthAudit* audit, const std::string& client_id
 }  // namespace
 
 Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& config,
-                                                    const std::string& authorization,
-                                                    int64_t now, ClientAuthAudit* audit) {
+                                                    const std::string& authorization, int64_t now,
+                                                    ClientAuthAudit* audit) {
   Result<BasicCredentials> creds = parse_basic(authorization);
   if (!creds.ok()) {
     if (creds.status().is_not_found()) return creds.status();
@@ -93,7 +93,8 @@ Result<ClientApp> ClientAuthenticator::authenticate(Store& store, const Config& 
   AuditEvent* failure = describe_failure(audit, app->client_id, "wrong_secret");
   WriteTransaction txn(store);
   Status st = txn.status();
-  if (st.ok()) st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
+  if (st.ok())
+    st = store.record_client_auth_failure(app->id, now, config.lockout_client_window_seconds);
   if (st.ok() && failure) st = store.insert_audit(*failure);
   if (st.ok()) st = txn.commit();
   if (!st.ok()) return st;

@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-
 #include <time.h>
 
 #include <cstdint>
@@ -30,7 +29,8 @@ int decode_char(const char* alphabet, char c) {
     signed char v[256];
     explicit Table(const char* a) {
       for (signed char& x : v) x = -1;
-      for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(a[i])] = static_cast<signed char>(i);
+      for (int i = 0; i < 64; ++i)
+        v[static_cast<unsigned char>(a[i])] = static_cast<signed char>(i);
     }
   };
   static const Table url(kB64Url), std(kB64Std);
@@ -140,14 +140,16 @@ std::string base64url_encode(std::string_view raw) {
   size_t i = 0;
   for (; i + 2 < raw.size(); i += 3) {
     unsigned v = (static_cast<unsigned char>(raw[i]) << 16) |
-                 (static_cast<unsigned char>(raw[i + 1]) << 8) | static_cast<unsigned char>(raw[i + 2]);
+                 (static_cast<unsigned char>(raw[i + 1]) << 8) |
+                 static_cast<unsigned char>(raw[i + 2]);
     out += {kB64Url[v >> 18], kB64Url[(v >> 12) & 63], kB64Url[(v >> 6) & 63], kB64Url[v & 63]};
   }
   if (i + 1 == raw.size()) {
     unsigned v = static_cast<unsigned char>(raw[i]) << 16;
     out += {kB64Url[v >> 18], kB64Url[(v >> 12) & 63]};
   } else if (i + 2 == raw.size()) {
-    unsigned v = (static_cast<unsigned char>(raw[i]) << 16) | (static_cast<unsigned char>(raw[i + 1]) << 8);
+    unsigned v =
+        (static_cast<unsigned char>(raw[i]) << 16) | (static_cast<unsigned char>(raw[i + 1]) << 8);
     out += {kB64Url[v >> 18], kB64Url[(v >> 12) & 63], kB64Url[(v >> 6) & 63]};
   }
   return out;

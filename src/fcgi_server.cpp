@@ -34,7 +34,8 @@ Request read_request(FCGX_Request& r) {
   req.https = param(r, "HTTPS") == "on";
   std::string length = param(r, "CONTENT_LENGTH");
   unsigned long long n = 0;
-  if (!length.empty() && length.size() <= 19 && length.find_first_not_of("0123456789") == std::string::npos)
+  if (!length.empty() && length.size() <= 19 &&
+      length.find_first_not_of("0123456789") == std::string::npos)
     n = std::strtoull(length.c_str(), nullptr, 10);
   else if (!length.empty())
     req.body_too_large = true;  // unparseable length: refuse rather than guess
@@ -71,7 +72,7 @@ bool serve_fastcgi(int listen_fd, const std::function<Response(const Request&)>&
       usable = false;
       break;
     }
-    if (FCGX_Accept_r(&r) < 0) continue;     // another worker took it (EAGAIN)
+    if (FCGX_Accept_r(&r) < 0) continue;  // another worker took it (EAGAIN)
     std::string out = handle(read_request(r)).serialize();
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
     // Read what is left of the body (at most nginx's 64 KiB), so that closing

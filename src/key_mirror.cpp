@@ -78,8 +78,7 @@ Status pull_with(const Config& config, Store& store, const std::string& kek) {
 Result<std::string> read_kek(const Config& config, Store& store, bool create) {
   std::ifstream in(config.kek_file, std::ios::binary);
   if (!in) {
-    if (!create)
-      return Status::NotFound("store.kek_file: " + config.kek_file + ": no such file");
+    if (!create) return Status::NotFound("store.kek_file: " + config.kek_file + ": no such file");
     auto shared = store.list_key_files();
     if (!shared.ok()) return shared.status();
     if (!shared->empty())

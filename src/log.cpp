@@ -18,10 +18,14 @@ const int kPidAfterFork = pthread_atfork(nullptr, nullptr, [] { g_pid = getpid()
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -83,8 +87,8 @@ void emit_message(LogLevel level, const std::string& msg) {
 }  // namespace
 
 void set_log_level(const std::string& level) {
-  g_level = level == "debug"  ? LogLevel::kDebug
-            : level == "warn" ? LogLevel::kWarn
+  g_level = level == "debug"   ? LogLevel::kDebug
+            : level == "warn"  ? LogLevel::kWarn
             : level == "error" ? LogLevel::kError
                                : LogLevel::kInfo;
 }
@@ -101,11 +105,21 @@ void append_json_escaped(std::string* out, std::string_view s) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           *out += "\\u00";

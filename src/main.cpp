@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
     access_service::Status st =
         config->postgresql() || ::access(config->db_path.c_str(), F_OK) == 0
             ? access_service::check_store_schema(*config)
-            : access_service::Status::NotFound(config->db_path + ": no database yet (run accessctl init)");
+            : access_service::Status::NotFound(config->db_path +
+                                               ": no database yet (run accessctl init)");
     if (!st.ok()) {
       std::cerr << "access-service: store.path: " << st.message() << "\n";
       return 1;

@@ -44,7 +44,8 @@ Result<int> bind_unix(const Config& c) {
   std::string path = c.listen_unix_path();
   struct stat st {};
   if (lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return Status::Invalid("server.listen: " + path + " exists and is not a socket");
+    if (!S_ISSOCK(st.st_mode))
+      return Status::Invalid("server.listen: " + path + " exists and is not a socket");
     unlink(path.c_str());  // stale socket of a previous run
   }
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -64,11 +65,12 @@ Result<int> bind_unix(const Config& c) {
   Status done = Status::Ok();
   if (!c.socket_group.empty()) {
     Result<gid_t> gid = socket_group_id(c);
-    if (!gid.ok()) done = gid.status();
+    if (!gid.ok())
+      done = gid.status();
     else if (chown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0)
       done = Status::Unavailable("server.socket_group: cannot give " + path + " to group " +
-                               c.socket_group + ": " + strerror(errno) +
-                               " (make its directory setgid to that group)");
+                                 c.socket_group + ": " + strerror(errno) +
+                                 " (make its directory setgid to that group)");
   }
   if (done.ok() && chmod(path.c_str(), static_cast<mode_t>(c.socket_mode)) != 0)
     done = Status::Unavailable("server.socket_mode: cannot chmod " + path + ": " + strerror(errno));
@@ -372,7 +374,7 @@ class Supervisor {
   std::map<pid_t, time_t> workers_;   // pid -> start time
   std::map<pid_t, time_t> retiring_;  // asked to stop on reload; not respawned
   pid_t purger_ = 0;
-  long long keys_loaded_at_ = 0;    // when the workers last loaded the keys
+  long long keys_loaded_at_ = 0;     // when the workers last loaded the keys
   long long next_rotation_try_ = 0;  // after a failed scheduled rotation
 };
 
@@ -427,9 +429,9 @@ Status write_jwks_file(const Config& config) {
   // row the database cannot take is logged, and the start or reload goes on.
   AuditEvent e = new_audit_event("key.activated");
   e.actor = "access-service";
-  set_details(&e, {{"kid", (*signer)->active().kid},
-                   {"alg", (*signer)->active().alg},
-                   {"replaces", retired}});
+  set_details(
+      &e,
+      {{"kid", (*signer)->active().kid}, {"alg", (*signer)->active().alg}, {"replaces", retired}});
   Status recorded = record_offline(config, {e});
   if (!recorded.ok()) {
     log_warn("audit event key.activated not stored: " + recorded.ToString());

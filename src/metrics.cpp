@@ -54,7 +54,7 @@ void MetricsWriter::request(int route, int status, int64_t micros) {
 
 void MetricsWriter::grant(Grant g, int status) {
   if (!slot_) return;
-  GrantOutcome o = status < 400 ? GrantOutcome::kIssued
+  GrantOutcome o = status < 400   ? GrantOutcome::kIssued
                    : status < 500 ? GrantOutcome::kRefused
                                   : GrantOutcome::kFailed;
   bump(slot_->grants[static_cast<int>(g)][static_cast<int>(o)], 1);
@@ -94,7 +94,8 @@ void sum(const MetricsSlot& s, Totals* t) {
     t->latency_sum[r] += get(s.latency_sum_micros[r]);
   }
   for (int g = 0; g < static_cast<int>(Grant::kCount); ++g)
-    for (int o = 0; o < static_cast<int>(GrantOutcome::kCount); ++o) t->grants[g][o] += get(s.grants[g][o]);
+    for (int o = 0; o < static_cast<int>(GrantOutcome::kCount); ++o)
+      t->grants[g][o] += get(s.grants[g][o]);
   for (int c = 0; c < static_cast<int>(Counter::kCount); ++c) t->counters[c] += get(s.counters[c]);
   for (int g = 0; g < static_cast<int>(Gauge::kCount); ++g)
     t->gauges[g] += s.gauges[g].load(std::memory_order_relaxed);
@@ -153,16 +154,19 @@ class Exposition {
 
 std::string route_labels(const ScrapeInfo& info, int r) {
   if (r < static_cast<int>(info.routes.size()))
-    return "method=\"" + label(info.routes[r].first) + "\",route=\"" + label(info.routes[r].second) + "\"";
+    return "method=\"" + label(info.routes[r].first) + "\",route=\"" +
+           label(info.routes[r].second) + "\"";
   return "method=\"ANY\",route=\"unmatched\"";
 }
 
 void render_requests(const Totals& t, const ScrapeInfo& info, Exposition* e) {
-  e->family("access_requests_total", "counter", "HTTP requests answered by the workers, by route and status.");
+  e->family("access_requests_total", "counter",
+            "HTTP requests answered by the workers, by route and status.");
   for (int r = 0; r < kMetricsMaxRoutes; ++r)
     for (int i = 0; i < kMetricsStatusCount; ++i) {
       if (!t.requests[r][i]) continue;
-      std::string status = i < kMetricsStatusCount - 1 ? std::to_string(kMetricsStatuses[i]) : "other";
+      std::string status =
+          i < kMetricsStatusCount - 1 ? std::to_string(kMetricsStatuses[i]) : "other";
       e->sample("access_requests_total", route_labels(info, r) + ",status=\"" + status + "\"",
                 t.requests[r][i]);
     }
@@ -177,7 +181,8 @@ void render_requests(const Totals& t, const ScrapeInfo& info, Exposition* e) {
     for (int b = 0; b < kLatencyBuckets; ++b) {
       cumulative += t.latency[r][b];
       std::string le = b < kLatencyBuckets - 1 ? number(kLatencyBucketsMicros[b] / 1e6) : "+Inf";
-      e->sample("access_request_duration_seconds_bucket", labels + ",le=\"" + le + "\"", cumulative);
+      e->sample("access_request_duration_seconds_bucket", labels + ",le=\"" + le + "\"",
+                cumulative);
     }
     e->sample("access_request_duration_seconds_sum", labels, number(t.latency_sum[r] / 1e6));
     e->sample("access_request_duration_seconds_count", labels, count);
@@ -185,10 +190,12 @@ void render_requests(const Totals& t, const ScrapeInfo& info, Exposition* e) {
 }
 
 void render_security(const Totals& t, const ScrapeInfo& info, Exposition* e) {
-  static const char* kGrants[] = {"password", "refresh_token", "authorization_code", "mfa", "other"};
+  static const char* kGrants[] = {"password", "refresh_token", "authorization_code", "mfa",
+                                  "other"};
   static const char* kOutcomes[] = {"issued", "refused", "failed"};
-  e->family("access_grants_total", "counter",
-            "Token endpoint grants by grant type and outcome (issued 2xx, refused 4xx, failed 5xx).");
+  e->family(
+      "access_grants_total", "counter",
+      "Token endpoint grants by grant type and outcome (issued 2xx, refused 4xx, failed 5xx).");
   for (int g = 0; g < static_cast<int>(Grant::kCount); ++g)
     for (int o = 0; o < static_cast<int>(GrantOutcome::kCount); ++o)
       e->sample("access_grants_total",
@@ -218,14 +225,16 @@ void render_security(const Totals& t, const ScrapeInfo& info, Exposition* e) {
           Counter::kSignInFailures);
   e->family("access_audit_events_total", "counter", "Audit events recorded, by type.");
   for (size_t a = 0; a < info.audit_types.size() && a < kMetricsAuditTypes; ++a)
-    e->sample("access_audit_events_total", "type=\"" + label(info.audit_types[a]) + "\"", t.audit[a]);
+    e->sample("access_audit_events_total", "type=\"" + label(info.audit_types[a]) + "\"",
+              t.audit[a]);
   counter("access_audit_store_failures_total",
           "Audit events written to the log but not stored (the database refused the write).",
           Counter::kAuditStoreFailures);
 }
 
 void render_process(const Totals& t, const ScrapeInfo& info, Exposition* e) {
-  e->family("access_store_write_transactions_total", "counter", "Database write transactions begun.");
+  e->family("access_store_write_transactions_total", "counter",
+            "Database write transactions begun.");
   e->sample("access_store_write_transactions_total", "",
             t.counters[static_cast<int>(Counter::kStoreWriteTxns)]);
   e->family("access_store_lock_wait_seconds_total", "counter",
@@ -239,18 +248,22 @@ void render_process(const Totals& t, const ScrapeInfo& info, Exposition* e) {
   e->family("access_store_wal_syncs_total", "counter",
             "WAL fsyncs run for them; fewer than the commits when one sync covered several "
             "(group commit).");
-  e->sample("access_store_wal_syncs_total", "", t.counters[static_cast<int>(Counter::kStoreWalSyncs)]);
+  e->sample("access_store_wal_syncs_total", "",
+            t.counters[static_cast<int>(Counter::kStoreWalSyncs)]);
   e->family("access_worker_respawns_total", "counter", "Workers that died and were replaced.");
-  e->sample("access_worker_respawns_total", "", t.counters[static_cast<int>(Counter::kWorkerRespawns)]);
+  e->sample("access_worker_respawns_total", "",
+            t.counters[static_cast<int>(Counter::kWorkerRespawns)]);
   e->family("access_reloads_total", "counter", "Configuration and key reloads (SIGHUP) done.");
   e->sample("access_reloads_total", "", t.counters[static_cast<int>(Counter::kReloads)]);
   e->family("access_workers", "gauge", "Worker processes the master keeps running.");
   e->sample("access_workers", "", std::to_string(t.gauges[static_cast<int>(Gauge::kWorkers)]));
   e->family("access_start_time_seconds", "gauge", "Unix time the master started.");
-  e->sample("access_start_time_seconds", "", std::to_string(t.gauges[static_cast<int>(Gauge::kStartTime)]));
+  e->sample("access_start_time_seconds", "",
+            std::to_string(t.gauges[static_cast<int>(Gauge::kStartTime)]));
   e->family("access_signing_key_age_seconds", "gauge", "Age of the key that signs new tokens.");
   e->sample("access_signing_key_age_seconds", "", number(info.signing_key_age_seconds));
-  e->family("access_signing_keys", "gauge", "Keys loaded (the signing key and older ones that verify).");
+  e->family("access_signing_keys", "gauge",
+            "Keys loaded (the signing key and older ones that verify).");
   e->sample("access_signing_keys", "", std::to_string(info.signing_keys));
   e->family("access_database_size_bytes", "gauge", "Size of the database file.");
   e->sample("access_database_size_bytes", "", std::to_string(info.database_bytes));

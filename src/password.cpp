@@ -17,12 +17,12 @@ constexpr size_t kMaxSecret = 4096;
 Result<std::string> hash_password(std::string_view secret, const Argon2Params& p) {
   if (secret.size() > kMaxSecret) return Status::Invalid("secret too long");
   std::string salt = random_bytes(kSaltLen);
-  size_t len = argon2_encodedlen(p.time_cost, p.memory_kib, p.parallelism, kSaltLen, kHashLen,
-                                 Argon2_id);
+  size_t len =
+      argon2_encodedlen(p.time_cost, p.memory_kib, p.parallelism, kSaltLen, kHashLen, Argon2_id);
   std::vector<char> encoded(len);
-  int rc = argon2id_hash_encoded(p.time_cost, p.memory_kib, p.parallelism, secret.data(),
-                                 secret.size(), salt.data(), kSaltLen, kHashLen, encoded.data(),
-                                 encoded.size());
+  int rc =
+      argon2id_hash_encoded(p.time_cost, p.memory_kib, p.parallelism, secret.data(), secret.size(),
+                            salt.data(), kSaltLen, kHashLen, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) return Status::Internal(std::string("argon2: ") + argon2_error_message(rc));
   return std::string(encoded.data());
 }

@@ -11,10 +11,10 @@ Param or_null(const std::string& v) { return v.empty() ? Param::null() : Param(v
 }  // namespace
 
 void PgStore::append_audit_params(const AuditEvent& e, std::vector<Param>* out) {
-  for (Param p : {Param(static_cast<long long>(e.created_ms)), Param(e.id), Param(e.type),
-                  or_null(e.ip), or_null(e.user_agent), or_null(e.actor), or_null(e.user_id),
-                  or_null(e.client_id), or_null(e.username), Param(e.outcome),
-                  Param(e.details.empty() ? "{}" : e.details)})
+  for (Param p :
+       {Param(static_cast<long long>(e.created_ms)), Param(e.id), Param(e.type), or_null(e.ip),
+        or_null(e.user_agent), or_null(e.actor), or_null(e.user_id), or_null(e.client_id),
+        or_null(e.username), Param(e.outcome), Param(e.details.empty() ? "{}" : e.details)})
     out->push_back(std::move(p));
 }
 

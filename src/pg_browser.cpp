@@ -35,10 +35,10 @@ Device read_device(const Rows& q, int i) {
 
 // ---- saved authorization requests
 Status PgStore::insert_auth_request(const AuthRequest& r) {
-  return done(run(Stmt::kInsertAuthRequest,
-                  {r.id, r.app_id, r.response_type, r.redirect_uri, join_words(r.scope), r.state,
-                   r.code_challenge, r.expires_at, r.redirect_uri_given,
-                   Param::bytes(r.browser_hash)}));
+  return done(
+      run(Stmt::kInsertAuthRequest,
+          {r.id, r.app_id, r.response_type, r.redirect_uri, join_words(r.scope), r.state,
+           r.code_challenge, r.expires_at, r.redirect_uri_given, Param::bytes(r.browser_hash)}));
 }
 
 Result<AuthRequest> PgStore::find_auth_request(const std::string& id, int64_t now) {
@@ -116,8 +116,8 @@ Status PgStore::delete_approval(const std::string& id, const std::string& user_i
 
 // ---- devices
 Status PgStore::insert_device(const Device& d) {
-  return done(run(Stmt::kInsertDevice,
-                  {d.user_id, d.device_id, d.app_id, d.passcode_hash, d.created_at}));
+  return done(
+      run(Stmt::kInsertDevice, {d.user_id, d.device_id, d.app_id, d.passcode_hash, d.created_at}));
 }
 
 Result<Device> PgStore::find_device(const std::string& user_id, const std::string& device_id) {
@@ -139,8 +139,8 @@ Status PgStore::delete_device(const std::string& user_id, const std::string& dev
   return changed_one(run(Stmt::kDeleteDevice, {user_id, device_id}), "no such device");
 }
 
-Result<int> PgStore::record_device_failure(const std::string& user_id,
-                                           const std::string& device_id, int max) {
+Result<int> PgStore::record_device_failure(const std::string& user_id, const std::string& device_id,
+                                           int max) {
   int failures = 0;
   Status st = atomically([&]() -> Status {
     Result<Rows> r = run(Stmt::kCountDeviceFailure, {user_id, device_id});
@@ -168,9 +168,9 @@ Result<LoginFailures> PgStore::find_login_failures(const std::string& username,
     Result<Rows> ins = run(Stmt::kCreateLoginFailures, {username, ip});
     if (!ins.ok()) return ins.status();
   }
-  Result<Rows> r = run(
-      db_.in_transaction() ? Stmt::kFindLoginFailuresForUpdate : Stmt::kFindLoginFailures,
-      {username, ip});
+  Result<Rows> r =
+      run(db_.in_transaction() ? Stmt::kFindLoginFailuresForUpdate : Stmt::kFindLoginFailures,
+          {username, ip});
   if (!r.ok()) return r.status();
   if (r->empty()) return Status::NotFound("not found");
   return LoginFailures{static_cast<int>(r->integer(0, 0)), r->integer(0, 1), r->integer(0, 2)};

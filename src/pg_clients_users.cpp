@@ -87,12 +87,11 @@ Result<ListResult<ClientApp>> PgStore::list_clients(const Page& page) {
 }
 
 Status PgStore::update_client(const ClientApp& a) {
-  return changed_one(
-      run(Stmt::kUpdateClient,
-          {a.client_id, a.app_name, a.secret_hash, join_words(a.grant_types),
-           join_words(a.redirect_uris), join_words(a.scope), a.access_seconds, a.refresh_seconds,
-           a.auto_approve, a.enabled, a.require_pkce, a.id}),
-      "no such client app");
+  return changed_one(run(Stmt::kUpdateClient,
+                         {a.client_id, a.app_name, a.secret_hash, join_words(a.grant_types),
+                          join_words(a.redirect_uris), join_words(a.scope), a.access_seconds,
+                          a.refresh_seconds, a.auto_approve, a.enabled, a.require_pkce, a.id}),
+                     "no such client app");
 }
 
 Status PgStore::delete_client(const std::string& id) {
@@ -107,8 +106,7 @@ Result<int64_t> PgStore::count_clients() {
   return r->integer(0, 0);
 }
 
-Status PgStore::record_client_auth_failure(const std::string& id, int64_t now,
-                                           int window_seconds) {
+Status PgStore::record_client_auth_failure(const std::string& id, int64_t now, int window_seconds) {
   return done(run(Stmt::kRecordClientAuthFailure, {now, window_seconds, id}));
 }
 
@@ -116,8 +114,7 @@ Status PgStore::record_client_auth_failure(const std::string& id, int64_t now,
 Status PgStore::insert_user(const User& u) {
   return done(run(Stmt::kInsertUser,
                   {u.id, u.email, u.password_hash, u.first_name, u.last_name, u.other_name,
-                   u.mobile_number, join_words(u.roles), u.mfa_enabled, u.enabled,
-                   u.created_at}));
+                   u.mobile_number, join_words(u.roles), u.mfa_enabled, u.enabled, u.created_at}));
 }
 
 Result<User> PgStore::user_where(Stmt s, const std::string& value) {

@@ -32,12 +32,12 @@ int hex_value(char c) {
 // SQLSTATE classes that mean "try again later" rather than "a bug".
 bool transient(const std::string& state) {
   static const char* const kTransient[] = {
-      "40001",  // serialization_failure
-      "40P01",  // deadlock_detected
-      "55P03",  // lock_not_available (lock_timeout)
-      "57014",  // query_canceled (statement_timeout)
+      "40001",                    // serialization_failure
+      "40P01",                    // deadlock_detected
+      "55P03",                    // lock_not_available (lock_timeout)
+      "57014",                    // query_canceled (statement_timeout)
       "57P01", "57P02", "57P03",  // admin/crash shutdown, cannot connect now
-      "25006",  // read_only_sql_transaction (a standby)
+      "25006",                    // read_only_sql_transaction (a standby)
   };
   for (const char* s : kTransient)
     if (state == s) return true;
@@ -57,14 +57,14 @@ std::string Rows::bytes(int row, int col) const {
   if (n < 2 || v[0] != '\\' || v[1] != 'x') return "";
   std::string out;
   out.reserve((n - 2) / 2);
-  for (size_t i = 2; i + 1 < n; i += 2) out.push_back(static_cast<char>(hex_value(v[i]) << 4 | hex_value(v[i + 1])));
+  for (size_t i = 2; i + 1 < n; i += 2)
+    out.push_back(static_cast<char>(hex_value(v[i]) << 4 | hex_value(v[i + 1])));
   return out;
 }
 
 int64_t Rows::affected() const { return std::strtoll(PQcmdTuples(r_.get()), nullptr, 10); }
 
-Conn::Conn(std::string conninfo, int lock_timeout_ms,
-           const std::vector<StatementText>* statements)
+Conn::Conn(std::string conninfo, int lock_timeout_ms, const std::vector<StatementText>* statements)
     : conninfo_(std::move(conninfo)),
       lock_timeout_ms_(lock_timeout_ms),
       statements_(statements),
@@ -106,8 +106,9 @@ Status Conn::ensure() {
   // FATAL of a connection the server ends, say at shutdown) on stderr: that
   // would be a line of the service log that is not the log's format.
   PQsetNoticeProcessor(c.get(), log_server_notice, nullptr);
-  const std::string setup = "SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
-                            "; SET idle_in_transaction_session_timeout = 60000; SET client_min_messages = warning";
+  const std::string setup =
+      "SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
+      "; SET idle_in_transaction_session_timeout = 60000; SET client_min_messages = warning";
   std::unique_ptr<PGresult, ResultClearer> r(PQexec(c.get(), setup.c_str()));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
     return Status::Unavailable(std::string("database setup failed: ") + PQerrorMessage(c.get()));
@@ -172,8 +173,8 @@ Result<Rows> Conn::run(const std::string& sql, const std::vector<Param>& params)
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size());
-    std::unique_ptr<PGresult, ResultClearer> r(
-        PQprepare(conn_.get(), name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr));
+    std::unique_ptr<PGresult, ResultClearer> r(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
+                                                         static_cast<int>(params.size()), nullptr));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(r.get());
     it = prepared_.emplace(sql, name).first;
   }

@@ -37,8 +37,7 @@ Result<std::string> PgStore::find_totp_pending(const std::string& id) {
   return r->bytes(0, 0);
 }
 
-Result<bool> PgStore::confirm_totp(const std::string& id, const std::string& sealed,
-                                   int64_t step) {
+Result<bool> PgStore::confirm_totp(const std::string& id, const std::string& sealed, int64_t step) {
   Result<Rows> r = run(Stmt::kConfirmTotp, {step, id, Param::bytes(sealed)});
   if (!r.ok()) return r.status();
   return r->affected() == 1;

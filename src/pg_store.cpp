@@ -1,7 +1,8 @@
 // PgStore (pg_store.h): schema and migrations, health, transactions, the
 // purge, and the key files every host shares.
-#include "pg_schema.h"
 #include "pg_store.h"
+
+#include "pg_schema.h"
 
 namespace access_service {
 namespace pg {
@@ -112,9 +113,9 @@ Result<int64_t> PgStore::purge_expired(int64_t now, int batch) {
   // As in SQLite: rows stay a little past expiry where they still serve a
   // check (a used code, a family, a watermark: a day).
   const std::pair<Stmt, int64_t> kinds[] = {
-      {Stmt::kPurgeRevokedJtis, now - 60},      {Stmt::kPurgeWatermarks, now - 86400},
-      {Stmt::kPurgeFamilies, now - 86400},      {Stmt::kPurgeCodes, now - 86400},
-      {Stmt::kPurgeAuthRequests, now},          {Stmt::kPurgeSessions, now},
+      {Stmt::kPurgeRevokedJtis, now - 60}, {Stmt::kPurgeWatermarks, now - 86400},
+      {Stmt::kPurgeFamilies, now - 86400}, {Stmt::kPurgeCodes, now - 86400},
+      {Stmt::kPurgeAuthRequests, now},     {Stmt::kPurgeSessions, now},
       {Stmt::kPurgeSignInFailures, now},
   };
   int64_t total = 0;

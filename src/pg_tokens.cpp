@@ -11,8 +11,8 @@ Result<bool> PgStore::access_token_live(const AccessCheck& t) {
   if (!r.ok()) return r.status();
   if (r->empty()) return Status::NotFound("not found");
   const bool app_enabled = r->boolean(0, 0);
-  const bool user_cut = t.issued_ms <= r->integer(0, 1) ||
-                        (t.family_id.empty() && t.issued_ms <= r->integer(0, 2));
+  const bool user_cut =
+      t.issued_ms <= r->integer(0, 1) || (t.family_id.empty() && t.issued_ms <= r->integer(0, 2));
   const bool app_cut = !r->is_null(0, 3) && t.issued_ms <= r->integer(0, 3);
   // A purged (expired) family has no live access tokens left.
   const bool family_dead = !t.family_id.empty() && (r->is_null(0, 4) || r->boolean(0, 4));
@@ -79,10 +79,10 @@ Result<Store::Rotation> PgStore::rotate_locked(const std::string& hash,
   Rotation out = Rotation::kUnknown;
   Status st = atomically([&]() -> Status {
     Status s = rotate_under_lock(hash, successor_hash, now, grace_seconds, &out);
-    const std::optional<AuditEvent>& row =
-        out == Rotation::kReused ? audit.reused
-        : out == Rotation::kRotated || out == Rotation::kRepeat ? audit.issued
-                                                               : std::optional<AuditEvent>();
+    const std::optional<AuditEvent>& row = out == Rotation::kReused ? audit.reused
+                                           : out == Rotation::kRotated || out == Rotation::kRepeat
+                                               ? audit.issued
+                                               : std::optional<AuditEvent>();
     if (s.ok() && row) s = insert_audit(*row);
     return s;
   });
@@ -135,8 +135,8 @@ Status PgStore::revoke_user_app_tokens(const std::string& user_id, const std::st
   return atomically([&]() -> Status {
     Status st = done(run(Stmt::kRevokeUserAppFamilies, {now, user_id, app_id}));
     if (!st.ok()) return st;
-    return done(run(Stmt::kSetUserAppWatermark,
-                    {user_id, app_id, static_cast<long long>(now_millis())}));
+    return done(
+        run(Stmt::kSetUserAppWatermark, {user_id, app_id, static_cast<long long>(now_millis())}));
   });
 }
 
@@ -152,8 +152,7 @@ Status PgStore::revoke_user_tokens_except(const std::string& user_id,
   return atomically([&]() -> Status {
     Status st = done(run(Stmt::kRevokeUserFamiliesExcept, {now, user_id, keep_family_id}));
     if (st.ok())
-      st = done(
-          run(Stmt::kSetUnboundWatermark, {static_cast<long long>(now_millis()), user_id}));
+      st = done(run(Stmt::kSetUnboundWatermark, {static_cast<long long>(now_millis()), user_id}));
     if (!st.ok()) return st;
     if (keep_session_hash.empty()) return delete_user_sessions(user_id);
     return done(run(Stmt::kDeleteSessionsExcept, {user_id, Param::bytes(keep_session_hash)}));

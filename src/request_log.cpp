@@ -63,9 +63,12 @@ Response serve_request(Context& ctx, const Request& req) {
   ctx.metrics.request(cur.route, res.status, micros);
   if (cur.grant) ctx.metrics.grant(*cur.grant, res.status);
   const StoreStats now = ctx.store->stats();
-  ctx.metrics.add(Counter::kStoreWriteTxns, now.write_transactions - ctx.store_seen.write_transactions);
-  ctx.metrics.add(Counter::kStoreLockWaitMicros, now.lock_wait_micros - ctx.store_seen.lock_wait_micros);
-  ctx.metrics.add(Counter::kStoreDurableCommits, now.durable_commits - ctx.store_seen.durable_commits);
+  ctx.metrics.add(Counter::kStoreWriteTxns,
+                  now.write_transactions - ctx.store_seen.write_transactions);
+  ctx.metrics.add(Counter::kStoreLockWaitMicros,
+                  now.lock_wait_micros - ctx.store_seen.lock_wait_micros);
+  ctx.metrics.add(Counter::kStoreDurableCommits,
+                  now.durable_commits - ctx.store_seen.durable_commits);
   ctx.metrics.add(Counter::kStoreWalSyncs, now.wal_syncs - ctx.store_seen.wal_syncs);
   ctx.store_seen = now;
 

@@ -87,10 +87,10 @@ SignInResult check_password(Context& ctx, const std::string& username_in,
                   ? verify_password(user->password_hash, password)
                   : verify_password_dummy(password, ctx.argon2());
   if (!good || !user->enabled) {  // kBad: a disabled account answers as a wrong password
-    const char* reason = !user.ok()                      ? "unknown_user"
+    const char* reason = !user.ok()                    ? "unknown_user"
                          : user->password_hash.empty() ? "no_password"
-                         : !good                         ? "wrong_password"
-                                                         : "account_disabled";
+                         : !good                       ? "wrong_password"
+                                                       : "account_disabled";
     record_sign_in_failure(ctx, username_in, user.ok() ? user->id : "", reason, "password");
     return r;
   }

@@ -41,9 +41,10 @@ Result<ListResult<AuditEvent>> SqliteStore::list_audit(const AuditFilter& f, con
     q.bind(f.since_ms.value_or(0)).bind(f.until_ms.value_or(0));
   };
   const char* dir = page.descending ? " DESC" : " ASC";
-  Query q = query("SELECT created_at, id, type, ip, user_agent, actor, user_id, client_id, "
-                  "username, outcome, details FROM audit_events" + where + " ORDER BY created_at" +
-                  dir + ", id" + dir + " LIMIT ?7 OFFSET ?8");
+  Query q = query(
+      "SELECT created_at, id, type, ip, user_agent, actor, user_id, client_id, "
+      "username, outcome, details FROM audit_events" +
+      where + " ORDER BY created_at" + dir + ", id" + dir + " LIMIT ?7 OFFSET ?8");
   bind_filters(q);
   q.bind(int64_t{page.limit == 0 ? -1 : page.limit}).bind(int64_t{page.offset});
   ListResult<AuditEvent> out;

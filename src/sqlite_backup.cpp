@@ -35,8 +35,8 @@ Status SqliteStore::backup_to(const std::string& path) {
   }
   ::close(fd);
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, DbCloser> dest(raw);
   Status st = rc == SQLITE_OK ? copy_into(dest.get()) : from_rc(rc, dest.get());
   if (st.ok()) st = quick_check(dest.get());

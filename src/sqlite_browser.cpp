@@ -90,8 +90,7 @@ Status SqliteStore::delete_user_sessions(const std::string& user_id) {
 }
 
 // ---- approvals
-Result<Approval> SqliteStore::find_approval(const std::string& user_id,
-                                            const std::string& app_id) {
+Result<Approval> SqliteStore::find_approval(const std::string& user_id, const std::string& app_id) {
   Query q = query(Stmt::kFindApproval);
   q.bind(user_id).bind(app_id);
   if (q.step() != SQLITE_ROW) return q.error();
@@ -100,7 +99,11 @@ Result<Approval> SqliteStore::find_approval(const std::string& user_id,
 
 Status SqliteStore::upsert_approval(const Approval& a) {
   Query q = query(Stmt::kUpsertApproval);
-  return q.bind(a.id).bind(a.user_id).bind(a.app_id).bind(join_words(a.scope)).bind(a.created_at)
+  return q.bind(a.id)
+      .bind(a.user_id)
+      .bind(a.app_id)
+      .bind(join_words(a.scope))
+      .bind(a.created_at)
       .exec();
 }
 
@@ -133,7 +136,10 @@ Status SqliteStore::delete_approval(const std::string& id, const std::string& us
 // ---- devices
 Status SqliteStore::insert_device(const Device& d) {
   Query q = query(Stmt::kInsertDevice);
-  return q.bind(d.user_id).bind(d.device_id).bind(d.app_id).bind(d.passcode_hash)
+  return q.bind(d.user_id)
+      .bind(d.device_id)
+      .bind(d.app_id)
+      .bind(d.passcode_hash)
       .bind(d.created_at)
       .exec();
 }

@@ -70,9 +70,8 @@ Result<ClientApp> SqliteStore::find_client_by_client_id(const std::string& cid) 
 
 Result<ListResult<ClientApp>> SqliteStore::list_clients(const Page& page) {
   ListResult<ClientApp> out;
-  Query q = query(std::string("SELECT ") + kClientCols + " FROM clients ORDER BY " +
-                  page.sort_by + (page.descending ? " DESC" : " ASC") +
-                  ", id LIMIT ? OFFSET ?");
+  Query q = query(std::string("SELECT ") + kClientCols + " FROM clients ORDER BY " + page.sort_by +
+                  (page.descending ? " DESC" : " ASC") + ", id LIMIT ? OFFSET ?");
   q.bind(int64_t{page.limit == 0 ? -1 : page.limit}).bind(int64_t{page.offset});
   while (q.step() == SQLITE_ROW) out.items.push_back(read_client(q));
   if (!q.error().is_not_found()) return q.error();

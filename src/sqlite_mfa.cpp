@@ -8,8 +8,10 @@ namespace sqlite {
 Status SqliteStore::set_user_mfa(const std::string& id, bool enabled, const std::string& sealed) {
   Query q = query(Stmt::kSetUserMfa);
   q.bind(int64_t{enabled});
-  if (sealed.empty()) q.bind(std::optional<std::string>());
-  else q.bind_blob(sealed);
+  if (sealed.empty())
+    q.bind(std::optional<std::string>());
+  else
+    q.bind_blob(sealed);
   Status st = q.bind(id).exec();
   if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
   return st;
@@ -31,8 +33,10 @@ Result<bool> SqliteStore::use_totp_step(const std::string& id, int64_t step) {
 
 Status SqliteStore::set_totp_pending(const std::string& id, const std::string& sealed) {
   Query q = query(Stmt::kSetTotpPending);
-  if (sealed.empty()) q.bind(std::optional<std::string>());
-  else q.bind_blob(sealed);
+  if (sealed.empty())
+    q.bind(std::optional<std::string>());
+  else
+    q.bind_blob(sealed);
   Status st = q.bind(id).exec();
   if (st.ok() && q.changes() == 0) return Status::NotFound("no such user");
   return st;

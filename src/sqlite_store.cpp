@@ -1,5 +1,7 @@
 // SQLite store (sqlite_store.h): opening, the statements, schema and
 // migrations, transactions and the writer lock, checkpoint, purge.
+#include "sqlite_store.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -9,11 +11,9 @@
 
 #include <cerrno>
 #include <cstring>
-
 #include <stdexcept>
 
 #include "sqlite_schema.h"
-#include "sqlite_store.h"
 
 namespace access_service {
 namespace sqlite {
@@ -66,7 +66,8 @@ Status Syncer::after_commit(sqlite3* db) {
     return sync_wal(db);
   }
   bool ran = false;
-  Status st = group_->make_durable(group_->committed(), [db] { return sync_wal(db); }, &ran);
+  Status st = group_->make_durable(
+      group_->committed(), [db] { return sync_wal(db); }, &ran);
   if (ran) ++stats_->wal_syncs;
   return st;
 }
@@ -88,7 +89,8 @@ Status lock_writer(int fd, int timeout_ms) {
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return Status::Ok();  // no wait, no timer
   if (errno != EWOULDBLOCK) return Status::Internal(std::string("writer lock: ") + strerror(errno));
   if (timeout_ms <= 0) return Status::Unavailable("database busy");
-  struct sigaction quiet {}, old {};
+  struct sigaction quiet {
+  }, old{};
   quiet.sa_handler = on_alarm;  // no SA_RESTART: flock() returns EINTR
   sigemptyset(&quiet.sa_mask);
   sigaction(SIGALRM, &quiet, &old);
@@ -174,7 +176,8 @@ Status SqliteStore::exec_script(const char* sql) {
   // A script that ended a transaction (RELEASE of an outer savepoint,
   // COMMIT) is made durable like any other write.
   if (rc == SQLITE_OK)
-    return sync_ && sqlite3_get_autocommit(db_.get()) ? sync_->after_commit(db_.get()) : Status::Ok();
+    return sync_ && sqlite3_get_autocommit(db_.get()) ? sync_->after_commit(db_.get())
+                                                      : Status::Ok();
   Status st = from_rc(rc, db_.get());
   return st.is_unavailable() ? st : Status::Internal(msg);
 }
@@ -284,7 +287,8 @@ Status SqliteStore::commit() {
 
 void SqliteStore::rollback() {
   // Nothing to make durable: not through exec_script, which would sync.
-  if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!sqlite3_get_autocommit(db_.get()))
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
   unlock_writer();
 }
 
@@ -333,8 +337,9 @@ Result<int64_t> SqliteStore::purge_expired(int64_t now, int batch) {
 Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config,
                                                  const std::vector<StatementText>& statements) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(config.db_path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(config.db_path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, DbCloser> db(raw);
   if (rc != SQLITE_OK)
     return Status::Unavailable(config.db_path + ": cannot open database: " + sqlite3_errstr(rc));

@@ -106,12 +106,15 @@ class Query {
   Status exec() {
     step();
     if (rc_ != SQLITE_DONE) return from_rc(rc_, db_);
-    if (sync_ && !sqlite3_stmt_readonly(st_) && sqlite3_get_autocommit(db_)) return sync_->after_commit(db_);
+    if (sync_ && !sqlite3_stmt_readonly(st_) && sqlite3_get_autocommit(db_))
+      return sync_->after_commit(db_);
     return Status::Ok();
   }
   // "not found", not database wording: a handler that forgets to name what
   // was missing (api.h status_reply) still shows no internals.
-  Status error() const { return rc_ == SQLITE_DONE ? Status::NotFound("not found") : from_rc(rc_, db_); }
+  Status error() const {
+    return rc_ == SQLITE_DONE ? Status::NotFound("not found") : from_rc(rc_, db_);
+  }
   std::string text(int col) const {
     const unsigned char* p = sqlite3_column_text(st_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, col)) : "";
@@ -140,28 +143,88 @@ class Query {
 // in this order.
 enum class Stmt {
   // No table: prepared at open.
-  kUserVersion, kPing, kBegin, kCommit,
+  kUserVersion,
+  kPing,
+  kBegin,
+  kCommit,
   // clients, users
-  kInsertClient, kFindClient, kFindClientByClientId, kUpdateClient, kDeleteClient, kCountClients,
-  kRecordClientAuthFailure, kInsertUser, kFindUser, kFindUserByEmail, kCountUsers,
-  kUpdateUserProfile, kSetUserEnabled, kSetUserPassword, kDeleteUser,
+  kInsertClient,
+  kFindClient,
+  kFindClientByClientId,
+  kUpdateClient,
+  kDeleteClient,
+  kCountClients,
+  kRecordClientAuthFailure,
+  kInsertUser,
+  kFindUser,
+  kFindUserByEmail,
+  kCountUsers,
+  kUpdateUserProfile,
+  kSetUserEnabled,
+  kSetUserPassword,
+  kDeleteUser,
   // two-factor state, recovery codes
-  kSetUserMfa, kFindTotp, kUseTotpStep, kSetTotpPending, kFindTotpPending, kConfirmTotp,
-  kDeleteRecoveryCodes, kInsertRecoveryCode, kUseRecoveryCode, kListRecoveryCodes,
+  kSetUserMfa,
+  kFindTotp,
+  kUseTotpStep,
+  kSetTotpPending,
+  kFindTotpPending,
+  kConfirmTotp,
+  kDeleteRecoveryCodes,
+  kInsertRecoveryCode,
+  kUseRecoveryCode,
+  kListRecoveryCodes,
   // tokens: families, refresh tokens, revocation, codes
-  kAccessTokenLive, kInsertFamily, kInsertRefresh, kFindRefresh, kMarkRefreshUsed,
-  kRevokeFamily, kRevokeUserFamilies, kSetUserWatermark, kRevokeUserFamiliesExcept,
-  kSetUnboundWatermark, kRevokeUserAppFamilies, kSetUserAppWatermark, kRevokeAccessToken,
-  kInsertCode, kFindCode, kConsumeCode,
+  kAccessTokenLive,
+  kInsertFamily,
+  kInsertRefresh,
+  kFindRefresh,
+  kMarkRefreshUsed,
+  kRevokeFamily,
+  kRevokeUserFamilies,
+  kSetUserWatermark,
+  kRevokeUserFamiliesExcept,
+  kSetUnboundWatermark,
+  kRevokeUserAppFamilies,
+  kSetUserAppWatermark,
+  kRevokeAccessToken,
+  kInsertCode,
+  kFindCode,
+  kConsumeCode,
   // browser: saved requests, sessions, approvals, devices, lockout
-  kInsertAuthRequest, kFindAuthRequest, kDeleteAuthRequest, kInsertSession, kFindSessionUser,
-  kDeleteSession, kDeleteUserSessions, kDeleteSessionsExcept, kFindApproval, kUpsertApproval,
-  kListApprovals, kFindApprovalApp, kDeleteApproval, kInsertDevice, kFindDevice, kListDevices,
-  kDeleteDevice, kCountDeviceFailure, kRecordDeviceUse, kFindLoginFailures, kSaveLoginFailures,
-  kClearLoginFailures, kClearLoginFailuresFrom,
+  kInsertAuthRequest,
+  kFindAuthRequest,
+  kDeleteAuthRequest,
+  kInsertSession,
+  kFindSessionUser,
+  kDeleteSession,
+  kDeleteUserSessions,
+  kDeleteSessionsExcept,
+  kFindApproval,
+  kUpsertApproval,
+  kListApprovals,
+  kFindApprovalApp,
+  kDeleteApproval,
+  kInsertDevice,
+  kFindDevice,
+  kListDevices,
+  kDeleteDevice,
+  kCountDeviceFailure,
+  kRecordDeviceUse,
+  kFindLoginFailures,
+  kSaveLoginFailures,
+  kClearLoginFailures,
+  kClearLoginFailuresFrom,
   // audit events, purge
-  kInsertAudit, kPurgeAudit, kPurgeRevokedJtis, kPurgeWatermarks, kPurgeFamilies, kPurgeCodes,
-  kPurgeAuthRequests, kPurgeSessions, kPurgeSignInFailures,
+  kInsertAudit,
+  kPurgeAudit,
+  kPurgeRevokedJtis,
+  kPurgeWatermarks,
+  kPurgeFamilies,
+  kPurgeCodes,
+  kPurgeAuthRequests,
+  kPurgeSessions,
+  kPurgeSignInFailures,
   kCount  // not a statement: how many there are
 };
 

@@ -12,8 +12,8 @@ Result<bool> SqliteStore::access_token_live(const AccessCheck& t) {
   q.bind(t.client_id).bind(t.user_id).bind(t.family_id).bind(t.jti);
   if (q.step() != SQLITE_ROW) return q.error();
   const bool app_enabled = q.integer(0) != 0;
-  const bool user_cut = t.issued_ms <= q.integer(1) ||
-                        (t.family_id.empty() && t.issued_ms <= q.integer(2));
+  const bool user_cut =
+      t.issued_ms <= q.integer(1) || (t.family_id.empty() && t.issued_ms <= q.integer(2));
   const bool app_cut = !q.is_null(3) && t.issued_ms <= q.integer(3);
   // A family that was purged (expired) cannot have live access tokens left:
   // access tokens never outlive their family's refresh lifetime.
@@ -23,11 +23,14 @@ Result<bool> SqliteStore::access_token_live(const AccessCheck& t) {
 }
 
 Status SqliteStore::insert_family(const std::string& family_id, const std::string& app_id,
-                                  const std::string& user_id,
-                                  const std::vector<std::string>& scope, int64_t created_at,
-                                  int64_t expires_at) {
+                                  const std::string& user_id, const std::vector<std::string>& scope,
+                                  int64_t created_at, int64_t expires_at) {
   Query q = query(Stmt::kInsertFamily);
-  return q.bind(family_id).bind(app_id).bind(user_id).bind(join_words(scope)).bind(created_at)
+  return q.bind(family_id)
+      .bind(app_id)
+      .bind(user_id)
+      .bind(join_words(scope))
+      .bind(created_at)
       .bind(expires_at)
       .exec();
 }
@@ -55,16 +58,15 @@ Result<RefreshRecord> SqliteStore::find_refresh(const std::string& hash) {
 
 Result<Store::Rotation> SqliteStore::rotate_refresh(const std::string& hash,
                                                     const std::string& successor_hash, int64_t now,
-                                                    int grace_seconds,
-                                                    const RotationAudit& audit) {
+                                                    int grace_seconds, const RotationAudit& audit) {
   Status st = begin_write();
   if (!st.ok()) return st;
   Result<Rotation> r = rotate_locked(hash, successor_hash, now, grace_seconds);
-  const std::optional<AuditEvent>* row =
-      !r.ok() ? nullptr
-      : *r == Rotation::kRotated || *r == Rotation::kRepeat ? &audit.issued
-      : *r == Rotation::kReused                             ? &audit.reused
-                                                            : nullptr;
+  const std::optional<AuditEvent>* row = !r.ok() ? nullptr
+                                         : *r == Rotation::kRotated || *r == Rotation::kRepeat
+                                             ? &audit.issued
+                                         : *r == Rotation::kReused ? &audit.reused
+                                                                   : nullptr;
   st = r.status();
   if (st.ok() && row && row->has_value()) st = insert_audit(**row);
   if (st.ok()) st = commit();
@@ -82,7 +84,8 @@ Result<Store::Rotation> SqliteStore::rotate_locked(const std::string& hash,
                                                    const std::string& successor_hash, int64_t now,
                                                    int grace_seconds) {
   Result<RefreshRecord> rec = find_refresh(hash);
-  if (!rec.ok()) return rec.status().is_not_found() ? Result<Rotation>(Rotation::kUnknown) : rec.status();
+  if (!rec.ok())
+    return rec.status().is_not_found() ? Result<Rotation>(Rotation::kUnknown) : rec.status();
   if (rec->family_revoked) return Rotation::kRevoked;
   if (!rec->used_at) {
     Query mark = query(Stmt::kMarkRefreshUsed);

@@ -8,8 +8,8 @@ const std::string& Status::message() const {
 }
 
 std::string Status::ToString() const {
-  static const char* const kNames[] = {"OK", "NotFound", "Invalid", "Conflict", "Unavailable",
-                                       "Internal"};
+  static const char* const kNames[] = {"OK",       "NotFound",    "Invalid",
+                                       "Conflict", "Unavailable", "Internal"};
   std::string out = kNames[code()];
   if (rep_) out += ": " + rep_->message;
   return out;

@@ -30,8 +30,9 @@ Stmt prepare(sqlite3* db, const std::string& sql) {
 std::vector<std::string> tables_in_order(sqlite3* db) {
   const std::vector<std::string> first = {"clients", "users", "token_families"};
   std::vector<std::string> out = first;
-  Stmt q = prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                       "name NOT LIKE 'sqlite_%' ORDER BY name");
+  Stmt q = prepare(db,
+                   "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                   "name NOT LIKE 'sqlite_%' ORDER BY name");
   while (q && sqlite3_step(q.get()) == SQLITE_ROW) {
     std::string name = reinterpret_cast<const char*>(sqlite3_column_text(q.get(), 0));
     bool listed = false;
@@ -63,7 +64,8 @@ Result<long long> copy_table(sqlite3* db, pg::Conn& pg, const std::string& table
   std::string values;
   for (int c = 0; c < n; ++c) {
     std::string name = sqlite3_column_name(q.get(), c);
-    if (!type.count(name)) return Status::Invalid(table + "." + name + ": no such column in PostgreSQL");
+    if (!type.count(name))
+      return Status::Invalid(table + "." + name + ": no such column in PostgreSQL");
     insert += (c ? ", " : "") + quoted(name);
     values += (c ? ", $" : "$") + std::to_string(c + 1);
   }
@@ -80,7 +82,8 @@ Result<long long> copy_table(sqlite3* db, pg::Conn& pg, const std::string& table
           break;
         case SQLITE_BLOB: {
           const char* p = static_cast<const char*>(sqlite3_column_blob(q.get(), c));
-          params.push_back(pg::Param::bytes(std::string(p ? p : "", sqlite3_column_bytes(q.get(), c))));
+          params.push_back(
+              pg::Param::bytes(std::string(p ? p : "", sqlite3_column_bytes(q.get(), c))));
           break;
         }
         case SQLITE_INTEGER:
@@ -91,8 +94,9 @@ Result<long long> copy_table(sqlite3* db, pg::Conn& pg, const std::string& table
           [[fallthrough]];
         default: {
           const unsigned char* p = sqlite3_column_text(q.get(), c);
-          std::string v(reinterpret_cast<const char*>(p ? p : reinterpret_cast<const unsigned char*>("")),
-                        sqlite3_column_bytes(q.get(), c));
+          std::string v(
+              reinterpret_cast<const char*>(p ? p : reinterpret_cast<const unsigned char*>("")),
+              sqlite3_column_bytes(q.get(), c));
           params.push_back(t == "bytea" ? pg::Param::bytes(v) : pg::Param(v));
         }
       }
@@ -105,8 +109,8 @@ Result<long long> copy_table(sqlite3* db, pg::Conn& pg, const std::string& table
   Result<pg::Rows> count = pg.run("SELECT count(*) FROM " + quoted(table));
   if (!count.ok()) return count.status();
   if (count->integer(0, 0) != rows)
-    return Status::Internal(table + ": copied " + std::to_string(rows) + " rows, PostgreSQL holds " +
-                            std::to_string(count->integer(0, 0)));
+    return Status::Internal(table + ": copied " + std::to_string(rows) +
+                            " rows, PostgreSQL holds " + std::to_string(count->integer(0, 0)));
   return rows;
 }
 
@@ -132,8 +136,9 @@ Result<std::vector<CopiedTable>> copy_sqlite_to_postgresql(const Config& config,
   auto users = (*pg_store)->list_users(Page{1, 0, false, "id"});
   if (!users.ok()) return users.status();
   if (*apps != 0 || users->count != 0)
-    return Status::Invalid("the PostgreSQL database already holds client apps or users; "
-                           "migrate-store only fills an empty one");
+    return Status::Invalid(
+        "the PostgreSQL database already holds client apps or users; "
+        "migrate-store only fills an empty one");
   pg_store->reset();
 
   sqlite3* raw = nullptr;

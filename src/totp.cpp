@@ -67,36 +67,43 @@ std::string seal(const std::string& key32, const std::string& plain, const std::
   auto* o = reinterpret_cast<unsigned char*>(&out[0]);
   EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                                      reinterpret_cast<const unsigned char*>(key32.data()), o) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                              static_cast<int>(aad.size())) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), o + kNonce, &len,
-                              reinterpret_cast<const unsigned char*>(plain.data()),
-                              static_cast<int>(plain.size())) == 1 &&
-            EVP_EncryptFinal_ex(ctx.get(), o + kNonce + len, &len) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, o + kNonce + plain.size()) == 1;
+  bool ok =
+      ctx &&
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key32.data()), o) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), o + kNonce, &len,
+                        reinterpret_cast<const unsigned char*>(plain.data()),
+                        static_cast<int>(plain.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), o + kNonce + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, o + kNonce + plain.size()) == 1;
   if (!ok) std::abort();  // cannot happen with a 32-byte key; never store a secret unsealed
   return out;
 }
 
 Result<std::string> unseal(const std::string& key32, const std::string& sealed,
                            const std::string& aad) {
-  if (sealed.size() < kNonce + kTag || key32.size() != 32) return Status::Invalid("sealed secret malformed");
+  if (sealed.size() < kNonce + kTag || key32.size() != 32)
+    return Status::Invalid("sealed secret malformed");
   const auto* in = reinterpret_cast<const unsigned char*>(sealed.data());
   size_t n = sealed.size() - kNonce - kTag;
   std::string plain(n, '\0');
   EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   std::string tag = sealed.substr(kNonce + n);
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                                      reinterpret_cast<const unsigned char*>(key32.data()), in) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                              static_cast<int>(aad.size())) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]), &len, in + kNonce,
-                              static_cast<int>(n)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, &tag[0]) == 1 &&
-            EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]) + len, &len) == 1;
+  bool ok =
+      ctx &&
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key32.data()), in) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]), &len, in + kNonce,
+                        static_cast<int>(n)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, &tag[0]) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]) + len, &len) == 1;
   if (!ok) return Status::Invalid("sealed secret does not open");
   return plain;
 }

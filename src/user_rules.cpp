@@ -72,7 +72,8 @@ bool valid_passcode(const std::string& p) {
 
 bool valid_device_id(const std::string& s) {
   return !s.empty() && s.size() <= 128 &&
-         s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
+         s.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
              std::string::npos;
 }
 
@@ -120,11 +121,11 @@ std::optional<std::string> apply_new_user_json(const json& body, User* u, std::s
       return "password must be a string of 12-1024 characters";
     *password = p;
   }
-  return apply_profile_json(
-      json{{"firstName", body.value("firstName", json())}, {"lastName", body.value("lastName", json())},
-           {"otherName", body.value("otherName", json())},
-           {"mobileNumber", body.value("mobileNumber", json())}},
-      u);
+  return apply_profile_json(json{{"firstName", body.value("firstName", json())},
+                                 {"lastName", body.value("lastName", json())},
+                                 {"otherName", body.value("otherName", json())},
+                                 {"mobileNumber", body.value("mobileNumber", json())}},
+                            u);
 }
 
 std::optional<std::string> read_user_admin_json(const json& body, const User& stored,

@@ -27,8 +27,8 @@ std::unique_ptr<WalSync> WalSync::open(const std::string& db_path) {
   // a valid state: nothing committed, nothing synced); ftruncate to the
   // same size is harmless when two race.
   struct stat own {};
-  if (fstat(fd, &own) != 0 || (own.st_size < static_cast<off_t>(sizeof(Shared)) &&
-                               ftruncate(fd, sizeof(Shared)) != 0)) {
+  if (fstat(fd, &own) != 0 ||
+      (own.st_size < static_cast<off_t>(sizeof(Shared)) && ftruncate(fd, sizeof(Shared)) != 0)) {
     ::close(fd);
     return nullptr;
   }

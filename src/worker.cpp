@@ -22,7 +22,7 @@ void install_signals() {
   sa.sa_handler = on_stop;  // no SA_RESTART: poll() returns EINTR at once
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
-  signal(SIGINT, SIG_IGN);   // Ctrl-C reaches the master, which stops us in order
+  signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the master, which stops us in order
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);  // nginx hung up: the write fails, the worker lives
   sigset_t none;
@@ -45,8 +45,8 @@ void run_worker(const Config& config, int listen_fd, const MetricsRegion& metric
   Context& c = **ctx;
   c.metrics = MetricsWriter(metrics, slot);
   c.metrics_region = &metrics;
-  bool clean =
-      serve_fastcgi(listen_fd, [&c](const Request& req) { return serve_request(c, req); }, g_stop);
+  bool clean = serve_fastcgi(
+      listen_fd, [&c](const Request& req) { return serve_request(c, req); }, g_stop);
   ctx.value().reset();  // close the database cleanly
   std::_Exit(clean ? 0 : 1);
 }

@@ -51,9 +51,9 @@ std::optional<Response> read_form_body(const Request& req, Params* out);
 // Paging of list endpoints: limit 0-100, offset >= 0, orderBy ASC|DESC (any
 // case) and sortBy from `sort_columns` (API name -> column; the first is the
 // default).
-std::optional<Response> read_page(const Request& req,
-                                  const std::vector<std::pair<std::string, std::string>>& sort_columns,
-                                  Page* out);
+std::optional<Response> read_page(
+    const Request& req, const std::vector<std::pair<std::string, std::string>>& sort_columns,
+    Page* out);
 
 // Client authentication of the token, revocation and introspection endpoints
 // (HTTP Basic, RFC 6749 2.3.1): the enabled app, or 401 invalid_client with
@@ -82,17 +82,17 @@ struct Principal {
   std::vector<std::string> scope;
   std::string jti;
   std::string family_id;  // the `fid` claim: its refresh-token family, "" when none
-  std::string aud;  // the configured audience (tokens.audience)
+  std::string aud;        // the configured audience (tokens.audience)
   long long exp = 0;
   long long iat = 0;
-  bool restrictive = false;  // an MFA-pending token (scope "mfa")
+  bool restrictive = false;                  // an MFA-pending token (scope "mfa")
   std::vector<std::string> requested_scope;  // of a restrictive token: the scope asked for
   bool has_authority(const std::string& a) const;
 };
 
 // Checks an access token completely: TokenSigner::verify (alg allow-list,
-// no crit header, kid, signature), then iss, aud (when present), exp, iat (not in the future beyond 60 s of skew),
-// the claim types, and that it is not revoked (Store::access_token_live, one
+// no crit header, kid, signature), then iss, aud (when present), exp, iat (not in the future beyond
+// 60 s of skew), the claim types, and that it is not revoked (Store::access_token_live, one
 // statement). kInvalid when it is not valid: with Status::Reason::kExpired
 // when past its exp, kRevoked when access_token_live says it is dead, no
 // reason otherwise; kUnavailable/kInternal from the store.

@@ -19,10 +19,10 @@ struct Config {
   std::string issuer;  // `iss` claim, RFC 8414 issuer; never taken from Host
 
   // server
-  std::string listen;             // "unix:/abs/path" or "127.0.0.1:port" / "[::1]:port"
-  int socket_mode = 0660;         // permissions of a unix socket
-  std::string socket_group;       // group to chown a unix socket to ("" = leave)
-  int workers = 0;                // 0 = number of CPUs
+  std::string listen;        // "unix:/abs/path" or "127.0.0.1:port" / "[::1]:port"
+  int socket_mode = 0660;    // permissions of a unix socket
+  std::string socket_group;  // group to chown a unix socket to ("" = leave)
+  int workers = 0;           // 0 = number of CPUs
   int backlog = 256;
 
   // store
@@ -34,7 +34,7 @@ struct Config {
   // the signing keys and hmac.key shared through the database.
   std::string conninfo;
   std::string kek_file;
-  bool synchronous_full = true;   // FULL (default) or NORMAL
+  bool synchronous_full = true;  // FULL (default) or NORMAL
   int busy_timeout_ms = 5000;
   long long journal_size_limit = 64LL << 20;
   int purge_interval_seconds = 600;  // 0 = no automatic purge
@@ -44,11 +44,11 @@ struct Config {
   // Algorithm of new keys (init, key rotate): a name of the jws_algorithms.h
   // table, today RS256 | PS256 | ES256 | ES384 | EdDSA; anything else is refused.
   std::string algorithm = "RS256";
-  std::string jwks_file;            // public JWKS written by the master for nginx
+  std::string jwks_file;  // public JWKS written by the master for nginx
   // A rotated key is published this long before it signs (key_ring.h); at
   // least the max-age resource servers cache the JWKS for (nginx: 300 s).
   int publish_ahead_seconds = 300;
-  int rotate_every_days = 0;        // the master rotates this often; 0 = never
+  int rotate_every_days = 0;  // the master rotates this often; 0 = never
 
   // tokens
   int refresh_reuse_grace_seconds = 0;
@@ -75,7 +75,7 @@ struct Config {
   int lockout_client_max_failures = 10;
   int lockout_client_window_seconds = 60;
 
-  std::string log_level = "info";  // debug | info | warn | error
+  std::string log_level = "info";   // debug | info | warn | error
   std::string log_format = "json";  // json | text (log.h)
 
   // audit (audit.h): events older than this many days are purged (0 = kept

@@ -79,9 +79,9 @@ struct RequestInfo {
   std::string ip;          // REMOTE_ADDR
   std::string user_agent;  // HTTP_USER_AGENT, truncated, valid UTF-8
   std::string method;
-  int route = -1;          // index in the route table (router.h); -1: none matched
-  std::string client_id;   // the authenticated app, or the app a token was issued to
-  std::string user_id;     // the signed-in user or bearer token's subject
+  int route = -1;              // index in the route table (router.h); -1: none matched
+  std::string client_id;       // the authenticated app, or the app a token was issued to
+  std::string user_id;         // the signed-in user or bearer token's subject
   std::optional<Grant> grant;  // the token endpoint's grant_type, once read
   // While serve_request runs: log lines about the request (its audit
   // events) wait here and are written with the request line, in one write().
@@ -100,8 +100,8 @@ struct Context {
   // when the context was opened without one (tests, tools).
   MetricsWriter metrics;
   const MetricsRegion* metrics_region = nullptr;  // the whole pool's, for /metrics
-  StoreStats store_seen;        // store->stats() when the last request ended
-  uint64_t tokens_issued = 0;   // by this worker, for audit.token_issued_sample
+  StoreStats store_seen;                          // store->stats() when the last request ended
+  uint64_t tokens_issued = 0;                     // by this worker, for audit.token_issued_sample
   // Audit event ids of this worker (audit.h): a random start, then a count.
   // Handing one out changes no state a handler can see, hence mutable.
   struct AuditIds {

@@ -63,8 +63,11 @@ Response users_create(Context&, const Request&, const PathParams&);
 Response users_list(Context&, const Request&, const PathParams&);
 Response users_update(Context&, const Request&, const PathParams&);
 // devices.cpp: /api/v1/users/me/devices (via_device_app)
-Response devices_create(Context&, const Request&, const PathParams&, const Principal&, const ClientApp&);
-Response devices_list(Context&, const Request&, const PathParams&, const Principal&, const ClientApp&);
-Response devices_delete(Context&, const Request&, const PathParams&, const Principal&, const ClientApp&);
+Response devices_create(Context&, const Request&, const PathParams&, const Principal&,
+                        const ClientApp&);
+Response devices_list(Context&, const Request&, const PathParams&, const Principal&,
+                      const ClientApp&);
+Response devices_delete(Context&, const Request&, const PathParams&, const Principal&,
+                        const ClientApp&);
 
 }  // namespace access_service

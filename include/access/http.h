@@ -22,20 +22,20 @@ constexpr size_t kMaxBodyBytes = 64 * 1024;  // API.md section 0: larger bodies 
 constexpr size_t kMaxParams = 100;           // fields per query string or form body
 
 struct Request {
-  std::string method;          // REQUEST_METHOD
-  std::string path;            // DOCUMENT_URI (already decoded and normalised by nginx)
-  std::string query;           // QUERY_STRING, raw
-  std::string content_type;    // CONTENT_TYPE
-  std::string authorization;   // HTTP_AUTHORIZATION
-  std::string cookie;          // HTTP_COOKIE
-  std::string origin;          // HTTP_ORIGIN
-  std::string csrf_token;      // HTTP_X_CSRF_TOKEN (the account endpoints, account.h)
-  std::string remote_addr;     // REMOTE_ADDR
-  std::string user_agent;      // HTTP_USER_AGENT
-  std::string request_id;      // REQUEST_ID: nginx's $request_id
-  bool https = false;          // HTTPS == "on"
+  std::string method;         // REQUEST_METHOD
+  std::string path;           // DOCUMENT_URI (already decoded and normalised by nginx)
+  std::string query;          // QUERY_STRING, raw
+  std::string content_type;   // CONTENT_TYPE
+  std::string authorization;  // HTTP_AUTHORIZATION
+  std::string cookie;         // HTTP_COOKIE
+  std::string origin;         // HTTP_ORIGIN
+  std::string csrf_token;     // HTTP_X_CSRF_TOKEN (the account endpoints, account.h)
+  std::string remote_addr;    // REMOTE_ADDR
+  std::string user_agent;     // HTTP_USER_AGENT
+  std::string request_id;     // REQUEST_ID: nginx's $request_id
+  bool https = false;         // HTTPS == "on"
   std::string body;
-  bool body_too_large = false; // CONTENT_LENGTH above kMaxBodyBytes; body not read
+  bool body_too_large = false;  // CONTENT_LENGTH above kMaxBodyBytes; body not read
 };
 
 struct Response {

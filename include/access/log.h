@@ -42,8 +42,8 @@ void log_info(const std::string& msg);
 void log_warn(const std::string& msg);
 void log_error(const std::string& msg);
 
-// One structured line: LogLine(LogLevel::kInfo, "request").str("method", m).num("status", 200).emit();
-// Nothing is formatted when the level is below the minimum.
+// One structured line: LogLine(LogLevel::kInfo, "request").str("method", m).num("status",
+// 200).emit(); Nothing is formatted when the level is below the minimum.
 class LogLine {
  public:
   LogLine(LogLevel level, const char* event);

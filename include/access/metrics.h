@@ -33,7 +33,7 @@ constexpr int kMetricsStatuses[] = {200, 201, 204, 301, 302, 303, 304, 400, 401,
                                     404, 405, 409, 413, 415, 429, 500, 502, 503};
 constexpr int kMetricsStatusCount = sizeof(kMetricsStatuses) / sizeof(int) + 1;
 // Latency histogram bucket bounds (microseconds; +Inf is implicit).
-constexpr int64_t kLatencyBucketsMicros[] = {1000,   2500,   5000,    10000,   25000,   50000,
+constexpr int64_t kLatencyBucketsMicros[] = {1000,   2500,   5000,   10000,   25000,   50000,
                                              100000, 250000, 500000, 1000000, 2500000, 5000000};
 constexpr int kLatencyBuckets = sizeof(kLatencyBucketsMicros) / sizeof(int64_t) + 1;
 
@@ -124,7 +124,7 @@ class MetricsWriter {
 // What a scrape reads besides the counters (the scraping worker measures it).
 struct ScrapeInfo {
   std::vector<std::pair<std::string, std::string>> routes;  // (method, pattern) by route index
-  std::vector<std::string> audit_types;                      // by audit type index
+  std::vector<std::string> audit_types;                     // by audit type index
   double signing_key_age_seconds = 0;
   int signing_keys = 0;
   int64_t database_bytes = 0;

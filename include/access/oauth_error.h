@@ -9,23 +9,23 @@
 namespace access_service {
 
 enum class ApiError {
-  kInvalidRequest,          // 400
-  kInvalidClient,           // 401 + WWW-Authenticate: Basic
-  kInvalidGrant,            // 400
-  kUnauthorizedClient,      // 400
-  kUnsupportedGrantType,    // 400
-  kInvalidScope,            // 400
-  kAccessDenied,            // 403
-  kUnsupportedResponseType, // 400
-  kInvalidToken,            // 401 + WWW-Authenticate: Bearer error="invalid_token"
-  kNotFound,                // 404
-  kMethodNotAllowed,        // 405 + Allow
-  kConflict,                // 409
-  kPayloadTooLarge,         // 413
-  kUnsupportedMediaType,    // 415
-  kTooManyRequests,         // 429 + Retry-After
-  kServerError,             // 500
-  kTemporarilyUnavailable,  // 503
+  kInvalidRequest,           // 400
+  kInvalidClient,            // 401 + WWW-Authenticate: Basic
+  kInvalidGrant,             // 400
+  kUnauthorizedClient,       // 400
+  kUnsupportedGrantType,     // 400
+  kInvalidScope,             // 400
+  kAccessDenied,             // 403
+  kUnsupportedResponseType,  // 400
+  kInvalidToken,             // 401 + WWW-Authenticate: Bearer error="invalid_token"
+  kNotFound,                 // 404
+  kMethodNotAllowed,         // 405 + Allow
+  kConflict,                 // 409
+  kPayloadTooLarge,          // 413
+  kUnsupportedMediaType,     // 415
+  kTooManyRequests,          // 429 + Retry-After
+  kServerError,              // 500
+  kTemporarilyUnavailable,   // 503
 };
 
 // The wire code, e.g. "invalid_grant".

@@ -20,9 +20,9 @@
 namespace access_service {
 
 struct PurgeReport {
-  int64_t rows = 0;          // expired database rows removed
-  int64_t audit_events = 0;  // audit events past retention removed
-  int keys = 0;              // key files removed
+  int64_t rows = 0;                // expired database rows removed
+  int64_t audit_events = 0;        // audit events past retention removed
+  int keys = 0;                    // key files removed
   std::vector<AuditEvent> events;  // the key.retired events stored (for a log line)
 };
 

@@ -43,10 +43,10 @@ namespace access_service {
 
 struct SignInResult {
   enum Outcome {
-    kOk,        // password right, account enabled; `user` is filled (attempt still counted)
-    kBad,       // wrong username or password, or a disabled account (counted)
-    kLocked,    // locked: nothing was checked; `retry_after` seconds remain
-    kError,     // store failure: `status` says which
+    kOk,      // password right, account enabled; `user` is filled (attempt still counted)
+    kBad,     // wrong username or password, or a disabled account (counted)
+    kLocked,  // locked: nothing was checked; `retry_after` seconds remain
+    kError,   // store failure: `status` says which
   } outcome = kBad;
   User user;
   long long retry_after = 0;

@@ -105,7 +105,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : rep_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status)  // NOLINT: implicit by design
+  Result(Status status)                                                // NOLINT: implicit by design
       : rep_(std::in_place_index<1>,
              status.ok() ? Status::Internal("Result made from an OK status") : std::move(status)) {}
 

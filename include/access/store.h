@@ -98,7 +98,7 @@ struct ListResult {
 // A refresh token looked up by hash, with its family.
 struct RefreshRecord {
   std::string family_id;
-  std::string app_id;   // ClientApp::id
+  std::string app_id;  // ClientApp::id
   std::string user_id;
   std::vector<std::string> scope;  // the family's (original) scope
   int64_t family_expires_at = 0;
@@ -110,7 +110,7 @@ struct RefreshRecord {
 // an access token is a signed JWT whose revocation is proved by rules on
 // what it says (access_token_live), so issuing one writes no row.
 struct AccessRecord {
-  std::string jti;        // UUIDv7: its first 48 bits are the issue time in ms
+  std::string jti;  // UUIDv7: its first 48 bits are the issue time in ms
   std::string app_id;
   std::string user_id;
   std::string family_id;  // "" when no refresh token came with it
@@ -173,7 +173,7 @@ struct AuthCode {
   std::optional<std::string> code_challenge;
   int64_t expires_at = 0;
   std::optional<int64_t> used_at;
-  std::string family_id;   // tokens issued from it, for revocation on reuse
+  std::string family_id;  // tokens issued from it, for revocation on reuse
   std::string access_jti;
   // As AuthRequest::redirect_uri_given: when true the token request must
   // carry redirect_uri; when false it may omit it.
@@ -331,7 +331,8 @@ class Store {
   // Two-factor authentication. set_user_mfa replaces the flag and the sealed
   // secret ("" clears it) and resets the last used step; kNotFound when no
   // such user.
-  virtual Status set_user_mfa(const std::string& id, bool enabled, const std::string& sealed_secret) = 0;
+  virtual Status set_user_mfa(const std::string& id, bool enabled,
+                              const std::string& sealed_secret) = 0;
   // The sealed TOTP secret ("" when none) and the last accepted step;
   // kNotFound when no such user.
   virtual Result<std::pair<std::string, int64_t>> find_totp(const std::string& id) = 0;

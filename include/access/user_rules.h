@@ -51,10 +51,10 @@ std::optional<std::string> apply_profile_json(const nlohmann::json& body, User* 
 
 // PUT /api/v1/users/{userId}: what an administrator asks to change.
 struct UserAdminChange {
-  std::optional<bool> mfa_enabled;     // set only when it differs from the stored value
-  std::optional<bool> enabled;         // likewise
-  bool new_authenticator_key = false;  // generateNewAuthenticatorKey: true
-  std::optional<std::string> password; // a new password (API.md section 7), in clear
+  std::optional<bool> mfa_enabled;      // set only when it differs from the stored value
+  std::optional<bool> enabled;          // likewise
+  bool new_authenticator_key = false;   // generateNewAuthenticatorKey: true
+  std::optional<std::string> password;  // a new password (API.md section 7), in clear
 };
 
 // Reads that request against `stored`: mfaEnabled, enabled and

@@ -106,8 +106,9 @@ int cmd_client_add(Env& env, const Args& args) {
   WriteTransaction txn(*env.store);
   Status st = txn.status();
   if (st.ok()) st = add_client(*env.store, &app, now_seconds());
-  AuditEvent created = ctl_event(
-      "client.created", {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
+  AuditEvent created =
+      ctl_event("client.created",
+                {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
   created.client_id = app.client_id;
   if (st.ok()) st = commit_audited(*env.store, txn, {created});
   if (st.is_conflict()) return fail("client id " + app.client_id + " is registered already");

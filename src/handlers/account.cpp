@@ -1,8 +1,8 @@
 // The two ways into the account operations (account.h), and the endpoints
 // only the account page uses: its session, devices, signing out.
 #include "access/account.h"
-#include "access/accounts.h"
 
+#include "access/accounts.h"
 #include "access/api.h"
 #include "access/audit.h"
 #include "access/browser.h"

@@ -51,7 +51,8 @@ Response devices_create(Context& ctx, const Request& req, const PathParams&, con
   Status st = txn.status();
   if (st.ok()) st = ctx.store->insert_device(d);
   if (st.ok()) st = commit_audited(ctx, txn, {device_event(ctx, "added", d.device_id)});
-  if (st.is_conflict()) return error_reply(ApiError::kConflict, "this deviceId is already registered");
+  if (st.is_conflict())
+    return error_reply(ApiError::kConflict, "this deviceId is already registered");
   if (!st.ok()) return status_reply(st);
   return json_reply(device_json(d), 201);
 }

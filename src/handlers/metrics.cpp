@@ -15,7 +15,8 @@ namespace {
 
 ScrapeInfo scrape_info(const Context& ctx) {
   ScrapeInfo info;
-  for (int i = 0; i < route_count(); ++i) info.routes.emplace_back(route_method(i), route_pattern(i));
+  for (int i = 0; i < route_count(); ++i)
+    info.routes.emplace_back(route_method(i), route_pattern(i));
   for (int i = 0; i < kAuditTypeCount; ++i) info.audit_types.emplace_back(kAuditTypes[i]);
   if (ctx.signer && !ctx.signer->keys().empty()) {
     info.signing_keys = static_cast<int>(ctx.signer->keys().size());

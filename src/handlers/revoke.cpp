@@ -40,8 +40,9 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
       Status st = txn.status();
       if (st.ok()) st = ctx.store->revoke_access_token(p->jti, p->exp).status();
       if (st.ok())
-        st = commit_audited(ctx, txn, {revoked_event(ctx, p->user_id,
-                                                     {{"tokenType", "access_token"}, {"jti", p->jti}})});
+        st = commit_audited(
+            ctx, txn,
+            {revoked_event(ctx, p->user_id, {{"tokenType", "access_token"}, {"jti", p->jti}})});
       if (!st.ok()) return status_reply(st);
     }
     return json_reply(json::object());
@@ -53,15 +54,17 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
     Status st = txn.status();
     if (st.ok()) st = ctx.store->revoke_family(rec->family_id, now);
     if (st.ok())
-      st = commit_audited(ctx, txn, {revoked_event(ctx, rec->user_id,
-                                                   {{"tokenType", "refresh_token"},
-                                                    {"familyId", rec->family_id}})});
+      st = commit_audited(
+          ctx, txn,
+          {revoked_event(ctx, rec->user_id,
+                         {{"tokenType", "refresh_token"}, {"familyId", rec->family_id}})});
     if (!st.ok()) return status_reply(st);
   }
   return json_reply(json::object());
 }
 
-Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&, const Principal& who) {
+Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&,
+                           const Principal& who) {
   Params form;
   if (auto err = read_form_body(req, &form)) return *err;
   Result<std::string> bearer = parse_bearer(req.authorization);
@@ -71,7 +74,8 @@ Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&, 
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok()) st = ctx.store->revoke_access_token(who.jti, who.exp).status();
-  if (st.ok() && !who.family_id.empty()) st = ctx.store->revoke_family(who.family_id, now_seconds());
+  if (st.ok() && !who.family_id.empty())
+    st = ctx.store->revoke_family(who.family_id, now_seconds());
   json details = {{"tokenType", "access_token"}, {"jti", who.jti}};
   if (!who.family_id.empty()) details["familyId"] = who.family_id;
   if (st.ok()) st = commit_audited(ctx, txn, {revoked_event(ctx, who.user_id, details)});

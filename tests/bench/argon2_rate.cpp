@@ -42,8 +42,9 @@ int main(int argc, char** argv) {
   p.memory_kib = arg_int(argc, argv, "--memory", p.memory_kib);
   p.parallelism = arg_int(argc, argv, "--parallelism", p.parallelism);
   if (seconds <= 0 || threads <= 0 || p.time_cost <= 0 || p.memory_kib <= 0 || p.parallelism <= 0) {
-    std::fprintf(stderr, "usage: argon2_rate [--seconds S] [--threads N] [--time T] "
-                         "[--memory KIB] [--parallelism P]\n");
+    std::fprintf(stderr,
+                 "usage: argon2_rate [--seconds S] [--threads N] [--time T] "
+                 "[--memory KIB] [--parallelism P]\n");
     return 2;
   }
   const std::string secret = "bench-password-0123456789";

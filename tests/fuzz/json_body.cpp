@@ -12,8 +12,8 @@
 #include "access/api.h"
 #include "access/client_rules.h"
 #include "access/http.h"
-#include "access/user_rules.h"
 #include "access/strings.h"
+#include "access/user_rules.h"
 #include "fuzz_check.h"
 
 using namespace access_service;
@@ -37,7 +37,8 @@ bool has_control(const std::string& s) {
 }
 
 bool is_400(const std::optional<Response>& r) {
-  return r && r->status == 400 && r->body.find("\"error\":\"invalid_request\"") != std::string::npos;
+  return r && r->status == 400 &&
+         r->body.find("\"error\":\"invalid_request\"") != std::string::npos;
 }
 
 void check_client(const json& body) {

@@ -11,8 +11,8 @@
 #include "access/browser.h"
 #include "access/mfa.h"
 #include "access/qr_svg.h"
-#include "access/totp.h"
 #include "access/strings.h"
+#include "access/totp.h"
 #include "server_fixture.h"
 
 using namespace access_service;

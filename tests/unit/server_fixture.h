@@ -46,7 +46,7 @@ struct ServerFixture {
   Config config;
   std::unique_ptr<Context> ctx;
   static constexpr const char* kPassword = "correct horse battery";
-  std::string remote_addr = "127.0.0.1";  // REMOTE_ADDR of call()
+  std::string remote_addr = "127.0.0.1";     // REMOTE_ADDR of call()
   std::string user_agent = "unit-test/1.0";  // HTTP_USER_AGENT of call()
 
   explicit ServerFixture(int grace_seconds = 0) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ftw.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -14,8 +15,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-
-#include <libpq-fe.h>
 
 #include "access/config.h"
 #include "access/http.h"
@@ -63,7 +62,8 @@ inline bool use_test_postgresql(Config& config) {
     PQfinish(c);
     throw std::runtime_error("ACCESS_TEST_PG: " + err);
   }
-  PGresult* r = PQexec(c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  PGresult* r = PQexec(
+      c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   PQfinish(c);
