@@ -4,11 +4,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "access/accounts.h"
-#include "access/client_rules.h"
-#include "access/crypto.h"
-#include "access/password.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/password.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/client_rules.h"
 #include "ctl.h"
 
 namespace access_service {

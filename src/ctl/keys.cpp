@@ -5,10 +5,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "access/key_mirror.h"
-#include "access/key_ring.h"
-#include "access/master.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/key_mirror.h"
+#include "access/crypto/key_ring.h"
+#include "access/process/master.h"
 #include "ctl.h"
 
 namespace access_service {

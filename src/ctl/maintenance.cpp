@@ -4,14 +4,14 @@
 
 #include <iostream>
 
-#include "access/backup.h"
-#include "access/context.h"
-#include "access/key_mirror.h"
-#include "access/key_ring.h"
-#include "access/purge.h"
-#include "access/signer.h"
-#include "access/store_copy.h"
-#include "access/strings.h"
+#include "access/core/context.h"
+#include "access/core/strings.h"
+#include "access/crypto/key_mirror.h"
+#include "access/crypto/key_ring.h"
+#include "access/crypto/signer.h"
+#include "access/process/purge.h"
+#include "access/store/backup.h"
+#include "access/store/store_copy.h"
 #include "ctl.h"
 
 namespace access_service {

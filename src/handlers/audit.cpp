@@ -1,11 +1,11 @@
 // GET /api/v1/audit (API.md section 8): the audit trail, ROLE_SYSTEM_ADMIN
 // only; the paged list of section 0, newest first unless orderBy says
 // otherwise, filtered by type (prefix), userId, clientId, since and until.
-#include "access/audit.h"
+#include "access/oauth/audit.h"
 
-#include "access/api.h"
-#include "access/handlers.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
 
 namespace access_service {
 namespace {

@@ -1,14 +1,14 @@
 // The browser flows of API.md section 4: GET /api/oauth/authorize, the JSON
 // the static pages read, the sign-in, consent and sign-out forms.
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/browser.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/browser.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/token_issuer.h"
 #include "signin_form.h"
 
 namespace access_service {

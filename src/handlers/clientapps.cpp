@@ -1,12 +1,12 @@
 // /api/v1/clientapps and /api/v1/dashboard/clients (API.md section 2):
 // ROLE_SYSTEM_ADMIN only.
-#include "access/accounts.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/client_rules.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/client_rules.h"
 
 namespace access_service {
 namespace {

@@ -1,11 +1,11 @@
 // /api/v1/users/me/devices (API.md section 6): device passcodes, for apps
 // with the `device` option and a bearer token issued to such an app.
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/route_access.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/http/route_access.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/user_rules.h"
 
 namespace access_service {
 namespace {

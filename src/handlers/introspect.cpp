@@ -1,8 +1,8 @@
 // POST /api/oauth/introspect (RFC 7662) and the RFC 8414 metadata document.
-#include "access/api.h"
-#include "access/handlers.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/token_issuer.h"
 
 namespace access_service {
 

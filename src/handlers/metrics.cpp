@@ -4,11 +4,11 @@
 
 #include <ctime>
 
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/cidr.h"
-#include "access/handlers.h"
-#include "access/router.h"
+#include "access/core/cidr.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/http/router.h"
+#include "access/oauth/audit.h"
 
 namespace access_service {
 namespace {

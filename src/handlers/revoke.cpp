@@ -1,11 +1,11 @@
 // Revocation: POST /api/oauth/revoke (RFC 7009), POST /api/v1/auth/token/revoke
 // and PUT /api/v1/users/me/expire (API.md section 5).
-#include "access/account.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/handlers/account.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/token_issuer.h"
 
 namespace access_service {
 namespace {

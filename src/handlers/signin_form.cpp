@@ -2,12 +2,12 @@
 // /api/oauth/signin), the account page's sign-in, and GET /api/oauth/signin.
 #include "signin_form.h"
 
-#include "access/audit.h"
-#include "access/browser.h"
-#include "access/handlers.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/browser.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
 
 namespace access_service {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "access/api.h"
-#include "access/context.h"
+#include "access/core/context.h"
+#include "access/http/api.h"
 
 namespace access_service {
 

@@ -3,13 +3,13 @@
 // other grants are in token_password.cpp and token_code.cpp.
 #include <functional>
 
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/token_issuer.h"
 #include "token_grants.h"
 
 namespace access_service {

@@ -1,9 +1,9 @@
 // The authorization_code grant (RFC 6749 4.1.3) with PKCE (RFC 7636, S256).
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/token_issuer.h"
 #include "token_grants.h"
 
 namespace access_service {

@@ -2,12 +2,12 @@
 // 3 and 6: a user with two-factor authentication gets a restrictive token that
 // the mfa grant exchanges for full tokens, and an app with the device option
 // may send device_id + passcode instead of a password.
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/user_rules.h"
 #include "token_grants.h"
 
 namespace access_service {

@@ -1,14 +1,14 @@
 // /api/v1/users/me and /api/v1/users (API.md section 6).
-#include "access/account.h"
-#include "access/accounts.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/mfa.h"
-#include "access/password_policy.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/password_policy.h"
+#include "access/handlers/account.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/user_rules.h"
 
 namespace access_service {
 namespace {

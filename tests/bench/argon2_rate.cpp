@@ -4,7 +4,7 @@
 //   argon2_rate [--seconds S] [--threads N] [--time T] [--memory KIB] [--parallelism P]
 //
 // Runs N threads (default: the number of CPUs) for S seconds (default 3),
-// each calling the project's own verify_password() (src/password.cpp, the
+// each calling the project's own verify_password() (src/crypto/password.cpp, the
 // call the password grant makes) against a PHC string made by hash_password()
 // at the given cost (default: the configured defaults, t=2 m=19456 p=1).
 // Prints one line, parseable by tests/bench/run.sh:
@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "access/password.h"
+#include "access/crypto/password.h"
 
 using access_service::Argon2Params;
 

@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <string>
 
-#include "access/api.h"
-#include "access/client_rules.h"
-#include "access/http.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/http/api.h"
+#include "access/http/http.h"
+#include "access/oauth/client_rules.h"
+#include "access/oauth/user_rules.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

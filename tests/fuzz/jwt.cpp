@@ -30,9 +30,9 @@
 #include <memory>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/jws.h"
-#include "access/signer.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/jws.h"
+#include "access/crypto/signer.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

@@ -1,12 +1,12 @@
-// include/access/accounts.h: the rules the admin API, the account page and
+// include/access/oauth/accounts.h: the rules the admin API, the account page and
 // accessctl share. The drift issue #17 found (a disable that left browser
 // sessions alive) is the first case: whoever disables, everything ends.
-#include "access/accounts.h"
+#include "access/oauth/accounts.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "access/crypto.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
 #include "test_util.h"
 
 using namespace access_service;

@@ -1,17 +1,17 @@
-// include/access/audit.h end to end: the events the handlers record (in the
+// include/access/oauth/audit.h end to end: the events the handlers record (in the
 // transaction of the change they record), what they carry and never carry,
 // GET /api/v1/audit with its filters and bad input, sampling of
 // token.issued, retention by the purge, and the RFC 3339 parsing of the
 // since/until filters.
-#include "access/audit.h"
+#include "access/oauth/audit.h"
 
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <set>
 #include <string>
 
-#include "access/purge.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/process/purge.h"
 #include "server_fixture.h"
 
 using namespace access_service;

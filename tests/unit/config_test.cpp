@@ -1,6 +1,6 @@
-// parse_config / load_config (include/access/config.h): every error names
+// parse_config / load_config (include/access/core/config.h): every error names
 // the offending key; defaults; path resolution.
-#include "access/config.h"
+#include "access/core/config.h"
 
 #include <boost/test/unit_test.hpp>
 #include <climits>

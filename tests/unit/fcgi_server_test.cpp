@@ -1,7 +1,7 @@
-// The accept loop of include/access/fcgi_server.h ends (false) when its
+// The accept loop of include/access/http/fcgi_server.h ends (false) when its
 // listening socket is unusable, instead of spinning; it never calls the
 // handler for such a socket.
-#include "access/fcgi_server.h"
+#include "access/http/fcgi_server.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 
-#include "access/log.h"
+#include "access/core/log.h"
 #include "test_util.h"
 
 using namespace access_service;

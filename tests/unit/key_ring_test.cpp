@@ -1,13 +1,13 @@
-// include/access/key_ring.h and the signs-from choice of TokenSigner::load:
+// include/access/crypto/key_ring.h and the signs-from choice of TokenSigner::load:
 // publish ahead, the switch, retirement, purge, and the master's schedule.
-#include "access/key_ring.h"
+#include "access/crypto/key_ring.h"
 
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/signer.h"
+#include "access/crypto/signer.h"
 #include "test_util.h"
 
 using namespace access_service;

@@ -7,9 +7,9 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/totp.h"
+#include "access/crypto/totp.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
 #include "server_fixture.h"
 
 using namespace access_service;

@@ -1,6 +1,6 @@
-// include/access/log.h: the json and text line formats, escaping of values
+// include/access/core/log.h: the json and text line formats, escaping of values
 // that came from the network, levels.
-#include "access/log.h"
+#include "access/core/log.h"
 
 #include <fcntl.h>
 #include <unistd.h>

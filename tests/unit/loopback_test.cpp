@@ -1,11 +1,11 @@
-// include/access/loopback.h: the one loopback rule that the issuer check,
+// include/access/core/loopback.h: the one loopback rule that the issuer check,
 // server.listen, redirect URI validation and redirect URI matching share.
-#include "access/loopback.h"
+#include "access/core/loopback.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/client_rules.h"
+#include "access/oauth/client_rules.h"
 
 using namespace access_service;
 

@@ -1,7 +1,7 @@
-// include/access/metrics.h and GET /metrics: per-process slots summed at
+// include/access/core/metrics.h and GET /metrics: per-process slots summed at
 // scrape (also across fork), the exposition format, the address allow-list
 // (cidr.h), and the counters serve_request() moves.
-#include "access/metrics.h"
+#include "access/core/metrics.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "access/cidr.h"
+#include "access/core/cidr.h"
 #include "server_fixture.h"
 
 using namespace access_service;

@@ -1,7 +1,7 @@
-// include/access/request_log.h: the request id (nginx's, or one made here),
+// include/access/http/request_log.h: the request id (nginx's, or one made here),
 // X-Request-Id, and the request line's fields; and the readiness check of
 // GET /api/health/ready (handlers.h).
-#include "access/request_log.h"
+#include "access/http/request_log.h"
 
 #include <fcntl.h>
 #include <unistd.h>

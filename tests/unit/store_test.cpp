@@ -1,6 +1,6 @@
-// include/access/store.h through the SQLite implementation (open_store), or
+// include/access/store/store.h through the SQLite implementation (open_store), or
 // PostgreSQL's under make test PG=1 (test_util.h use_test_postgresql).
-#include "access/store.h"
+#include "access/store/store.h"
 
 #include <unistd.h>
 
@@ -9,9 +9,9 @@
 #include <map>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/log.h"
-#include "access/strings.h"
+#include "access/core/log.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
 #include "test_util.h"
 
 using namespace access_service;

@@ -16,8 +16,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "access/config.h"
-#include "access/http.h"
+#include "access/core/config.h"
+#include "access/http/http.h"
 
 namespace access_service {
 namespace testing {

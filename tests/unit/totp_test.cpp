@@ -1,6 +1,6 @@
 // TOTP (RFC 6238 appendix B vectors, 6-digit truncation), replay and window
 // rules, and the sealing of secrets at rest.
-#include "access/totp.h"
+#include "access/crypto/totp.h"
 
 #include <boost/test/unit_test.hpp>
 

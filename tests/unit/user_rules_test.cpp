@@ -1,5 +1,5 @@
-// include/access/user_rules.h: users (API.md sections 1 and 6).
-#include "access/user_rules.h"
+// include/access/oauth/user_rules.h: users (API.md sections 1 and 6).
+#include "access/oauth/user_rules.h"
 
 #include <boost/test/unit_test.hpp>
 #include <set>

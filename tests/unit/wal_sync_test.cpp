@@ -1,6 +1,6 @@
-// Group commit (src/wal_sync.h): a sync covers every ticket handed out
+// Group commit (src/store/wal_sync.h): a sync covers every ticket handed out
 // before it began, in any process; a later ticket is never taken as synced.
-#include "../../src/wal_sync.h"
+#include "../../src/store/wal_sync.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
