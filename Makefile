@@ -32,10 +32,13 @@ PACKAGES := g++ make pkg-config libfcgi-dev libssl-dev openssl libyaml-cpp-dev n
             nodejs chromium wrk linux-perf oathtool clang libclang-rt-14-dev strace \
             postgresql libpq-dev libqrencode-dev libzxcvbn-dev fail2ban prometheus lintian
 
-LIB_SRCS  := $(filter-out src/main.cpp src/accessctl.cpp,$(wildcard src/*.cpp src/handlers/*.cpp))
+# src/<layer>/ (README "Layout"); src/process/main.cpp is access-service's
+# main, src/ctl/ accessctl's, both outside the library.
+LAYERS    := core crypto store http oauth handlers process
+LIB_SRCS  := $(filter-out src/process/main.cpp,$(wildcard $(LAYERS:%=src/%/*.cpp)))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 # accessctl's commands (src/ctl/), linked into accessctl only.
-CTL_OBJS  := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard src/ctl/*.cpp))
+CTL_OBJS  := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(filter-out src/ctl/accessctl.cpp,$(wildcard src/ctl/*.cpp)))
 TEST_SRCS := $(wildcard tests/unit/*.cpp)
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
@@ -50,13 +53,20 @@ FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB_SRCS := $(addprefix src/,api.cpp audit.cpp cidr.cpp client_rules.cpp config.cpp context.cpp \
-                   crypto.cpp files.cpp http.cpp jws.cpp jws_algorithms.cpp log.cpp loopback.cpp metrics.cpp \
-                   password.cpp pg_audit.cpp pg_browser.cpp pg_clients_users.cpp pg_conn.cpp pg_mfa.cpp \
-                   pg_statements.cpp pg_store.cpp pg_tokens.cpp schema_check.cpp signer.cpp \
-                   sqlite_audit.cpp sqlite_backup.cpp sqlite_browser.cpp sqlite_clients_users.cpp \
-                   sqlite_mfa.cpp sqlite_statements.cpp sqlite_store.cpp sqlite_tokens.cpp status.cpp \
-                   store.cpp strings.cpp user_rules.cpp wal_sync.cpp)
+FUZZ_LIB_SRCS := src/http/api.cpp src/oauth/audit.cpp src/core/cidr.cpp \
+                 src/oauth/client_rules.cpp src/core/config.cpp src/core/context.cpp \
+                 src/crypto/crypto.cpp src/core/files.cpp src/http/http.cpp src/crypto/jws.cpp \
+                 src/crypto/jws_algorithms.cpp src/core/log.cpp src/core/loopback.cpp \
+                 src/core/metrics.cpp src/crypto/password.cpp src/store/pg_audit.cpp \
+                 src/store/pg_browser.cpp src/store/pg_clients_users.cpp src/store/pg_conn.cpp \
+                 src/store/pg_mfa.cpp src/store/pg_statements.cpp src/store/pg_store.cpp \
+                 src/store/pg_tokens.cpp src/store/schema_check.cpp src/crypto/signer.cpp \
+                 src/store/sqlite_audit.cpp src/store/sqlite_backup.cpp \
+                 src/store/sqlite_browser.cpp src/store/sqlite_clients_users.cpp \
+                 src/store/sqlite_mfa.cpp src/store/sqlite_statements.cpp \
+                 src/store/sqlite_store.cpp src/store/sqlite_tokens.cpp src/core/status.cpp \
+                 src/store/store.cpp src/core/strings.cpp src/oauth/user_rules.cpp \
+                 src/store/wal_sync.cpp
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
@@ -72,11 +82,11 @@ UNITDIR       ?= $(PREFIX)/lib/systemd/system
 # 0 (make deb): leave /var/lib/access-service and /var/backups/access-service
 # to systemd-tmpfiles on the target (the package's postinst).
 INSTALL_STATE ?= 1
-VERSION       := $(shell sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' include/access/version.h)
+VERSION       := $(shell sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' include/access/core/version.h)
 DEB_ARCH      := $(shell dpkg --print-architecture 2>/dev/null)
 DEB           := $(BUILD)/access-service_$(VERSION)_$(DEB_ARCH).deb
 
-.PHONY: all deps run test unit smoke bench fuzz soak format clean install deb
+.PHONY: all deps run test unit smoke bench fuzz soak format format-check clean install deb
 all: $(BUILD)/access-service $(BUILD)/accessctl
 
 # Order-only: on a fresh box `make` / `make all` installs the packages it
@@ -93,10 +103,10 @@ $(BUILD)/libaccess.a: $(LIB_OBJS)
 # Full RELRO and immediate binding (what Debian's hardening flags ask for).
 LDFLAGS += -Wl,-z,relro,-z,now
 
-$(BUILD)/access-service: $(BUILD)/obj/src/main.o $(BUILD)/libaccess.a
+$(BUILD)/access-service: $(BUILD)/obj/src/process/main.o $(BUILD)/libaccess.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/accessctl: $(BUILD)/obj/src/accessctl.o $(CTL_OBJS) $(BUILD)/libaccess.a
+$(BUILD)/accessctl: $(BUILD)/obj/src/ctl/accessctl.o $(CTL_OBJS) $(BUILD)/libaccess.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit_tests: $(TEST_OBJS) $(BUILD)/libaccess.a
@@ -218,7 +228,7 @@ install: all
 # scripts (conf/debian/), md5sums; checked with lintian (no errors).
 deb: all
 	@test "$$(sed -n '1s/^access-service (\([^)]*\)).*/\1/p' conf/debian/changelog)" = "$(VERSION)" || \
-	  { echo "conf/debian/changelog does not start with version $(VERSION) (include/access/version.h)"; exit 1; }
+	  { echo "conf/debian/changelog does not start with version $(VERSION) (include/access/core/version.h)"; exit 1; }
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/root/DEBIAN
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/deb/root PREFIX=/usr \
 	  UNITDIR=/lib/systemd/system INSTALL_STATE=0 >/dev/null
@@ -243,12 +253,17 @@ deb: all
 	lintian --fail-on error $(DEB)
 	@echo "built $(DEB)"
 
+# `make format` rewrites every C++ file in the .clang-format style;
+# `make format-check` (CI's first step) fails on any file that differs.
+FORMAT_FILES = $$(find include src tests -name '*.h' -o -name '*.cpp')
 format:
-	clang-format -i $$(find include src tests -name '*.h' -o -name '*.cpp')
+	clang-format -i $(FORMAT_FILES)
+format-check: deps
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: every file is formatted"
 
 clean:
 	rm -rf build build-sanitize build-fuzz
 
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/tests/fuzz/%.d)
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(BUILD)/obj/src/main.d $(BUILD)/obj/src/accessctl.d \
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(BUILD)/obj/src/process/main.d $(BUILD)/obj/src/ctl/accessctl.d \
             $(BUILD)/obj/tests/bench/argon2_rate.d $(BUILD)/obj/tests/bench/sqlite_rate.d

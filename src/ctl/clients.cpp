@@ -4,11 +4,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "access/accounts.h"
-#include "access/client_rules.h"
-#include "access/crypto.h"
-#include "access/password.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/password.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/client_rules.h"
 #include "ctl.h"
 
 namespace access_service {
@@ -106,8 +106,9 @@ int cmd_client_add(Env& env, const Args& args) {
   WriteTransaction txn(*env.store);
   Status st = txn.status();
   if (st.ok()) st = add_client(*env.store, &app, now_seconds());
-  AuditEvent created = ctl_event(
-      "client.created", {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
+  AuditEvent created =
+      ctl_event("client.created",
+                {{"id", app.id}, {"appName", app.app_name}, {"grantTypes", app.grant_types}});
   created.client_id = app.client_id;
   if (st.ok()) st = commit_audited(*env.store, txn, {created});
   if (st.is_conflict()) return fail("client id " + app.client_id + " is registered already");

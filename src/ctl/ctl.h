@@ -1,4 +1,4 @@
-// accessctl's commands. src/accessctl.cpp parses the command line against
+// accessctl's commands. src/ctl/accessctl.cpp parses the command line against
 // the table of commands (each with its options), loads the config, opens the
 // store when the command needs it, and calls one of the functions below.
 //
@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "access/audit.h"
-#include "access/config.h"
-#include "access/store.h"
+#include "access/core/config.h"
+#include "access/oauth/audit.h"
+#include "access/store/store.h"
 
 namespace access_service {
 namespace ctl {

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <iostream>
 
-#include "access/strings.h"
+#include "access/core/strings.h"
 #include "ctl.h"
 
 namespace access_service {

@@ -5,10 +5,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "access/key_mirror.h"
-#include "access/key_ring.h"
-#include "access/master.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/key_mirror.h"
+#include "access/crypto/key_ring.h"
+#include "access/process/master.h"
 #include "ctl.h"
 
 namespace access_service {
@@ -71,9 +71,9 @@ int cmd_key_rotate(Env& env, const Args& args) {
   for (const auto& k : *keys)
     if (k.file == *path) made = k;
   std::cout << "created " << *path << " (kid " << made.kid << ", " << made.alg << ")\n";
-  Status recorded = record(*env.store, {ctl_event("key.rotated", {{"kid", made.kid}, {"alg", made.alg}})});
-  if (!recorded.ok())
-    std::cout << "its audit event was not stored: " << recorded.message() << "\n";
+  Status recorded =
+      record(*env.store, {ctl_event("key.rotated", {{"kid", made.kid}, {"alg", made.alg}})});
+  if (!recorded.ok()) std::cout << "its audit event was not stored: " << recorded.message() << "\n";
   Status st = write_jwks_file(env.config);
   if (st.ok())
     std::cout << "published in " << env.config.jwks_file << "\n";
@@ -113,10 +113,13 @@ int cmd_key_list(Env& env, const Args& args) {
 }
 
 int cmd_key_retire(Env& env, const Args& args) {
-  Status st = on_keys(env, [&] { return retire_key(env.config.key_dir, args.positional[0], now_seconds()); });
+  Status st = on_keys(
+      env, [&] { return retire_key(env.config.key_dir, args.positional[0], now_seconds()); });
   if (!st.ok()) return fail(st.message());
-  st = record(*env.store, {ctl_event("key.retired", {{"kid", args.positional[0]}, {"reason", "manual"}})});
-  if (!st.ok()) return fail("the key was removed, but its audit event was not stored: " + st.message());
+  st = record(*env.store,
+              {ctl_event("key.retired", {{"kid", args.positional[0]}, {"reason", "manual"}})});
+  if (!st.ok())
+    return fail("the key was removed, but its audit event was not stored: " + st.message());
   std::cout << "removed key " << args.positional[0]
             << "; reload the service so that it stops verifying and publishing it\n";
   return 0;

@@ -4,14 +4,14 @@
 
 #include <iostream>
 
-#include "access/backup.h"
-#include "access/context.h"
-#include "access/key_mirror.h"
-#include "access/key_ring.h"
-#include "access/purge.h"
-#include "access/store_copy.h"
-#include "access/signer.h"
-#include "access/strings.h"
+#include "access/core/context.h"
+#include "access/core/strings.h"
+#include "access/crypto/key_mirror.h"
+#include "access/crypto/key_ring.h"
+#include "access/crypto/signer.h"
+#include "access/process/purge.h"
+#include "access/store/backup.h"
+#include "access/store/store_copy.h"
 #include "ctl.h"
 
 namespace access_service {
@@ -73,12 +73,13 @@ int cmd_init(Env& env, const Args&) {
   if (!made.empty()) {
     auto keys = list_keys(env.config.key_dir, now_seconds());
     for (const auto& k : keys.ok() ? *keys : std::vector<KeyInfo>{})
-      if (k.file == made) st = record(*env.store, {ctl_event("key.rotated", {{"kid", k.kid}, {"alg", k.alg}})});
-    if (!st.ok()) return fail("the key was created, but its audit event was not stored: " + st.message());
+      if (k.file == made)
+        st = record(*env.store, {ctl_event("key.rotated", {{"kid", k.kid}, {"alg", k.alg}})});
+    if (!st.ok())
+      return fail("the key was created, but its audit event was not stored: " + st.message());
   }
   std::cout << "database " << (env.config.postgresql() ? "(postgresql)" : env.config.db_path)
-            << " is at schema version "
-            << env.store->latest_schema_version() << " (current)\n";
+            << " is at schema version " << env.store->latest_schema_version() << " (current)\n";
   return 0;
 }
 
@@ -130,8 +131,9 @@ int cmd_backup(Env& env, const Args& args) {
 
 int cmd_restore(Env& env, const Args& args) {
   if (env.config.postgresql())
-    return fail("restore puts back a SQLite backup; a PostgreSQL database is restored with "
-                "pg_restore (README \"Several hosts\"); nothing changed");
+    return fail(
+        "restore puts back a SQLite backup; a PostgreSQL database is restored with "
+        "pg_restore (README \"Several hosts\"); nothing changed");
   Result<RestoreReport> r = restore_state(env.config, args.positional[0], args.flag("--replace"));
   if (!r.ok())
     return fail(r.status().message() + (r.status().is_unavailable() ? "" : "; nothing changed"));
@@ -172,7 +174,8 @@ int cmd_migrate_store(Env& env, const Args& args) {
     std::cout << t.name << "\t" << t.rows << " rows\n";
     total += t.rows;
   }
-  std::cout << "copied " << total << " rows into PostgreSQL. Next: set store.backend: postgresql,\n"
+  std::cout << "copied " << total
+            << " rows into PostgreSQL. Next: set store.backend: postgresql,\n"
                "store.conninfo and store.kek_file in the config, run `accessctl init` with it (it\n"
                "creates the key-encryption key and stores the signing keys and hmac.key in the\n"
                "database), then start the service.\n";

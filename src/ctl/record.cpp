@@ -1,5 +1,5 @@
 // accessctl's audit events (audit.h): actor "accessctl", no address.
-#include "access/audit.h"
+#include "access/oauth/audit.h"
 #include "ctl.h"
 
 namespace access_service {

@@ -3,15 +3,15 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "access/accounts.h"
-#include "access/context.h"
-#include "access/crypto.h"
-#include "access/mfa.h"
-#include "access/password.h"
-#include "access/password_policy.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/context.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/password.h"
+#include "access/crypto/password_policy.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/user_rules.h"
 #include "ctl.h"
 
 namespace access_service {

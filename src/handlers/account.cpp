@@ -1,16 +1,16 @@
 // The two ways into the account operations (account.h), and the endpoints
 // only the account page uses: its session, devices, signing out.
-#include "access/account.h"
-#include "access/accounts.h"
+#include "access/handlers/account.h"
 
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/browser.h"
-#include "access/crypto.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/http/api.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/browser.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/user_rules.h"
 
 namespace access_service {
 namespace {

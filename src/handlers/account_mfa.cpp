@@ -2,11 +2,11 @@
 // status, enrolment with a QR code, confirmation, turning it off, and new
 // recovery codes. Under /api/v1/users/me/mfa (bearer) and /api/account/mfa
 // (the account page's session).
-#include "access/account.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/mfa.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/handlers/account.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/mfa.h"
 
 namespace access_service {
 namespace {

@@ -1,10 +1,10 @@
 // PUT /api/v1/users/me/password and PUT /api/account/password (account.h,
 // API.md section 7): the user changes their own password.
-#include "access/account.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/password_policy.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/password_policy.h"
+#include "access/handlers/account.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
 
 namespace access_service {
 

@@ -1,10 +1,10 @@
 // /api/v1/users/me/applications/approvals (API.md section 5), and the same
 // for the account page under /api/account/approvals (account.h).
-#include "access/account.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/handlers/account.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
 
 namespace access_service {
 

@@ -1,10 +1,11 @@
 // GET /api/v1/audit (API.md section 8): the audit trail, ROLE_SYSTEM_ADMIN
 // only; the paged list of section 0, newest first unless orderBy says
 // otherwise, filtered by type (prefix), userId, clientId, since and until.
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/strings.h"
+#include "access/oauth/audit.h"
+
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
 
 namespace access_service {
 namespace {
@@ -14,8 +15,7 @@ bool only_chars(const std::string& s, const char* allowed, size_t max) {
 }
 
 constexpr char kTypeChars[] = "abcdefghijklmnopqrstuvwxyz_.";
-constexpr char kIdChars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-";
+constexpr char kIdChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-";
 
 // The filters of the query string; an error reply for a bad one.
 std::optional<Response> read_filter(const Params& q, AuditFilter* f) {
@@ -25,8 +25,8 @@ std::optional<Response> read_filter(const Params& q, AuditFilter* f) {
                          "type must be an event type or a prefix of one, such as sign_in.");
     f->type_prefix = q.get("type");
   }
-  for (const auto& [name, out] : {std::pair<const char*, std::string*>{"userId", &f->user_id},
-                                  {"clientId", &f->client_id}}) {
+  for (const auto& [name, out] :
+       {std::pair<const char*, std::string*>{"userId", &f->user_id}, {"clientId", &f->client_id}}) {
     if (!q.has(name)) continue;
     if (!only_chars(q.get(name), kIdChars, 128))
       return error_reply(ApiError::kInvalidRequest,
@@ -39,8 +39,9 @@ std::optional<Response> read_filter(const Params& q, AuditFilter* f) {
     if (!q.has(name)) continue;
     long long ms = 0;
     if (!parse_rfc3339(q.get(name), &ms))
-      return error_reply(ApiError::kInvalidRequest,
-                         std::string(name) + " must be an RFC 3339 time such as 2026-11-22T12:00:00Z");
+      return error_reply(
+          ApiError::kInvalidRequest,
+          std::string(name) + " must be an RFC 3339 time such as 2026-11-22T12:00:00Z");
     *out = ms;
   }
   if (f->since_ms && f->until_ms && *f->since_ms > *f->until_ms)

@@ -1,20 +1,20 @@
 // The browser flows of API.md section 4: GET /api/oauth/authorize, the JSON
 // the static pages read, the sign-in, consent and sign-out forms.
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/browser.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/browser.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/token_issuer.h"
 #include "signin_form.h"
 
 namespace access_service {
 namespace {
 
-constexpr int kRequestSeconds = 600;  // a saved request lives 10 minutes
+constexpr int kRequestSeconds = 600;    // a saved request lives 10 minutes
 constexpr size_t kMaxStateBytes = 512;  // API.md section 4
 
 bool valid_challenge(const std::string& c) {
@@ -76,8 +76,10 @@ std::optional<Response> validate_request(Context& ctx, const Params& q, AuthRequ
   *app = *found;
   // RFC 6749 3.1.2.3: optional when exactly one URI is registered.
   ar->redirect_uri_given = q.has("redirect_uri");
-  if (ar->redirect_uri_given) ar->redirect_uri = q.get("redirect_uri");
-  else if (app->redirect_uris.size() == 1) ar->redirect_uri = app->redirect_uris[0];
+  if (ar->redirect_uri_given)
+    ar->redirect_uri = q.get("redirect_uri");
+  else if (app->redirect_uris.size() == 1)
+    ar->redirect_uri = app->redirect_uris[0];
   if (auto page = untrusted(*app, ar->redirect_uri)) return page;
   const std::string& uri = ar->redirect_uri;
   const std::string& type = q.get("response_type");
@@ -146,8 +148,15 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
   if (st.ok() && approval) st = ctx.store->upsert_approval(*approval);
   if (st.ok()) st = ctx.store->delete_auth_request(ar.id);
   if (st.ok() && !access.ok()) {
-    AuthCode c{app.id, user.id, ar.redirect_uri, ar.scope, ar.code_challenge,
-               now + ctx.config.authorization_code_seconds, std::nullopt, "", "",
+    AuthCode c{app.id,
+               user.id,
+               ar.redirect_uri,
+               ar.scope,
+               ar.code_challenge,
+               now + ctx.config.authorization_code_seconds,
+               std::nullopt,
+               "",
+               "",
                ar.redirect_uri_given};
     st = ctx.store->insert_code(token_hash(code), c);
   }
@@ -187,7 +196,8 @@ Result<AuthRequest> find_bound_request(Context& ctx, const Request& req, const s
 std::optional<Response> recheck(Context& ctx, const AuthRequest& ar, ClientApp* app) {
   Result<ClientApp> found = ctx.store->find_client(ar.app_id);
   if (!found.ok() && !found.status().is_not_found()) return status_reply(found.status());
-  std::optional<Response> end = found.ok() ? untrusted(*found, ar.redirect_uri) : unknown_app_page();
+  std::optional<Response> end =
+      found.ok() ? untrusted(*found, ar.redirect_uri) : unknown_app_page();
   if (!end) {
     if (auto refusal = refused_by_app(*found, ar))
       end = redirect_error(ar.redirect_uri, ar.response_type, refusal->error, refusal->description,
@@ -229,10 +239,11 @@ Response handle_authorize(Context& ctx, const Request& req, const PathParams&) {
   const long long now = now_seconds();
   AuthRequest ar;
   ClientApp app;
-  std::string binding;  // the browser-binding cookie of a fresh request
+  std::string binding;                          // the browser-binding cookie of a fresh request
   if (q->has("rid") && q->all().size() == 1) {  // resuming after sign-in
     Result<AuthRequest> saved = find_bound_request(ctx, req, q->get("rid"), now);
-    if (!saved.ok()) return saved.status().is_not_found() ? expired_page() : status_reply(saved.status());
+    if (!saved.ok())
+      return saved.status().is_not_found() ? expired_page() : status_reply(saved.status());
     ar = *saved;
     if (auto end = recheck(ctx, ar, &app)) return *end;
   } else {
@@ -260,9 +271,9 @@ Response handle_authorize(Context& ctx, const Request& req, const PathParams&) {
 Response handle_authorize_request(Context& ctx, const Request& req, const PathParams& p) {
   const long long now = now_seconds();
   Result<AuthRequest> ar = find_bound_request(ctx, req, p[0], now);
-  if (!ar.ok()) return status_reply(ar.status().is_not_found()
-                                        ? Status::NotFound("unknown or expired request")
-                                        : ar.status());
+  if (!ar.ok())
+    return status_reply(ar.status().is_not_found() ? Status::NotFound("unknown or expired request")
+                                                   : ar.status());
   Result<ClientApp> app = ctx.store->find_client(ar->app_id);
   if (!app.ok()) return status_reply(app.status());
   Result<User> user = session_user(ctx, req, now);

@@ -1,12 +1,12 @@
 // /api/v1/clientapps and /api/v1/dashboard/clients (API.md section 2):
 // ROLE_SYSTEM_ADMIN only.
-#include "access/accounts.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/client_rules.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/client_rules.h"
 
 namespace access_service {
 namespace {
@@ -37,10 +37,17 @@ AuditEvent client_event(const Context& ctx, const char* what, const ClientApp& a
 // The names of the app's members a PUT body sent (never their values: one
 // may be the new clientSecret; unknown members, which are ignored, neither).
 json member_names(const json& body) {
-  static const char* const kMembers[] = {
-      "appName", "clientId", "clientSecret", "authorizedGrantTypes", "registeredRedirectUris",
-      "accessTokenValiditySeconds", "refreshTokenValiditySeconds", "scope", "autoApprove",
-      "requirePkce", "enabled"};
+  static const char* const kMembers[] = {"appName",
+                                         "clientId",
+                                         "clientSecret",
+                                         "authorizedGrantTypes",
+                                         "registeredRedirectUris",
+                                         "accessTokenValiditySeconds",
+                                         "refreshTokenValiditySeconds",
+                                         "scope",
+                                         "autoApprove",
+                                         "requirePkce",
+                                         "enabled"};
   json names = json::array();
   for (const char* m : kMembers)
     if (body.contains(m)) names.push_back(m);
@@ -67,9 +74,10 @@ Response clientapps_create(Context& ctx, const Request& req, const PathParams&) 
   Status st = txn.status();
   if (st.ok()) st = add_client(*ctx.store, &app, now_seconds());
   if (st.ok())
-    st = commit_audited(ctx, txn, {client_event(ctx, "created", app,
-                                                {{"appName", app.app_name},
-                                                 {"grantTypes", app.grant_types}})});
+    st = commit_audited(
+        ctx, txn,
+        {client_event(ctx, "created", app,
+                      {{"appName", app.app_name}, {"grantTypes", app.grant_types}})});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
   if (!st.ok()) return status_reply(st);
   return with_secret(app, secret);
@@ -111,9 +119,10 @@ Response clientapps_update(Context& ctx, const Request& req, const PathParams& p
   Status st = txn.status();
   if (st.ok()) st = ctx.store->update_client(*app);
   if (st.ok())
-    st = commit_audited(ctx, txn, {client_event(ctx, "updated", *app,
-                                                {{"members", member_names(body)},
-                                                 {"secretChanged", !secret.empty()}})});
+    st = commit_audited(
+        ctx, txn,
+        {client_event(ctx, "updated", *app,
+                      {{"members", member_names(body)}, {"secretChanged", !secret.empty()}})});
   if (st.is_conflict()) return error_reply(ApiError::kConflict, "clientId is already registered");
   if (!st.ok()) return status_reply(st, kAppNotFound);
   return with_secret(*app, secret);

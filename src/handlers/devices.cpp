@@ -1,11 +1,11 @@
 // /api/v1/users/me/devices (API.md section 6): device passcodes, for apps
 // with the `device` option and a bearer token issued to such an app.
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/route_access.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/http/route_access.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/user_rules.h"
 
 namespace access_service {
 namespace {
@@ -51,7 +51,8 @@ Response devices_create(Context& ctx, const Request& req, const PathParams&, con
   Status st = txn.status();
   if (st.ok()) st = ctx.store->insert_device(d);
   if (st.ok()) st = commit_audited(ctx, txn, {device_event(ctx, "added", d.device_id)});
-  if (st.is_conflict()) return error_reply(ApiError::kConflict, "this deviceId is already registered");
+  if (st.is_conflict())
+    return error_reply(ApiError::kConflict, "this deviceId is already registered");
   if (!st.ok()) return status_reply(st);
   return json_reply(device_json(d), 201);
 }

@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "access/api.h"
-#include "access/handlers.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
 
 namespace access_service {
 namespace {

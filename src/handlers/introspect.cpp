@@ -1,8 +1,8 @@
 // POST /api/oauth/introspect (RFC 7662) and the RFC 8414 metadata document.
-#include "access/api.h"
-#include "access/handlers.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/token_issuer.h"
 
 namespace access_service {
 
@@ -58,7 +58,8 @@ Response handle_metadata(Context& ctx, const Request&, const PathParams&) {
       {"jwks_uri", iss + "/.well-known/jwks.json"},
       {"revocation_endpoint", iss + "/api/oauth/revoke"},
       {"introspection_endpoint", iss + "/api/oauth/introspect"},
-      {"grant_types_supported", {"authorization_code", "implicit", "password", "refresh_token", "mfa"}},
+      {"grant_types_supported",
+       {"authorization_code", "implicit", "password", "refresh_token", "mfa"}},
       {"response_types_supported", {"code", "token"}},
       {"response_modes_supported", {"query", "fragment"}},
       {"code_challenge_methods_supported", {"S256"}},

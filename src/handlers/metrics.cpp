@@ -4,18 +4,19 @@
 
 #include <ctime>
 
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/cidr.h"
-#include "access/handlers.h"
-#include "access/router.h"
+#include "access/core/cidr.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/http/router.h"
+#include "access/oauth/audit.h"
 
 namespace access_service {
 namespace {
 
 ScrapeInfo scrape_info(const Context& ctx) {
   ScrapeInfo info;
-  for (int i = 0; i < route_count(); ++i) info.routes.emplace_back(route_method(i), route_pattern(i));
+  for (int i = 0; i < route_count(); ++i)
+    info.routes.emplace_back(route_method(i), route_pattern(i));
   for (int i = 0; i < kAuditTypeCount; ++i) info.audit_types.emplace_back(kAuditTypes[i]);
   if (ctx.signer && !ctx.signer->keys().empty()) {
     info.signing_keys = static_cast<int>(ctx.signer->keys().size());

@@ -1,11 +1,11 @@
 // Revocation: POST /api/oauth/revoke (RFC 7009), POST /api/v1/auth/token/revoke
 // and PUT /api/v1/users/me/expire (API.md section 5).
-#include "access/account.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/handlers/account.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/token_issuer.h"
 
 namespace access_service {
 namespace {
@@ -40,8 +40,9 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
       Status st = txn.status();
       if (st.ok()) st = ctx.store->revoke_access_token(p->jti, p->exp).status();
       if (st.ok())
-        st = commit_audited(ctx, txn, {revoked_event(ctx, p->user_id,
-                                                     {{"tokenType", "access_token"}, {"jti", p->jti}})});
+        st = commit_audited(
+            ctx, txn,
+            {revoked_event(ctx, p->user_id, {{"tokenType", "access_token"}, {"jti", p->jti}})});
       if (!st.ok()) return status_reply(st);
     }
     return json_reply(json::object());
@@ -53,15 +54,17 @@ Response handle_revoke(Context& ctx, const Request& req, const PathParams&) {
     Status st = txn.status();
     if (st.ok()) st = ctx.store->revoke_family(rec->family_id, now);
     if (st.ok())
-      st = commit_audited(ctx, txn, {revoked_event(ctx, rec->user_id,
-                                                   {{"tokenType", "refresh_token"},
-                                                    {"familyId", rec->family_id}})});
+      st = commit_audited(
+          ctx, txn,
+          {revoked_event(ctx, rec->user_id,
+                         {{"tokenType", "refresh_token"}, {"familyId", rec->family_id}})});
     if (!st.ok()) return status_reply(st);
   }
   return json_reply(json::object());
 }
 
-Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&, const Principal& who) {
+Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&,
+                           const Principal& who) {
   Params form;
   if (auto err = read_form_body(req, &form)) return *err;
   Result<std::string> bearer = parse_bearer(req.authorization);
@@ -71,7 +74,8 @@ Response auth_token_revoke(Context& ctx, const Request& req, const PathParams&, 
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok()) st = ctx.store->revoke_access_token(who.jti, who.exp).status();
-  if (st.ok() && !who.family_id.empty()) st = ctx.store->revoke_family(who.family_id, now_seconds());
+  if (st.ok() && !who.family_id.empty())
+    st = ctx.store->revoke_family(who.family_id, now_seconds());
   json details = {{"tokenType", "access_token"}, {"jti", who.jti}};
   if (!who.family_id.empty()) details["familyId"] = who.family_id;
   if (st.ok()) st = commit_audited(ctx, txn, {revoked_event(ctx, who.user_id, details)});

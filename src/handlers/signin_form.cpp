@@ -2,12 +2,12 @@
 // /api/oauth/signin), the account page's sign-in, and GET /api/oauth/signin.
 #include "signin_form.h"
 
-#include "access/audit.h"
-#include "access/browser.h"
-#include "access/handlers.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/handlers/handlers.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/browser.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
 
 namespace access_service {
 namespace {
@@ -39,7 +39,9 @@ const char* check_sign_in_form(Context& ctx, const Request& req, const Params& f
   }
   if (r.user.mfa_enabled) {  // the second factor is asked here (API.md section 4)
     const std::string& username = form.get("username");
-    const char* refused = !mfa_allowed ? "app_not_permitted" : !form.has("mfa_code") ? "missing_code" : nullptr;
+    const char* refused = !mfa_allowed            ? "app_not_permitted"
+                          : !form.has("mfa_code") ? "missing_code"
+                                                  : nullptr;
     if (refused) {
       record_sign_in_failure(ctx, username, r.user.id, refused, "password+totp");
       return mfa_allowed ? "mfa_required" : "app_not_permitted";

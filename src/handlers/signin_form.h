@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "access/api.h"
-#include "access/context.h"
+#include "access/core/context.h"
+#include "access/http/api.h"
 
 namespace access_service {
 
@@ -17,10 +17,9 @@ Response stale_form_page();
 // Checks the credentials of a sign-in form under the lockout of sign_in.h:
 // nullptr with *user filled, or the error code the page explains
 // (invalid_credentials, locked, app_not_permitted, mfa_required,
-// mfa_invalid), each failure recorded (sign_in.failed). A two-factor user needs `mfa_allowed` (the app's mfa
-// option; always on the account page) and an mfa_code: a TOTP code or one of
-// the recovery codes, which is used up. A store failure gives "" and
-// *failure.
+// mfa_invalid), each failure recorded (sign_in.failed). A two-factor user needs `mfa_allowed` (the
+// app's mfa option; always on the account page) and an mfa_code: a TOTP code or one of the recovery
+// codes, which is used up. A store failure gives "" and *failure.
 const char* check_sign_in_form(Context& ctx, const Request& req, const Params& form,
                                bool mfa_allowed, long long now, User* user, Status* failure);
 

@@ -3,13 +3,13 @@
 // other grants are in token_password.cpp and token_code.cpp.
 #include <functional>
 
-#include "access/api.h"
-#include "access/crypto.h"
-#include "access/audit.h"
-#include "access/handlers.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/token_issuer.h"
 #include "token_grants.h"
 
 namespace access_service {
@@ -25,7 +25,8 @@ AuditEvent token_issued_event(const Context& ctx, const ClientApp& app, const Us
   e.actor = app.client_id;
   // Built by hand: this is on every grant's path (fixed names and UUIDs).
   e.details = "{\"grantType\":\"" + grant_type + "\",\"jti\":\"" + access.record.jti + "\"";
-  if (!access.record.family_id.empty()) e.details += ",\"familyId\":\"" + access.record.family_id + "\"";
+  if (!access.record.family_id.empty())
+    e.details += ",\"familyId\":\"" + access.record.family_id + "\"";
   if (!note.empty()) e.details += ",\"note\":\"" + note + "\"";
   e.details += "}";
   return e;
@@ -56,7 +57,8 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
   if (st.ok() && !family_id.empty())
     st = ctx.store->insert_family(family_id, app.id, user.id, scope, now,
                                   now + app.refresh_seconds.value_or(0));
-  if (st.ok() && !family_id.empty()) st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
+  if (st.ok() && !family_id.empty())
+    st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
   if (st.ok()) st = commit_audited(ctx, txn, events);
   if (!st.ok()) return status_reply(st);
   return json_reply(token_response(*access, scope, refresh));
@@ -104,8 +106,10 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
     case Store::Rotation::kRepeat:  // a retry inside the grace: the same successor
       if (audit.issued) log_audit(ctx, *audit.issued);
       break;
-    case Store::Rotation::kUnknown: return invalid_grant("refresh token is not valid");
-    case Store::Rotation::kRevoked: return invalid_grant("refresh token has been revoked");
+    case Store::Rotation::kUnknown:
+      return invalid_grant("refresh token is not valid");
+    case Store::Rotation::kRevoked:
+      return invalid_grant("refresh token has been revoked");
     case Store::Rotation::kReused:
       log_audit(ctx, *audit.reused);
       ctx.metrics.add(Counter::kRefreshReuse);

@@ -1,9 +1,9 @@
 // The authorization_code grant (RFC 6749 4.1.3) with PKCE (RFC 7636, S256).
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/strings.h"
-#include "access/token_issuer.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/token_issuer.h"
 #include "token_grants.h"
 
 namespace access_service {
@@ -63,7 +63,8 @@ Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   const std::string& verifier = form.get("code_verifier");
   if (code->code_challenge) {
     if (verifier.size() < 43 || verifier.size() > 128 ||
-        verifier.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
+        verifier.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
             std::string::npos)
       return invalid_grant("code_verifier is missing or malformed");
     if (!constant_time_equal(base64url_encode(sha256(verifier)), *code->code_challenge))
@@ -75,14 +76,14 @@ Response code_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
   if (!user.ok() || !user->enabled) return invalid_grant("authorization code is not valid");
   bool raced = false;
-  Response res = issue_new_grant(ctx, app, *user, code->scope, now, "authorization_code", {},
-                                 [&](const IssuedAccess& a) {
-    Result<bool> marked = ctx.store->consume_code(hash, now, a.record.family_id, a.record.jti);
-    if (!marked.ok()) return marked.status();
-    // Another request exchanged it since the read above.
-    raced = !*marked;
-    return raced ? Status::Conflict("code used concurrently") : Status::Ok();
-  });
+  Response res = issue_new_grant(
+      ctx, app, *user, code->scope, now, "authorization_code", {}, [&](const IssuedAccess& a) {
+        Result<bool> marked = ctx.store->consume_code(hash, now, a.record.family_id, a.record.jti);
+        if (!marked.ok()) return marked.status();
+        // Another request exchanged it since the read above.
+        raced = !*marked;
+        return raced ? Status::Conflict("code used concurrently") : Status::Ok();
+      });
   if (raced) return code_reused(ctx, hash, now);
   return res;
 }

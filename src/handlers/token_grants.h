@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/token_issuer.h"
+#include "access/http/api.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/token_issuer.h"
 
 namespace access_service {
 

@@ -2,12 +2,12 @@
 // 3 and 6: a user with two-factor authentication gets a restrictive token that
 // the mfa grant exchanges for full tokens, and an app with the device option
 // may send device_id + passcode instead of a password.
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
+#include "access/oauth/user_rules.h"
 #include "token_grants.h"
 
 namespace access_service {
@@ -26,8 +26,8 @@ Response locked(long long seconds) {
 // the signed token so that the mfa grant can honour it.
 Response restrictive_token(Context& ctx, const ClientApp& app, const User& user,
                            const std::vector<std::string>& scope, int64_t now) {
-  Result<IssuedAccess> access = sign_access_token(ctx, app, user, {"mfa"}, now, "",
-                                                  kRestrictiveSeconds, {{"requested_scope", scope}});
+  Result<IssuedAccess> access = sign_access_token(
+      ctx, app, user, {"mfa"}, now, "", kRestrictiveSeconds, {{"requested_scope", scope}});
   if (!access.ok()) return status_reply(access.status());
   if (sample_token_issued(ctx))
     record_audit(ctx, token_issued_event(ctx, app, user, *access, "password", "mfa_pending"));
@@ -62,16 +62,17 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
     // tells whether a user, a device or a registration exists.
     WriteTransaction txn(*ctx.store);
     Status st = txn.status();
-    Result<int> failures = st.ok() ? ctx.store->record_device_failure(user->id, device_id,
-                                                                      kMaxPasscodeFailures)
-                                   : Result<int>(st);
+    Result<int> failures =
+        st.ok() ? ctx.store->record_device_failure(user->id, device_id, kMaxPasscodeFailures)
+                : Result<int>(st);
     if (!failures.ok()) return status_reply(failures.status());
     std::vector<AuditEvent> events;
     AuditEvent failed = request_audit_event(ctx, "sign_in.failed", "failure");
     failed.actor = "";
     failed.user_id = user->id;
     failed.username = truncate_utf8(username, kMaxAuditUsernameBytes);
-    set_details(&failed, {{"reason", "wrong_passcode"}, {"method", "device"}, {"deviceId", device_id}});
+    set_details(&failed,
+                {{"reason", "wrong_passcode"}, {"method", "device"}, {"deviceId", device_id}});
     events.push_back(failed);
     if (*failures >= kMaxPasscodeFailures) {
       AuditEvent removed = request_audit_event(ctx, "device.removed", "failure");
@@ -102,9 +103,9 @@ Response password_grant(Context& ctx, const ClientApp& app, const Params& form,
   if (!app.has_grant("password"))
     return error_reply(ApiError::kUnauthorizedClient, "this app may not use the password grant");
   const bool by_device = form.has("device_id") || form.has("passcode");
-  if (!form.has("username") || (by_device ? !form.has("device_id") || !form.has("passcode") ||
-                                                form.has("password")
-                                          : !form.has("password")))
+  if (!form.has("username") ||
+      (by_device ? !form.has("device_id") || !form.has("passcode") || form.has("password")
+                 : !form.has("password")))
     return error_reply(ApiError::kInvalidRequest,
                        "username and either password or device_id and passcode are required");
   auto scope = resolve_scope(form.get("scope"), app.scope);
@@ -113,10 +114,14 @@ Response password_grant(Context& ctx, const ClientApp& app, const Params& form,
   if (by_device) return device_grant(ctx, app, form, *scope, now);
   SignInResult signin = check_password(ctx, form.get("username"), form.get("password"), ip, now);
   switch (signin.outcome) {
-    case SignInResult::kError: return status_reply(signin.status);
-    case SignInResult::kLocked: return locked(signin.retry_after);
-    case SignInResult::kBad: return invalid_grant("bad credentials");
-    case SignInResult::kOk: break;
+    case SignInResult::kError:
+      return status_reply(signin.status);
+    case SignInResult::kLocked:
+      return locked(signin.retry_after);
+    case SignInResult::kBad:
+      return invalid_grant("bad credentials");
+    case SignInResult::kOk:
+      break;
   }
   // With two-factor authentication the right password earns only the
   // restrictive token: the attempt is handed back (it neither counts nor
@@ -131,10 +136,9 @@ Response password_grant(Context& ctx, const ClientApp& app, const Params& form,
     if (!st.ok()) return status_reply(st);
     return restrictive_token(ctx, app, signin.user, *scope, now);
   }
-  return issue_new_grant(ctx, app, signin.user, *scope, now, "password",
-                         {sign_in_event(ctx, signin.user, "password")}, [&](const IssuedAccess&) {
-                           return sign_in_succeeded(ctx, signin.user.email, ip);
-                         });
+  return issue_new_grant(
+      ctx, app, signin.user, *scope, now, "password", {sign_in_event(ctx, signin.user, "password")},
+      [&](const IssuedAccess&) { return sign_in_succeeded(ctx, signin.user.email, ip); });
 }
 
 Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const std::string& ip) {
@@ -149,7 +153,8 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
     return invalid_grant("mfa_token is not valid");
   Result<User> user = ctx.store->find_user(p->user_id);
   if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
-  if (!user.ok() || !user->enabled || !user->mfa_enabled) return invalid_grant("mfa_token is not valid");
+  if (!user.ok() || !user->enabled || !user->mfa_enabled)
+    return invalid_grant("mfa_token is not valid");
   const int64_t now = now_seconds();
   // Each code tried is an attempt of the same lockout as the password.
   Result<long long> lock = admit_sign_in(ctx, user->email, ip, now);
@@ -168,18 +173,20 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   }
   // The scope asked for in the password grant, as far as the app still allows it.
   auto scope = resolve_scope(join_words(p->requested_scope), app.scope);
-  if (!scope) return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");
+  if (!scope)
+    return error_reply(ApiError::kInvalidScope, "scope is no longer allowed for this app");
   // The restrictive token is single use: it dies with the exchange, and of
   // two concurrent exchanges (even with two valid codes) only one wins.
   bool raced = false;
-  Response res = issue_new_grant(ctx, app, *user, *scope, now, "mfa",
-                                 {sign_in_event(ctx, *user, "password+totp")}, [&](const IssuedAccess&) {
-    Result<bool> won = ctx.store->revoke_access_token(p->jti, p->exp);
-    if (!won.ok()) return won.status();
-    raced = !*won;
-    if (raced) return Status::Conflict("restrictive token used concurrently");
-    return sign_in_succeeded(ctx, user->email, ip);
-  });
+  Response res =
+      issue_new_grant(ctx, app, *user, *scope, now, "mfa",
+                      {sign_in_event(ctx, *user, "password+totp")}, [&](const IssuedAccess&) {
+                        Result<bool> won = ctx.store->revoke_access_token(p->jti, p->exp);
+                        if (!won.ok()) return won.status();
+                        raced = !*won;
+                        if (raced) return Status::Conflict("restrictive token used concurrently");
+                        return sign_in_succeeded(ctx, user->email, ip);
+                      });
   if (raced) return invalid_grant("mfa_token is not valid");
   return res;
 }

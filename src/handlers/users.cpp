@@ -1,14 +1,14 @@
 // /api/v1/users/me and /api/v1/users (API.md section 6).
-#include "access/account.h"
-#include "access/accounts.h"
-#include "access/api.h"
-#include "access/audit.h"
-#include "access/crypto.h"
-#include "access/handlers.h"
-#include "access/mfa.h"
-#include "access/password_policy.h"
-#include "access/strings.h"
-#include "access/user_rules.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/password_policy.h"
+#include "access/handlers/account.h"
+#include "access/handlers/handlers.h"
+#include "access/http/api.h"
+#include "access/oauth/accounts.h"
+#include "access/oauth/audit.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/user_rules.h"
 
 namespace access_service {
 namespace {
@@ -40,7 +40,8 @@ Response account_profile_put(Context& ctx, const Request& req, const PathParams&
   if (auto err = read_json_body(req, &body)) return *err;
   Result<User> user = ctx.store->find_user(who.user_id);
   if (!user.ok()) return status_reply(user.status(), kUserNotFound);
-  if (auto msg = apply_profile_json(body, &*user)) return error_reply(ApiError::kInvalidRequest, *msg);
+  if (auto msg = apply_profile_json(body, &*user))
+    return error_reply(ApiError::kInvalidRequest, *msg);
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok()) st = ctx.store->update_user_profile(*user);
@@ -74,7 +75,8 @@ Response users_create(Context& ctx, const Request& req, const PathParams&) {
 
 Response users_list(Context& ctx, const Request& req, const PathParams&) {
   Page page;
-  if (auto err = read_page(req, {{"createdAt", "created_at"}, {"email", "email"}}, &page)) return *err;
+  if (auto err = read_page(req, {{"createdAt", "created_at"}, {"email", "email"}}, &page))
+    return *err;
   Result<ListResult<User>> list = ctx.store->list_users(page);
   if (!list.ok()) return status_reply(list.status());
   json items = json::array();
@@ -144,8 +146,10 @@ Response users_update(Context& ctx, const Request& req, const PathParams& p) {
     events.push_back(user_event(ctx, "updated", user->id, {{"change", "password"}}));
   }
   Result<User> updated = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);
-  if (updated.ok()) st = commit_audited(ctx, txn, events);
-  else st = updated.status();
+  if (updated.ok())
+    st = commit_audited(ctx, txn, events);
+  else
+    st = updated.status();
   if (!st.ok()) return status_reply(st, kUserNotFound);
   json out = user_to_json(*updated);
   if (!uri->empty()) out["authenticatorUri"] = *uri;

@@ -4,7 +4,7 @@
 //   argon2_rate [--seconds S] [--threads N] [--time T] [--memory KIB] [--parallelism P]
 //
 // Runs N threads (default: the number of CPUs) for S seconds (default 3),
-// each calling the project's own verify_password() (src/password.cpp, the
+// each calling the project's own verify_password() (src/crypto/password.cpp, the
 // call the password grant makes) against a PHC string made by hash_password()
 // at the given cost (default: the configured defaults, t=2 m=19456 p=1).
 // Prints one line, parseable by tests/bench/run.sh:
@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "access/password.h"
+#include "access/crypto/password.h"
 
 using access_service::Argon2Params;
 
@@ -42,8 +42,9 @@ int main(int argc, char** argv) {
   p.memory_kib = arg_int(argc, argv, "--memory", p.memory_kib);
   p.parallelism = arg_int(argc, argv, "--parallelism", p.parallelism);
   if (seconds <= 0 || threads <= 0 || p.time_cost <= 0 || p.memory_kib <= 0 || p.parallelism <= 0) {
-    std::fprintf(stderr, "usage: argon2_rate [--seconds S] [--threads N] [--time T] "
-                         "[--memory KIB] [--parallelism P]\n");
+    std::fprintf(stderr,
+                 "usage: argon2_rate [--seconds S] [--threads N] [--time T] "
+                 "[--memory KIB] [--parallelism P]\n");
     return 2;
   }
   const std::string secret = "bench-password-0123456789";

@@ -259,7 +259,7 @@ measure() {
   commits0=$(metric access_store_durable_commits_total) syncs0=$(metric access_store_wal_syncs_total)
   run_wrk "$name" "$secs" "$script" "$path"
   # WAL fsyncs per durable commit: below 1 when one sync covered several
-  # commits (group commit, src/wal_sync.h); "-" without durable commits.
+  # commits (group commit, src/store/wal_sync.h); "-" without durable commits.
   SYNCS[$name]=$(awk -v c="$(($(metric access_store_durable_commits_total) - ${commits0:-0}))" \
     -v s="$(($(metric access_store_wal_syncs_total) - ${syncs0:-0}))" 'BEGIN { if (c > 0) printf "%.2f", s / c; else print "-" }')
   # Worker CPU per request: less sensitive than req/s to other work on the machine.

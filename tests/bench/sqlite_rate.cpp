@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   sqlite3_close(db);
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
   if (!ok) return 1;
-  std::printf("sqlite WAL synchronous=FULL txns=%ld seconds=%.2f txns_per_s=%.1f\n", txns,
-              elapsed, txns / elapsed);
+  std::printf("sqlite WAL synchronous=FULL txns=%ld seconds=%.2f txns_per_s=%.1f\n", txns, elapsed,
+              txns / elapsed);
   return 0;
 }

@@ -110,7 +110,7 @@ check "the replaced files were moved aside" bash -c 'ls -d /var/lib/access-servi
 # runbook's `systemctl stop`; the runbook's online backup runs on it anyway.
 systemctl stop access-service
 latest=$(as_service accessctl --config $conf migrate --dry-run | sed -n 's/.*schema version \([0-9]*\):.*/\1/p')
-python3 - /var/lib/access-service/access.db "$here/../../src/sqlite_schema.h" <<'PY'
+python3 - /var/lib/access-service/access.db "$here/../../src/store/sqlite_schema.h" <<'PY'
 import re, shutil, sqlite3, sys
 db_path, schema = sys.argv[1:3]
 steps = re.findall(r'R"SQL\((.*?)\)SQL"', open(schema).read(), re.S)

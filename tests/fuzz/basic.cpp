@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/http.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/http/http.h"
 #include "fuzz_check.h"
 
 using namespace access_service;
@@ -32,9 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(clean_text(basic->user) && clean_text(basic->password));
       FUZZ_CHECK(basic->decoded_user.has_value() == basic->decoded_password.has_value());
       if (basic->decoded_user)
-        FUZZ_CHECK(clean_text(*basic->decoded_user) && clean_text(*basic->decoded_password) &&
-                   (*basic->decoded_user != basic->user ||
-                    *basic->decoded_password != basic->password));
+        FUZZ_CHECK(
+            clean_text(*basic->decoded_user) && clean_text(*basic->decoded_password) &&
+            (*basic->decoded_user != basic->user || *basic->decoded_password != basic->password));
     } else {
       FUZZ_CHECK(basic.status().is_invalid() || basic.status().is_not_found());
     }

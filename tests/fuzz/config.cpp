@@ -2,13 +2,13 @@
 // then key-by-key validation). The file is written by the administrator, not
 // the network, but a loader that crashes or accepts nonsense turns a typo
 // into an outage; every error must be a Status naming the key.
-#include "access/config.h"
+#include "access/core/config.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "access/jws_algorithms.h"
+#include "access/crypto/jws_algorithms.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "access/http.h"
+#include "access/http/http.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <string>
 
-#include "access/api.h"
-#include "access/client_rules.h"
-#include "access/http.h"
-#include "access/user_rules.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/http/api.h"
+#include "access/http/http.h"
+#include "access/oauth/client_rules.h"
+#include "access/oauth/user_rules.h"
 #include "fuzz_check.h"
 
 using namespace access_service;
@@ -37,7 +37,8 @@ bool has_control(const std::string& s) {
 }
 
 bool is_400(const std::optional<Response>& r) {
-  return r && r->status == 400 && r->body.find("\"error\":\"invalid_request\"") != std::string::npos;
+  return r && r->status == 400 &&
+         r->body.find("\"error\":\"invalid_request\"") != std::string::npos;
 }
 
 void check_client(const json& body) {

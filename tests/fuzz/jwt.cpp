@@ -30,9 +30,9 @@
 #include <memory>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/jws.h"
-#include "access/signer.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/jws.h"
+#include "access/crypto/signer.h"
 #include "fuzz_check.h"
 
 using namespace access_service;
@@ -137,8 +137,10 @@ void check_codec(const std::string& in) {
 
 void check_verify(const std::string& in) {
   Result<json> claims = g_signer->verify(in);
-  if (claims.ok()) FUZZ_CHECK(claims->is_object());
-  else FUZZ_CHECK(claims.status().is_invalid());
+  if (claims.ok())
+    FUZZ_CHECK(claims->is_object());
+  else
+    FUZZ_CHECK(claims.status().is_invalid());
 }
 
 void check_signed(const std::string& in) {
@@ -146,7 +148,8 @@ void check_signed(const std::string& in) {
   if (nl == std::string::npos) return;
   const size_t i = in.size() % g_signer->keys().size();
   const SigningKey& key = g_signer->keys()[i];
-  std::string input = base64url_encode(in.substr(0, nl)) + "." + base64url_encode(in.substr(nl + 1));
+  std::string input =
+      base64url_encode(in.substr(0, nl)) + "." + base64url_encode(in.substr(nl + 1));
   Result<std::string> sig = sign_jws_signature(input, key.alg, g_keys[i].get());
   FUZZ_CHECK(sig.ok());
   std::string token = input + "." + base64url_encode(*sig);

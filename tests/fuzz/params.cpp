@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
-#include "access/api.h"
-#include "access/http.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/http/api.h"
+#include "access/http/http.h"
 #include "fuzz_check.h"
 
 using namespace access_service;

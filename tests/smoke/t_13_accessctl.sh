@@ -2,7 +2,7 @@
 # its effect seen through HTTP, --json lists, --version, and the wording of
 # its refusals: one line each, naming what the operator typed.
 ctl_bin=$ROOT/$BUILD/accessctl
-version=$(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/version.h")
+version=$(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/core/version.h")
 # one_line_error EXPECTED_RC TEXT COMMAND...: exit status, exactly one line on
 # stderr holding TEXT, nothing on stdout.
 one_line_error() {

@@ -75,7 +75,7 @@ for mask in 000 077; do
 done
 
 if on_sqlite; then
-# store.synchronous FULL as group commit (src/sqlite_store.cpp sync_wal): the
+# store.synchronous FULL as group commit (src/store/sqlite_store.cpp sync_wal): the
 # connection commits without a sync under the write lock, then syncs the WAL
 # before it answers. strace counts the syncs of the workers: each acknowledged
 # write synced at least once, a read none. (A kill -9 cannot show a missing

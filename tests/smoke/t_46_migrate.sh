@@ -1,5 +1,5 @@
 # Upgrades (issue #15, item 3): a database one schema version behind this
-# build (made from src/sqlite_schema.h, with a user and an app copied into
+# build (made from src/store/sqlite_schema.h, with a user and an app copied into
 # it) is refused by the service and by accessctl until `accessctl migrate`,
 # which shows what is pending, refuses without a backup, backs up and
 # applies; a database newer than this build is refused naming both versions.
@@ -12,7 +12,7 @@ else
 # old_schema_db SRC DEST VERSION: DEST at VERSION (the first VERSION entries
 # of kMigrations), holding SRC's rows in the columns both have.
 old_schema_db() {
-  /usr/bin/python3 - "$ROOT/src/sqlite_schema.h" "$1" "$2" "$3" <<'PY'
+  /usr/bin/python3 - "$ROOT/src/store/sqlite_schema.h" "$1" "$2" "$3" <<'PY'
 import re, sqlite3, sys
 schema, src, dest, version = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 steps = re.findall(r'R"SQL\((.*?)\)SQL"', open(schema).read(), re.S)

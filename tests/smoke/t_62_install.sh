@@ -42,7 +42,7 @@ kept_config() {
 }
 check "a second install keeps the admin's config, saying so" kept_config
 check "the binaries report this version" \
-  test "$("$R/usr/local/bin/accessctl" --version)" = "accessctl $(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/version.h")"
+  test "$("$R/usr/local/bin/accessctl" --version)" = "accessctl $(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/core/version.h")"
 
 # The installed pieces at work: the example config with throwaway paths.
 mkdir -p "$inst/state" "$inst/run" "$inst/nginx/tmp"

@@ -11,7 +11,7 @@ check "make deb builds the package (exit $rc)" test "$rc" = 0 -a -n "$deb" -a -s
 check "lintian reports no errors" bash -c "! grep -q '^E: ' '$deb_log'"
 [[ $rc != 0 ]] && grep '^E: \|rror' "$deb_log" | head -5 | sed 's/^/       /'
 deb=$ROOT/$deb
-version=$(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/version.h")
+version=$(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/core/version.h")
 field() { dpkg-deb -f "$deb" "$1"; }
 check "the package version is the build's ($version)" test "$(field Version)" = "$version"
 check "it depends on the shared libraries it links (dpkg-shlibdeps)" \

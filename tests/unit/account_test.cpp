@@ -2,17 +2,17 @@
 // API.md section 7): password change and what it keeps, two-factor
 // enrolment, recovery codes in the mfa grant, the session way in with its
 // CSRF header, and the QR code and recovery-code primitives.
-#include "access/account.h"
+#include "access/handlers/account.h"
 
 #include <boost/test/unit_test.hpp>
 #include <set>
 #include <string>
 
-#include "access/browser.h"
-#include "access/mfa.h"
-#include "access/qr_svg.h"
-#include "access/totp.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/totp.h"
+#include "access/oauth/browser.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/qr_svg.h"
 #include "server_fixture.h"
 
 using namespace access_service;

@@ -1,12 +1,12 @@
-// include/access/accounts.h: the rules the admin API, the account page and
+// include/access/oauth/accounts.h: the rules the admin API, the account page and
 // accessctl share. The drift issue #17 found (a disable that left browser
 // sessions alive) is the first case: whoever disables, everything ends.
-#include "access/accounts.h"
+#include "access/oauth/accounts.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "access/crypto.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -42,7 +42,8 @@ struct AccountsFixture {
   }
   // A refresh token family, an access token of it and a browser session.
   void sign_in(const std::string& tag) {
-    BOOST_REQUIRE(store->insert_family("fam-" + tag, app.id, user.id, {"read"}, now, now + 3600).ok());
+    BOOST_REQUIRE(
+        store->insert_family("fam-" + tag, app.id, user.id, {"read"}, now, now + 3600).ok());
     BOOST_REQUIRE(store->insert_refresh(sha256("rt-" + tag), "fam-" + tag, now).ok());
     BOOST_REQUIRE(store->insert_session(sha256("session-" + tag), user.id, now, now + 3600).ok());
   }
@@ -54,7 +55,8 @@ struct AccountsFixture {
     return store->find_session_user(sha256("session-" + tag), now).ok();
   }
   bool access_live(int64_t issued_ms) {
-    Result<bool> r = store->access_token_live(AccessCheck{"jti-1", app.client_id, user.id, "", issued_ms});
+    Result<bool> r =
+        store->access_token_live(AccessCheck{"jti-1", app.client_id, user.id, "", issued_ms});
     return r.ok() && *r;
   }
 };
@@ -100,8 +102,10 @@ BOOST_AUTO_TEST_CASE(enabling_an_enabled_user_ends_nothing) {
 
 BOOST_AUTO_TEST_CASE(a_reset_password_ends_every_sign_in) {
   sign_in("c");
-  BOOST_REQUIRE(reset_password(*store, user.id, "$argon2id$v=19$m=8192,t=1,p=1$bmV3$aGFzaA", now).ok());
-  BOOST_TEST(store->find_user(user.id)->password_hash == "$argon2id$v=19$m=8192,t=1,p=1$bmV3$aGFzaA");
+  BOOST_REQUIRE(
+      reset_password(*store, user.id, "$argon2id$v=19$m=8192,t=1,p=1$bmV3$aGFzaA", now).ok());
+  BOOST_TEST(store->find_user(user.id)->password_hash ==
+             "$argon2id$v=19$m=8192,t=1,p=1$bmV3$aGFzaA");
   BOOST_TEST(!refresh_live("c"));
   BOOST_TEST(!session_live("c"));
 }

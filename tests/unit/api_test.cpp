@@ -1,6 +1,6 @@
-// include/access/api.h: error replies, body readers, paging and bearer
+// include/access/http/api.h: error replies, body readers, paging and bearer
 // authentication (API.md section 0).
-#include "access/api.h"
+#include "access/http/api.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>

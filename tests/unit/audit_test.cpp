@@ -1,17 +1,17 @@
-// include/access/audit.h end to end: the events the handlers record (in the
+// include/access/oauth/audit.h end to end: the events the handlers record (in the
 // transaction of the change they record), what they carry and never carry,
 // GET /api/v1/audit with its filters and bad input, sampling of
 // token.issued, retention by the purge, and the RFC 3339 parsing of the
 // since/until filters.
-#include "access/audit.h"
+#include "access/oauth/audit.h"
 
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <set>
 #include <string>
 
-#include "access/purge.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/process/purge.h"
 #include "server_fixture.h"
 
 using namespace access_service;
@@ -105,7 +105,8 @@ BOOST_AUTO_TEST_CASE(password_grant_records_sign_in_and_token_issued_with_the_re
 
 BOOST_AUTO_TEST_CASE(failed_sign_ins_record_the_reason_and_the_username_as_typed) {
   BOOST_TEST(password_grant("cli", kSecret, "Alice@Example.com", "wrong-password-1").status == 400);
-  BOOST_TEST(password_grant("cli", kSecret, "nobody@example.com", "wrong-password-2").status == 400);
+  BOOST_TEST(password_grant("cli", kSecret, "nobody@example.com", "wrong-password-2").status ==
+             400);
   auto failed = of_type("sign_in.failed");
   BOOST_REQUIRE_EQUAL(failed.size(), 2u);
   BOOST_TEST(failed[0].username == "Alice@Example.com");
@@ -136,13 +137,19 @@ BOOST_AUTO_TEST_CASE(lockout_records_account_locked_once_then_locked_failures) {
 }
 
 BOOST_AUTO_TEST_CASE(client_auth_failures_record_the_reason_and_the_client_as_presented) {
-  BOOST_TEST(password_grant("cli", "wrong-secret-000000000", "alice@example.com", kPassword).status == 401);
-  BOOST_TEST(password_grant("nosuchapp", "whatever-secret-0000", "alice@example.com", kPassword).status == 401);
-  BOOST_TEST(call("POST", "/api/oauth/token", "Basic !!!notbase64", "application/x-www-form-urlencoded",
-                  "grant_type=password").status == 401);
+  BOOST_TEST(
+      password_grant("cli", "wrong-secret-000000000", "alice@example.com", kPassword).status ==
+      401);
+  BOOST_TEST(
+      password_grant("nosuchapp", "whatever-secret-0000", "alice@example.com", kPassword).status ==
+      401);
+  BOOST_TEST(call("POST", "/api/oauth/token", "Basic !!!notbase64",
+                  "application/x-www-form-urlencoded", "grant_type=password")
+                 .status == 401);
   // No credentials at all is no authentication attempt.
   BOOST_TEST(call("POST", "/api/oauth/token", "", "application/x-www-form-urlencoded",
-                  "grant_type=password").status == 401);
+                  "grant_type=password")
+                 .status == 401);
   // By reason: events of one millisecond have no order among themselves.
   std::map<std::string, AuditEvent> by_reason;
   for (const auto& e : of_type("client_auth.failed")) by_reason[details(e)["reason"]] = e;
@@ -162,7 +169,9 @@ BOOST_AUTO_TEST_CASE(client_auth_failures_record_the_reason_and_the_client_as_pr
 BOOST_AUTO_TEST_CASE(throttled_client_attempts_are_stored_once_per_window) {
   ctx->config.lockout_client_max_failures = 2;
   for (int i = 0; i < 6; ++i)
-    BOOST_TEST(password_grant("cli", "wrong-secret-000000000", "alice@example.com", kPassword).status == 401);
+    BOOST_TEST(
+        password_grant("cli", "wrong-secret-000000000", "alice@example.com", kPassword).status ==
+        401);
   std::map<std::string, int> reasons;
   for (const auto& e : of_type("client_auth.failed")) ++reasons[details(e)["reason"]];
   BOOST_TEST(reasons["wrong_secret"] == 2);
@@ -175,9 +184,10 @@ BOOST_AUTO_TEST_CASE(throttled_client_attempts_are_stored_once_per_window) {
   BOOST_REQUIRE(a.ok());
   BOOST_TEST(a->auth_failures == 2);
   ClientAuthAudit failure{nullptr, AuditEvent{}};
-  BOOST_TEST(ctx->clients.authenticate(*ctx->store, ctx->config,
-                                       basic_header("cli", "wrong-secret-000000000"),
-                                       now_seconds() + 3601, &failure)
+  BOOST_TEST(ctx->clients
+                 .authenticate(*ctx->store, ctx->config,
+                               basic_header("cli", "wrong-secret-000000000"), now_seconds() + 3601,
+                               &failure)
                  .status()
                  .is_invalid());
   BOOST_TEST(details(failure.event)["reason"] == "throttled");
@@ -244,16 +254,21 @@ BOOST_AUTO_TEST_CASE(an_event_rolls_back_with_the_change_it_records) {
 
 BOOST_AUTO_TEST_CASE(admin_changes_to_apps_are_recorded_with_the_admin_as_actor) {
   std::string at = admin_token();
-  Response created = call("POST", "/api/v1/clientapps", "Bearer " + at, "application/json",
-                          R"({"appName":"Portal","clientId":"portal","clientSecret":"portal-secret-0123456789",)"
-                          R"("authorizedGrantTypes":["password"],"accessTokenValiditySeconds":300})");
+  Response created =
+      call("POST", "/api/v1/clientapps", "Bearer " + at, "application/json",
+           R"({"appName":"Portal","clientId":"portal","clientSecret":"portal-secret-0123456789",)"
+           R"("authorizedGrantTypes":["password"],"accessTokenValiditySeconds":300})");
   BOOST_REQUIRE_EQUAL(created.status, 200);
   std::string id = body_of(created)["id"];
-  BOOST_REQUIRE_EQUAL(call("PUT", "/api/v1/clientapps/" + id, "Bearer " + at, "application/json",
-                           R"({"appName":"Portal 2","clientSecret":"new-portal-secret-0123456789"})").status,
+  BOOST_REQUIRE_EQUAL(
+      call("PUT", "/api/v1/clientapps/" + id, "Bearer " + at, "application/json",
+           R"({"appName":"Portal 2","clientSecret":"new-portal-secret-0123456789"})")
+          .status,
+      200);
+  BOOST_REQUIRE_EQUAL(call("PUT", "/api/v1/clientapps/" + id + "/enable", "Bearer " + at).status,
                       200);
-  BOOST_REQUIRE_EQUAL(call("PUT", "/api/v1/clientapps/" + id + "/enable", "Bearer " + at).status, 200);
-  BOOST_REQUIRE_EQUAL(call("PUT", "/api/v1/clientapps/" + id + "/enable", "Bearer " + at).status, 200);
+  BOOST_REQUIRE_EQUAL(call("PUT", "/api/v1/clientapps/" + id + "/enable", "Bearer " + at).status,
+                      200);
   BOOST_REQUIRE_EQUAL(call("DELETE", "/api/v1/clientapps/" + id, "Bearer " + at).status, 200);
   for (const char* type : {"client.created", "client.updated", "client.disabled", "client.enabled",
                            "client.deleted"}) {
@@ -270,18 +285,21 @@ BOOST_AUTO_TEST_CASE(admin_changes_to_apps_are_recorded_with_the_admin_as_actor)
   // A refused change records nothing.
   size_t before = all().size();
   BOOST_TEST(call("DELETE", "/api/v1/clientapps/" + id, "Bearer " + at).status == 404);
-  BOOST_TEST(call("POST", "/api/v1/clientapps", "Bearer " + at, "application/json", "{}").status == 400);
+  BOOST_TEST(call("POST", "/api/v1/clientapps", "Bearer " + at, "application/json", "{}").status ==
+             400);
   BOOST_TEST(all().size() == before);
 }
 
 BOOST_AUTO_TEST_CASE(user_admin_changes_are_recorded) {
   std::string at = admin_token();
-  Response created = call("POST", "/api/v1/users", "Bearer " + at, "application/json",
-                          R"({"email":"bob@example.com","roles":["ROLE_ORIGINATOR"],"password":"bob-password-123"})");
+  Response created = call(
+      "POST", "/api/v1/users", "Bearer " + at, "application/json",
+      R"({"email":"bob@example.com","roles":["ROLE_ORIGINATOR"],"password":"bob-password-123"})");
   BOOST_REQUIRE_EQUAL(created.status, 201);
   std::string bob = body_of(created)["id"];
   BOOST_REQUIRE_EQUAL(call("PUT", "/api/v1/users/" + bob, "Bearer " + at, "application/json",
-                           R"({"enabled":false,"mfaEnabled":true})").status,
+                           R"({"enabled":false,"mfaEnabled":true})")
+                          .status,
                       200);
   BOOST_TEST(of_type("user.created").size() == 1u);
   BOOST_TEST(of_type("user.created")[0].user_id == bob);
@@ -298,7 +316,8 @@ BOOST_AUTO_TEST_CASE(revocations_are_recorded) {
   Response g = password_grant("cli", kSecret, "alice@example.com", kPassword);
   std::string at = body_of(g)["access_token"], rt = body_of(g)["refresh_token"];
   BOOST_TEST(call("POST", "/api/oauth/revoke", basic_header("cli", kSecret),
-                  "application/x-www-form-urlencoded", "token=" + rt).status == 200);
+                  "application/x-www-form-urlencoded", "token=" + rt)
+                 .status == 200);
   BOOST_TEST(call("PUT", "/api/v1/users/me/expire", "Bearer " + admin_token()).status == 200);
   auto revoked = of_type("token.revoked");
   BOOST_REQUIRE_EQUAL(revoked.size(), 2u);
@@ -308,7 +327,8 @@ BOOST_AUTO_TEST_CASE(revocations_are_recorded) {
   BOOST_TEST(revoked[1].user_id == admin.id);
   // Unknown tokens: 200 and no event.
   BOOST_TEST(call("POST", "/api/oauth/revoke", basic_header("cli", kSecret),
-                  "application/x-www-form-urlencoded", "token=unknown-token").status == 200);
+                  "application/x-www-form-urlencoded", "token=unknown-token")
+                 .status == 200);
   BOOST_TEST(of_type("token.revoked").size() == 2u);
   BOOST_TEST(dump().find(rt) == std::string::npos);
   BOOST_TEST(dump().find(at) == std::string::npos);
@@ -316,7 +336,8 @@ BOOST_AUTO_TEST_CASE(revocations_are_recorded) {
 
 BOOST_AUTO_TEST_CASE(list_is_newest_first_and_paged) {
   std::string at = admin_token();
-  for (int i = 0; i < 3; ++i) password_grant("cli", kSecret, "alice@example.com", "wrong-" + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    password_grant("cli", kSecret, "alice@example.com", "wrong-" + std::to_string(i));
   Response r = audit(at);
   BOOST_REQUIRE_EQUAL(r.status, 200);
   json body = body_of(r);
@@ -348,7 +369,8 @@ BOOST_AUTO_TEST_CASE(list_filters_by_type_prefix_user_client_and_time) {
   password_grant("cli", "bad-secret-000000000", "alice@example.com", kPassword);
   json signin = body_of(audit(at, "type=sign_in."));
   BOOST_TEST(signin["count"] == 2);  // the admin's success and alice's failure
-  for (const auto& e : signin["items"]) BOOST_TEST(e["type"].get<std::string>().rfind("sign_in.", 0) == 0u);
+  for (const auto& e : signin["items"])
+    BOOST_TEST(e["type"].get<std::string>().rfind("sign_in.", 0) == 0u);
   json failed = body_of(audit(at, "type=sign_in.failed"));
   BOOST_TEST(failed["count"] == 1);
   BOOST_TEST(body_of(audit(at, "type=sign_in.failedx"))["count"] == 0);
@@ -362,7 +384,8 @@ BOOST_AUTO_TEST_CASE(list_filters_by_type_prefix_user_client_and_time) {
   const std::string future = rfc3339(now_seconds() + 3600);
   BOOST_TEST(body_of(audit(at, "since=" + url_encode(future)))["count"] == 0);
   BOOST_TEST(body_of(audit(at, "until=" + url_encode(future)))["count"] == all().size());
-  BOOST_TEST(body_of(audit(at, "since=2000-01-01T00:00:00.5%2B02:00&type=sign_in.failed"))["count"] == 1);
+  BOOST_TEST(
+      body_of(audit(at, "since=2000-01-01T00:00:00.5%2B02:00&type=sign_in.failed"))["count"] == 1);
   json one = body_of(audit(at, "type=sign_in.failed"))["items"][0];
   const std::string t = one["createdAt"];
   json exact = body_of(audit(at, "type=sign_in.failed&since=" + t + "&until=" + t));
@@ -372,12 +395,13 @@ BOOST_AUTO_TEST_CASE(list_filters_by_type_prefix_user_client_and_time) {
 BOOST_AUTO_TEST_CASE(list_refuses_bad_input_and_other_roles_and_changes_nothing) {
   std::string at = admin_token();
   const size_t before = all().size();
-  for (const char* q : {"type=SIGN_IN", "type=sign%20in", "type=" /* empty: absent */ "&limit=101",
-                        "limit=-1", "limit=abc", "offset=-5", "orderBy=sideways", "sortBy=type",
-                        "since=yesterday", "since=2026-13-01T00:00:00Z", "until=2026-02-30T00:00:00Z",
-                        "since=2026-01-01", "since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z",
-                        "userId=a%20b", "clientId=%3Cscript%3E", "type=a&type=b",
-                        "since=1969-12-31T23:59:59Z"}) {
+  for (const char* q :
+       {"type=SIGN_IN", "type=sign%20in",
+        "type=" /* empty: absent */ "&limit=101", "limit=-1", "limit=abc", "offset=-5",
+        "orderBy=sideways", "sortBy=type", "since=yesterday", "since=2026-13-01T00:00:00Z",
+        "until=2026-02-30T00:00:00Z", "since=2026-01-01",
+        "since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z", "userId=a%20b",
+        "clientId=%3Cscript%3E", "type=a&type=b", "since=1969-12-31T23:59:59Z"}) {
     Response r = audit(at, q);
     BOOST_TEST(r.status == 400, q);
     BOOST_TEST(error_of(r) == "invalid_request", q);
@@ -387,7 +411,8 @@ BOOST_AUTO_TEST_CASE(list_refuses_bad_input_and_other_roles_and_changes_nothing)
   Response long_id = audit(at, "userId=" + std::string(129, 'a'));
   BOOST_TEST(long_id.status == 400);
   // Wrong role, no token, a bad token, the wrong method.
-  std::string user_at = body_of(password_grant("cli", kSecret, "alice@example.com", kPassword))["access_token"];
+  std::string user_at =
+      body_of(password_grant("cli", kSecret, "alice@example.com", kPassword))["access_token"];
   const size_t with_alice = all().size();
   Response forbidden = audit(user_at);
   BOOST_TEST(forbidden.status == 403);
@@ -466,10 +491,11 @@ BOOST_AUTO_TEST_CASE(rfc3339_parsing) {
   BOOST_TEST(ms == 1795348800000LL);
   BOOST_TEST(parse_rfc3339("2024-02-29T00:00:00Z", &ms));  // leap year
   BOOST_TEST(rfc3339_millis(1795348800123LL) == "2026-11-22T12:00:00.123Z");
-  for (const char* bad : {"", "2026-11-22", "2026-11-22T12:00:00", "2026-11-22 12:00:00Z",
-                          "2026-11-22T24:00:00Z", "2025-02-29T00:00:00Z", "2026-00-10T00:00:00Z",
-                          "2026-11-22T12:00:00.Z", "2026-11-22T12:00:00+0100", "1969-12-31T23:59:59Z",
-                          "2026-11-22T12:00:00Zjunk", "+2026-11-22T12:00:00Z", "2026-11-22T12:60:00Z"})
+  for (const char* bad :
+       {"", "2026-11-22", "2026-11-22T12:00:00", "2026-11-22 12:00:00Z", "2026-11-22T24:00:00Z",
+        "2025-02-29T00:00:00Z", "2026-00-10T00:00:00Z", "2026-11-22T12:00:00.Z",
+        "2026-11-22T12:00:00+0100", "1969-12-31T23:59:59Z", "2026-11-22T12:00:00Zjunk",
+        "+2026-11-22T12:00:00Z", "2026-11-22T12:60:00Z"})
     BOOST_TEST(!parse_rfc3339(bad, &ms), bad);
 }
 

@@ -1,6 +1,6 @@
-// include/access/backup.h: what a backup holds, its modes, and what restore
+// include/access/store/backup.h: what a backup holds, its modes, and what restore
 // checks before it touches anything.
-#include "access/backup.h"
+#include "access/store/backup.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,9 +10,9 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/context.h"
-#include "access/key_ring.h"
-#include "access/signer.h"
+#include "access/core/context.h"
+#include "access/crypto/key_ring.h"
+#include "access/crypto/signer.h"
 #include "test_util.h"
 
 using namespace access_service;

@@ -1,5 +1,5 @@
-// include/access/client_rules.h: the rules of API.md section 2.
-#include "access/client_rules.h"
+// include/access/oauth/client_rules.h: the rules of API.md section 2.
+#include "access/oauth/client_rules.h"
 
 #include <boost/test/unit_test.hpp>
 #include <set>

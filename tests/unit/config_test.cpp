@@ -1,6 +1,6 @@
-// parse_config / load_config (include/access/config.h): every error names
+// parse_config / load_config (include/access/core/config.h): every error names
 // the offending key; defaults; path resolution.
-#include "access/config.h"
+#include "access/core/config.h"
 
 #include <boost/test/unit_test.hpp>
 #include <climits>
@@ -267,7 +267,8 @@ BOOST_AUTO_TEST_CASE(socket_is_never_open_to_others) {
   Result<Config> c = parse_with("server.socket_group", "\"www-data\"");
   BOOST_REQUIRE_MESSAGE(c.ok(), c.status().ToString());
   BOOST_TEST(c->socket_group == "www-data");
-  for (const char* group : {"\"-x\"", "\"a b\"", "\"../etc\"", "[1]", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
+  for (const char* group :
+       {"\"-x\"", "\"a b\"", "\"../etc\"", "[1]", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
     c = parse_with("server.socket_group", group);
     BOOST_TEST_CONTEXT("socket_group " << group) {
       BOOST_REQUIRE(!c.ok());
@@ -431,9 +432,11 @@ BOOST_AUTO_TEST_CASE(observability_keys_have_defaults_and_are_checked) {
   BOOST_TEST(parse_with("log.format", "text")->log_format == "text");
   BOOST_TEST(parse_with("audit.retention_days", "0")->audit_retention_days == 0);
   BOOST_TEST(parse_with("audit.token_issued_sample", "100")->audit_token_issued_sample == 100);
-  Result<Config> allow = parse_with("metrics.allow", "[\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.7\"]");
+  Result<Config> allow =
+      parse_with("metrics.allow", "[\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.7\"]");
   BOOST_REQUIRE(allow.ok());
-  BOOST_TEST(allow->metrics_allow == (std::vector<std::string>{"10.0.0.0/8", "fd00::/8", "192.0.2.7"}));
+  BOOST_TEST(allow->metrics_allow ==
+             (std::vector<std::string>{"10.0.0.0/8", "fd00::/8", "192.0.2.7"}));
   BOOST_TEST(parse_with("metrics.allow", "[]")->metrics_allow.empty());
   const std::pair<const char*, const char*> bad[] = {
       {"log.format", "xml"},
@@ -455,7 +458,8 @@ BOOST_AUTO_TEST_CASE(observability_keys_have_defaults_and_are_checked) {
     if (!r.ok()) BOOST_TEST(mentions(r.status(), b.first), r.status().message());
   }
   std::string many = "[";
-  for (int i = 0; i < 65; ++i) many += std::string(i ? "," : "") + "\"10.0.0." + std::to_string(i) + "\"";
+  for (int i = 0; i < 65; ++i)
+    many += std::string(i ? "," : "") + "\"10.0.0." + std::to_string(i) + "\"";
   BOOST_TEST(!parse_with("metrics.allow", many + "]").ok());
 }
 

@@ -1,5 +1,5 @@
-// include/access/crypto.h: encodings with RFC test vectors, digests, randomness.
-#include "access/crypto.h"
+// include/access/crypto/crypto.h: encodings with RFC test vectors, digests, randomness.
+#include "access/crypto/crypto.h"
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
-// The accept loop of include/access/fcgi_server.h ends (false) when its
+// The accept loop of include/access/http/fcgi_server.h ends (false) when its
 // listening socket is unusable, instead of spinning; it never calls the
 // handler for such a socket.
-#include "access/fcgi_server.h"
+#include "access/http/fcgi_server.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 
-#include "access/log.h"
+#include "access/core/log.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -31,7 +31,13 @@ Outcome serve_on(int fd, testing::CaptureStderr& log) {
   volatile sig_atomic_t stop = 0;
   Outcome o;
   auto start = std::chrono::steady_clock::now();
-  o.returned_true = serve_fastcgi(fd, [&o](const Request&) { ++o.handled; return Response(); }, stop);
+  o.returned_true = serve_fastcgi(
+      fd,
+      [&o](const Request&) {
+        ++o.handled;
+        return Response();
+      },
+      stop);
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   o.log = log.text();
   return o;
@@ -69,7 +75,8 @@ BOOST_AUTO_TEST_CASE(a_stop_request_ends_the_loop_cleanly) {
   int sv[2];
   BOOST_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
   volatile sig_atomic_t stop = 1;
-  bool clean = serve_fastcgi(sv[0], [](const Request&) { return Response(); }, stop);
+  bool clean = serve_fastcgi(
+      sv[0], [](const Request&) { return Response(); }, stop);
   close(sv[0]);
   close(sv[1]);
   BOOST_TEST(clean);

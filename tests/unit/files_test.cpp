@@ -1,5 +1,5 @@
-// include/access/files.h: write_file_atomic.
-#include "access/files.h"
+// include/access/core/files.h: write_file_atomic.
+#include "access/core/files.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

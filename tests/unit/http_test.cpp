@@ -1,10 +1,10 @@
-// Parsers of include/access/http.h: every one treats its input as hostile.
-#include "access/http.h"
-#include "access/strings.h"
+// Parsers of include/access/http/http.h: every one treats its input as hostile.
+#include "access/http/http.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+#include "access/core/strings.h"
 #include "test_util.h"
 
 using namespace access_service;

@@ -1,4 +1,4 @@
-// include/access/jws_algorithms.h, across every algorithm of the table:
+// include/access/crypto/jws_algorithms.h, across every algorithm of the table:
 // what the table lists, key creation and recognition at load, round trips
 // checked by OpenSSL alone, JWKS members and RFC 7638 thumbprints, tokens
 // signed by OpenSSL alone, the refusals (tampering, algorithm confusion,
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "access/config.h"
-#include "access/jws.h"
+#include "access/core/config.h"
+#include "access/crypto/jws.h"
 #include "jws_testing.h"
 
 using namespace access_service;

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "access/jws.h"
+#include "access/crypto/jws.h"
 #include "jws_testing.h"
 
 using namespace access_service;

@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/jws.h"
+#include "access/crypto/jws.h"
 #include "jws_testing.h"
 
 using namespace access_service;

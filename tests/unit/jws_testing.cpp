@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <list>
 
-#include "access/crypto.h"
+#include "access/crypto/crypto.h"
 
 namespace access_service {
 namespace testing {

@@ -1,7 +1,7 @@
 // Helpers shared by the JWS tests (signer_test, jws_*_test, key_ring_test).
 //
 // The oracle here is written from RFC 7518 / RFC 8037 and OpenSSL's EVP API
-// alone, independently of src/jws.cpp and src/jws_algorithms.cpp: its own
+// alone, independently of src/crypto/jws.cpp and src/crypto/jws_algorithms.cpp: its own
 // digest and padding per algorithm, its own DER <-> R||S conversion, keys
 // rebuilt from published JWKs, and the `openssl` command line. A signature
 // the code under test makes is checked with it, and tokens it signs are
@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "access/ossl.h"
-#include "access/signer.h"
+#include "access/crypto/ossl.h"
+#include "access/crypto/signer.h"
 #include "test_util.h"
 
 namespace access_service {

@@ -1,13 +1,13 @@
-// include/access/key_ring.h and the signs-from choice of TokenSigner::load:
+// include/access/crypto/key_ring.h and the signs-from choice of TokenSigner::load:
 // publish ahead, the switch, retirement, purge, and the master's schedule.
-#include "access/key_ring.h"
+#include "access/crypto/key_ring.h"
 
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/signer.h"
+#include "access/crypto/signer.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(retire_and_purge_take_the_sidecars) {
   BOOST_REQUIRE(marked.ok());
   BOOST_REQUIRE(marked->size() == 1u);  // the old key: a newer one signs now
   BOOST_TEST(marked->front() == keys[0].kid);
-  BOOST_TEST(mark_retired_keys(dir, kNow + 1)->empty());  // recorded once
+  BOOST_TEST(mark_retired_keys(dir, kNow + 1)->empty());    // recorded once
   BOOST_TEST(purge_expired_keys(dir, kNow + 10)->empty());  // inside its overlap
   Result<std::vector<std::string>> purged = purge_expired_keys(dir, kNow + kKeyOverlapSeconds);
   BOOST_REQUIRE(purged.ok());

@@ -2,14 +2,14 @@
 // context.h): the sign-in lockout per (account, IP) with its account-wide
 // ceiling, second-factor codes counted by the same lockout, the throttle on
 // wrong client secrets, and both readings of HTTP Basic.
-#include <boost/test/unit_test.hpp>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/mfa.h"
-#include "access/sign_in.h"
-#include "access/totp.h"
+#include "access/crypto/totp.h"
+#include "access/oauth/mfa.h"
+#include "access/oauth/sign_in.h"
 #include "server_fixture.h"
 
 using namespace access_service;
@@ -30,8 +30,8 @@ struct LockoutFixture : ServerFixture {
   }
   // Turns two-factor authentication on for alice; returns the raw secret.
   std::string enable_mfa() {
-    Result<std::string> uri = change_user_mfa(*ctx->store, ctx->hmac_key, config.issuer, alice,
-                                              true, false);
+    Result<std::string> uri =
+        change_user_mfa(*ctx->store, ctx->hmac_key, config.issuer, alice, true, false);
     BOOST_REQUIRE(uri.ok());
     size_t at = uri->find("secret=");
     BOOST_REQUIRE(at != std::string::npos);
@@ -47,7 +47,8 @@ struct LockoutFixture : ServerFixture {
     return j["access_token"];
   }
   Response mfa(const std::string& token, const std::string& code) {
-    return this->token("web-app", kSecret, "grant_type=mfa&mfa_token=" + token + "&mfa_code=" + code);
+    return this->token("web-app", kSecret,
+                       "grant_type=mfa&mfa_token=" + token + "&mfa_code=" + code);
   }
 };
 
@@ -63,7 +64,7 @@ BOOST_AUTO_TEST_CASE(lock_is_per_address_below_the_account_ceiling) {
   remote_addr = "192.0.2.66";  // the attacker
   for (int i = 0; i < 5; ++i) BOOST_TEST(login("wrong").status == 400);
   BOOST_TEST(login().status == 429);  // even the right password, from that address
-  remote_addr = "198.51.100.7";        // the owner, elsewhere
+  remote_addr = "198.51.100.7";       // the owner, elsewhere
   BOOST_TEST(login().status == 200);
 }
 
@@ -137,7 +138,8 @@ BOOST_AUTO_TEST_CASE(restrictive_token_is_single_use) {
 BOOST_AUTO_TEST_CASE(wrong_client_secrets_are_throttled_without_hashing) {
   const int max = ctx->config.lockout_client_max_failures;
   for (int i = 0; i < max; ++i)
-    BOOST_TEST(password_grant("web-app", "wrong-secret-0123456789", kEmail, kPassword).status == 401);
+    BOOST_TEST(password_grant("web-app", "wrong-secret-0123456789", kEmail, kPassword).status ==
+               401);
   // Throttled: the right secret is refused too until the window passes.
   Response r = login();
   BOOST_TEST(r.status == 401, r.body);
@@ -186,8 +188,8 @@ BOOST_AUTO_TEST_CASE(access_tokens_carry_the_audience) {
   BOOST_REQUIRE(r.status == 200);
   std::string at = body_of(r)["access_token"];
   std::string payload;
-  BOOST_REQUIRE(base64url_decode(at.substr(at.find('.') + 1, at.rfind('.') - at.find('.') - 1),
-                                 &payload));
+  BOOST_REQUIRE(
+      base64url_decode(at.substr(at.find('.') + 1, at.rfind('.') - at.find('.') - 1), &payload));
   BOOST_TEST(json::parse(payload)["aud"] == config.issuer);
   // A token for another audience is refused by this server's verifier.
   ctx->config.audience = "https://api.other.example";

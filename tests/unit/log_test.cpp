@@ -1,6 +1,6 @@
-// include/access/log.h: the json and text line formats, escaping of values
+// include/access/core/log.h: the json and text line formats, escaping of values
 // that came from the network, levels.
-#include "access/log.h"
+#include "access/core/log.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -63,7 +63,11 @@ BOOST_FIXTURE_TEST_SUITE(logging, LogFixture)
 
 BOOST_AUTO_TEST_CASE(json_line_has_ts_level_pid_event_then_fields_in_order) {
   StderrCapture cap;
-  LogLine(LogLevel::kInfo, "request").str("method", "GET").num("status", 200).millis("ms", 1.5).emit();
+  LogLine(LogLevel::kInfo, "request")
+      .str("method", "GET")
+      .num("status", 200)
+      .millis("ms", 1.5)
+      .emit();
   std::string out = cap.text();
   BOOST_REQUIRE(!out.empty());
   BOOST_TEST(out.back() == '\n');
@@ -120,10 +124,14 @@ BOOST_AUTO_TEST_CASE(opt_fields_are_left_out_when_empty) {
 BOOST_AUTO_TEST_CASE(text_line_is_time_level_pid_event_then_key_values) {
   set_log_format("text");
   StderrCapture cap;
-  LogLine(LogLevel::kWarn, "audit").str("type", "sign_in.failed").str("ip", "192.0.2.7").num("n", 3).emit();
+  LogLine(LogLevel::kWarn, "audit")
+      .str("type", "sign_in.failed")
+      .str("ip", "192.0.2.7")
+      .num("n", 3)
+      .emit();
   std::string out = cap.text();
-  const std::string tail = " warn [" + std::to_string(getpid()) +
-                           "] audit type=sign_in.failed ip=192.0.2.7 n=3\n";
+  const std::string tail =
+      " warn [" + std::to_string(getpid()) + "] audit type=sign_in.failed ip=192.0.2.7 n=3\n";
   BOOST_REQUIRE(out.size() > tail.size());
   BOOST_TEST(testing::has_shape(out.substr(0, 24), "DDDD-DD-DDTDD:DD:DD.DDDZ"), out);
   BOOST_TEST(out.substr(24) == tail);
@@ -141,8 +149,10 @@ BOOST_AUTO_TEST_CASE(text_values_with_spaces_quotes_or_newlines_are_quoted_and_e
   std::string out = cap.text();
   BOOST_TEST(out.find('\n') == out.size() - 1);
   BOOST_TEST(out.find(" ip=192.0.2.7 ") != std::string::npos);
-  BOOST_TEST(out.find("username=\"a ip=6.6.6.6\\nwarn [1] audit type=sign_in.failed ip=6.6.6.6\"") !=
-             std::string::npos, out);
+  BOOST_TEST(
+      out.find("username=\"a ip=6.6.6.6\\nwarn [1] audit type=sign_in.failed ip=6.6.6.6\"") !=
+          std::string::npos,
+      out);
   BOOST_TEST(out.find(" empty=\"\"") != std::string::npos);
 }
 

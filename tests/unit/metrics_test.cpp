@@ -1,7 +1,7 @@
-// include/access/metrics.h and GET /metrics: per-process slots summed at
+// include/access/core/metrics.h and GET /metrics: per-process slots summed at
 // scrape (also across fork), the exposition format, the address allow-list
 // (cidr.h), and the counters serve_request() moves.
-#include "access/metrics.h"
+#include "access/core/metrics.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "access/cidr.h"
+#include "access/core/cidr.h"
 #include "server_fixture.h"
 
 using namespace access_service;
@@ -55,7 +55,8 @@ bool well_formed(const std::string& text, std::string* why) {
     bool declared = types.count(name) > 0;
     for (const char* suffix : {"_bucket", "_sum", "_count"}) {
       std::string s = suffix;
-      if (!declared && name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0)
+      if (!declared && name.size() > s.size() &&
+          name.compare(name.size() - s.size(), s.size(), s) == 0)
         declared = types.count(name.substr(0, name.size() - s.size())) > 0;
     }
     if (!declared) {
@@ -83,7 +84,8 @@ struct MetricsFixture : ServerFixture {
   }
 };
 
-const char kHealth200[] = "access_requests_total{method=\"GET\",route=\"/api/health\",status=\"200\"}";
+const char kHealth200[] =
+    "access_requests_total{method=\"GET\",route=\"/api/health\",status=\"200\"}";
 
 }  // namespace
 
@@ -102,9 +104,12 @@ BOOST_AUTO_TEST_CASE(slots_are_summed_and_each_has_one_writer) {
   b.grant(Grant::kRefreshToken, 503);
   std::string text = render_metrics(**region, ScrapeInfo{});
   BOOST_TEST(sample(text, "access_refresh_reuse_total") == 3);
-  BOOST_TEST(sample(text, "access_grants_total{grant_type=\"refresh_token\",outcome=\"issued\"}") == 1);
-  BOOST_TEST(sample(text, "access_grants_total{grant_type=\"refresh_token\",outcome=\"refused\"}") == 1);
-  BOOST_TEST(sample(text, "access_grants_total{grant_type=\"refresh_token\",outcome=\"failed\"}") == 1);
+  BOOST_TEST(sample(text, "access_grants_total{grant_type=\"refresh_token\",outcome=\"issued\"}") ==
+             1);
+  BOOST_TEST(
+      sample(text, "access_grants_total{grant_type=\"refresh_token\",outcome=\"refused\"}") == 1);
+  BOOST_TEST(sample(text, "access_grants_total{grant_type=\"refresh_token\",outcome=\"failed\"}") ==
+             1);
   BOOST_TEST(sample(text, "access_grants_total{grant_type=\"password\",outcome=\"issued\"}") == 0);
 }
 
@@ -133,7 +138,8 @@ BOOST_AUTO_TEST_CASE(unclaimed_slots_are_not_read) {
   // Written without a claim (never done by the master): beyond slots_used.
   MetricsWriter stray(**region, 40);
   stray.add(Counter::kLockoutAccount, 100);
-  BOOST_TEST(sample(render_metrics(**region, ScrapeInfo{}), "access_lockouts_total{scope=\"account\"}") == 1);
+  BOOST_TEST(sample(render_metrics(**region, ScrapeInfo{}),
+                    "access_lockouts_total{scope=\"account\"}") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(writer_without_a_slot_records_nothing) {
@@ -176,18 +182,24 @@ BOOST_AUTO_TEST_CASE(unknown_statuses_and_unmatched_requests_have_their_own_seri
   MetricsWriter w(**region, 1);
   w.request(-1, 418, 10);
   std::string text = render_metrics(**region, ScrapeInfo{});
-  BOOST_TEST(sample(text, "access_requests_total{method=\"ANY\",route=\"unmatched\",status=\"other\"}") == 1);
+  BOOST_TEST(
+      sample(text, "access_requests_total{method=\"ANY\",route=\"unmatched\",status=\"other\"}") ==
+      1);
 }
 
-BOOST_FIXTURE_TEST_CASE(serve_request_counts_each_request_once_by_route_and_status, MetricsFixture) {
+BOOST_FIXTURE_TEST_CASE(serve_request_counts_each_request_once_by_route_and_status,
+                        MetricsFixture) {
   double before = sample(scrape(), kHealth200);
   for (int i = 0; i < 3; ++i) BOOST_TEST(call("GET", "/api/health", "").status == 200);
   BOOST_TEST(call("GET", "/api/nowhere", "").status == 404);
   std::string text = scrape();
   BOOST_TEST(sample(text, kHealth200) == (before < 0 ? 0 : before) + 3);
-  BOOST_TEST(sample(text, "access_requests_total{method=\"ANY\",route=\"unmatched\",status=\"404\"}") == 1);
+  BOOST_TEST(
+      sample(text, "access_requests_total{method=\"ANY\",route=\"unmatched\",status=\"404\"}") ==
+      1);
   // The first scrape was counted once it had been answered.
-  BOOST_TEST(sample(text, "access_requests_total{method=\"GET\",route=\"/metrics\",status=\"200\"}") == 1);
+  BOOST_TEST(
+      sample(text, "access_requests_total{method=\"GET\",route=\"/metrics\",status=\"200\"}") == 1);
   std::string why;
   BOOST_TEST(well_formed(text, &why), why);
 }
@@ -195,8 +207,10 @@ BOOST_FIXTURE_TEST_CASE(serve_request_counts_each_request_once_by_route_and_stat
 BOOST_FIXTURE_TEST_CASE(grants_and_audit_events_are_counted, MetricsFixture) {
   add_app("cli", "cli-secret-0123456789", {"password", "refresh_token"});
   add_user("alice@example.com");
-  BOOST_TEST(password_grant("cli", "cli-secret-0123456789", "alice@example.com", kPassword).status == 200);
-  BOOST_TEST(password_grant("cli", "cli-secret-0123456789", "alice@example.com", "wrong").status == 400);
+  BOOST_TEST(
+      password_grant("cli", "cli-secret-0123456789", "alice@example.com", kPassword).status == 200);
+  BOOST_TEST(password_grant("cli", "cli-secret-0123456789", "alice@example.com", "wrong").status ==
+             400);
   BOOST_TEST(password_grant("cli", "not-the-secret", "alice@example.com", kPassword).status == 401);
   std::string text = scrape();
   BOOST_TEST(sample(text, "access_grants_total{grant_type=\"password\",outcome=\"issued\"}") == 1);

@@ -1,6 +1,6 @@
-// include/access/password_policy.h: length, email, zxcvbn's estimate with
+// include/access/crypto/password_policy.h: length, email, zxcvbn's estimate with
 // the account's own words.
-#include "access/password_policy.h"
+#include "access/crypto/password_policy.h"
 
 #include <boost/test/unit_test.hpp>
 

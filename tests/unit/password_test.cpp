@@ -1,5 +1,5 @@
-// include/access/password.h: argon2id PHC strings (small costs keep it fast).
-#include "access/password.h"
+// include/access/crypto/password.h: argon2id PHC strings (small costs keep it fast).
+#include "access/crypto/password.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>

@@ -1,15 +1,15 @@
-// include/access/request_log.h: the request id (nginx's, or one made here),
+// include/access/http/request_log.h: the request id (nginx's, or one made here),
 // X-Request-Id, and the request line's fields; and the readiness check of
 // GET /api/health/ready (handlers.h).
-#include "access/request_log.h"
+#include "access/http/request_log.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <sstream>
 #include <string>
 
-#include <sstream>
 #include "server_fixture.h"
 
 using namespace access_service;
@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(not_ready_without_the_key_in_the_jwks_file) {
   write_text(config.jwks_file, "{\"keys\":[{\"kid\":\"someone-else\"}]}");
   Response other = get(*this, "/api/health/ready", "");
   BOOST_TEST(other.status == 503);
-  BOOST_TEST(body_of(other)["error_description"] == "not ready: the JWKS file does not publish the signing key");
+  BOOST_TEST(body_of(other)["error_description"] ==
+             "not ready: the JWKS file does not publish the signing key");
   write_text(config.jwks_file, "not json");
   BOOST_TEST(body_of(get(*this, "/api/health/ready", ""))["error_description"] ==
              "not ready: the JWKS file is not a JWK set");

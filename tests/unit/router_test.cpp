@@ -1,4 +1,4 @@
-// include/access/router.h: 404 / 405 + Allow, the one JSON error shape, and
+// include/access/http/router.h: 404 / 405 + Allow, the one JSON error shape, and
 // the guard each route declares (route_access.h).
 #include <boost/test/unit_test.hpp>
 #include <string>

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "access/context.h"
-#include "access/crypto.h"
-#include "access/http.h"
-#include "access/log.h"
-#include "access/password.h"
-#include "access/request_log.h"
-#include "access/router.h"
-#include "access/store.h"
-#include "access/strings.h"
+#include "access/core/context.h"
+#include "access/core/log.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/password.h"
+#include "access/http/http.h"
+#include "access/http/request_log.h"
+#include "access/http/router.h"
+#include "access/store/store.h"
 #include "test_util.h"
 
 namespace access_service {
@@ -46,7 +46,7 @@ struct ServerFixture {
   Config config;
   std::unique_ptr<Context> ctx;
   static constexpr const char* kPassword = "correct horse battery";
-  std::string remote_addr = "127.0.0.1";  // REMOTE_ADDR of call()
+  std::string remote_addr = "127.0.0.1";     // REMOTE_ADDR of call()
   std::string user_agent = "unit-test/1.0";  // HTTP_USER_AGENT of call()
 
   explicit ServerFixture(int grace_seconds = 0) {

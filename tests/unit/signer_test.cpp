@@ -1,6 +1,6 @@
-// include/access/signer.h: key files, signing with RS256 (the default), the
+// include/access/crypto/signer.h: key files, signing with RS256 (the default), the
 // verify() order, JWKS. Per-algorithm behaviour is in jws_*_test.cpp.
-#include "access/signer.h"
+#include "access/crypto/signer.h"
 
 #include <sys/stat.h>
 
@@ -8,8 +8,8 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/jws.h"
+#include "access/crypto/crypto.h"
+#include "access/crypto/jws.h"
 #include "jws_testing.h"
 #include "test_util.h"
 

@@ -1,6 +1,6 @@
-// include/access/status.h: Status (codes, reasons, copy and move, the size
+// include/access/core/status.h: Status (codes, reasons, copy and move, the size
 // promise) and Result<T>.
-#include "access/status.h"
+#include "access/core/status.h"
 
 #include <boost/test/unit_test.hpp>
 #include <memory>

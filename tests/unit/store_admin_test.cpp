@@ -6,9 +6,9 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/store.h"
-#include "access/strings.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
+#include "access/store/store.h"
 #include "test_util.h"
 
 using namespace access_service;

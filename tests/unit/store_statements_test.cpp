@@ -1,4 +1,4 @@
-// The fixed statements of both backends (src/sqlite_store.h, src/pg_store.h):
+// The fixed statements of both backends (src/store/sqlite_store.h, src/store/pg_store.h):
 // each table lists every statement once, in the order of its enum; every
 // statement prepares against a freshly migrated database; and SQL that does
 // not prepare is reported, naming the statement, when the store opens or
@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "../../src/pg_store.h"
-#include "../../src/sqlite_store.h"
+#include "../../src/store/pg_store.h"
+#include "../../src/store/sqlite_store.h"
 #include "test_util.h"
 
 using namespace access_service;

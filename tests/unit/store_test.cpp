@@ -1,6 +1,6 @@
-// include/access/store.h through the SQLite implementation (open_store), or
+// include/access/store/store.h through the SQLite implementation (open_store), or
 // PostgreSQL's under make test PG=1 (test_util.h use_test_postgresql).
-#include "access/store.h"
+#include "access/store/store.h"
 
 #include <unistd.h>
 
@@ -9,9 +9,9 @@
 #include <map>
 #include <string>
 
-#include "access/crypto.h"
-#include "access/log.h"
-#include "access/strings.h"
+#include "access/core/log.h"
+#include "access/core/strings.h"
+#include "access/crypto/crypto.h"
 #include "test_util.h"
 
 using namespace access_service;
@@ -297,7 +297,8 @@ BOOST_AUTO_TEST_CASE(login_failures_save_find_clear) {
   BOOST_TEST(f->count == 2);
   BOOST_TEST(f->window_start == 1000);
   BOOST_TEST(f->locked_until == 0);
-  BOOST_REQUIRE(store->save_login_failures("alice@example.com", ip, {0, 1500, 2400}).ok());  // upsert
+  BOOST_REQUIRE(
+      store->save_login_failures("alice@example.com", ip, {0, 1500, 2400}).ok());  // upsert
   f = store->find_login_failures("alice@example.com", ip);
   BOOST_REQUIRE(f.ok());
   BOOST_TEST(f->count == 0);
@@ -310,7 +311,8 @@ BOOST_AUTO_TEST_CASE(login_failures_save_find_clear) {
   // A success from `ip` clears that row and the account-wide one only.
   BOOST_REQUIRE(store->clear_login_failures("alice@example.com", &ip).ok());
   BOOST_TEST(store->find_login_failures("alice@example.com", ip).status().is_not_found());
-  BOOST_TEST(store->find_login_failures("alice@example.com", kEveryAddress).status().is_not_found());
+  BOOST_TEST(
+      store->find_login_failures("alice@example.com", kEveryAddress).status().is_not_found());
   BOOST_TEST(store->find_login_failures("alice@example.com", other_ip).ok());
   // Unlock clears every row of the username; others untouched.
   BOOST_REQUIRE(store->clear_login_failures("alice@example.com", nullptr).ok());
@@ -382,11 +384,13 @@ BOOST_AUTO_TEST_CASE(access_token_watermarks_cut_by_issue_time) {
   BOOST_TEST(store->access_token_live(AccessCheck{"x", "no-such-client", "u-1", "", now_millis()})
                  .status()
                  .is_not_found());
-  BOOST_TEST(store->access_token_live(AccessCheck{"x", "client-1", "no-such-user", "", now_millis()})
-                 .status()
-                 .is_not_found());
+  BOOST_TEST(
+      store->access_token_live(AccessCheck{"x", "client-1", "no-such-user", "", now_millis()})
+          .status()
+          .is_not_found());
   // A family that is gone (purged) kills the tokens that name it.
-  BOOST_TEST(!*store->access_token_live(AccessCheck{"x", "client-1", "u-1", "no-such-family", now_millis()}));
+  BOOST_TEST(!*store->access_token_live(
+      AccessCheck{"x", "client-1", "u-1", "no-such-family", now_millis()}));
 }
 
 BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
@@ -412,7 +416,8 @@ BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
   BOOST_TEST(store->find_refresh(sha256("r1-next"))->family_id == "fam-1");
   BOOST_TEST(!store->find_refresh(sha256("r1-next"))->used_at.has_value());
   BOOST_TEST(store->find_refresh(sha256("r1"))->used_at.value_or(0) == 200);
-  BOOST_TEST((*store->rotate_refresh(sha256("unknown"), sha256("x"), 200, 0, {}) == Rotation::kUnknown));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("unknown"), sha256("x"), 200, 0, {}) == Rotation::kUnknown));
   // Duplicate hash is a conflict.
   BOOST_TEST(store->insert_refresh(sha256("r1"), "fam-1", 100).is_conflict());
 }
@@ -422,18 +427,24 @@ BOOST_AUTO_TEST_CASE(rotate_refresh_repeat_inside_grace_then_reuse_revokes) {
   add_app(app("app-1", "client-1"));
   add_user(user("u-1", "alice@example.com"));
   add_family("fam-1", "app-1", "u-1", "r1");
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, {}) == Rotation::kRotated));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, {}) == Rotation::kRotated));
   // The client's retry within 10 s: nothing changes, the same successor.
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, {}) == Rotation::kRepeat));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, {}) == Rotation::kRepeat));
   BOOST_TEST(!store->find_refresh(sha256("r1"))->family_revoked);
   // Once the successor is used, a repeat is reuse even inside the grace.
-  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 206, 10, {}) == Rotation::kRotated));
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 207, 10, {}) == Rotation::kReused));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("r2"), sha256("r3"), 206, 10, {}) == Rotation::kRotated));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("r1"), sha256("r2"), 207, 10, {}) == Rotation::kReused));
   BOOST_TEST(store->find_refresh(sha256("r3"))->family_revoked);
-  BOOST_TEST((*store->rotate_refresh(sha256("r3"), sha256("r4"), 208, 10, {}) == Rotation::kRevoked));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("r3"), sha256("r4"), 208, 10, {}) == Rotation::kRevoked));
   // Without a grace, any second presentation is reuse.
   add_family("fam-2", "app-1", "u-1", "s1");
-  BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kRotated));
+  BOOST_TEST(
+      (*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kRotated));
   BOOST_TEST((*store->rotate_refresh(sha256("s1"), sha256("s2"), 200, 0, {}) == Rotation::kReused));
   BOOST_TEST(store->find_refresh(sha256("s2"))->family_revoked);
 }
@@ -565,7 +576,8 @@ BOOST_AUTO_TEST_CASE(browser_flow_rows_keep_binding_and_redirect_uri_given) {
   BOOST_REQUIRE(got.ok());
   BOOST_TEST(!got->redirect_uri_given);
   BOOST_TEST(got->browser_hash == sha256("cookie"));
-  AuthCode c{"id-1", "u-1", r.redirect_uri, {"read"}, std::nullopt, 2000, std::nullopt, "", "", false};
+  AuthCode c{"id-1", "u-1", r.redirect_uri, {"read"}, std::nullopt, 2000, std::nullopt,
+             "",     "",    false};
   BOOST_REQUIRE(store->insert_code(sha256("code"), c).ok());
   BOOST_TEST(!store->find_code(sha256("code"))->redirect_uri_given);
   c.redirect_uri_given = true;
@@ -732,9 +744,11 @@ BOOST_AUTO_TEST_CASE(audit_list_orders_pages_and_filters) {
   BOOST_REQUIRE(store->insert_audit(event("d", "sign_inx", 400)).ok());
   BOOST_REQUIRE(store->insert_audit(event("e", "client.created", 400, "", "web")).ok());
   Page page;
-  BOOST_TEST(ids(store->list_audit({}, page)) == (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  BOOST_TEST(ids(store->list_audit({}, page)) ==
+             (std::vector<std::string>{"a", "b", "c", "d", "e"}));
   page.descending = true;
-  BOOST_TEST(ids(store->list_audit({}, page)) == (std::vector<std::string>{"e", "d", "c", "b", "a"}));
+  BOOST_TEST(ids(store->list_audit({}, page)) ==
+             (std::vector<std::string>{"e", "d", "c", "b", "a"}));
   page.limit = 2;
   page.offset = 1;
   auto paged = store->list_audit({}, page);
@@ -779,7 +793,8 @@ BOOST_AUTO_TEST_CASE(audit_rows_commit_and_roll_back_with_their_transaction) {
 
 BOOST_AUTO_TEST_CASE(audit_purge_deletes_only_older_events_in_batches) {
   for (int i = 0; i < 7; ++i)
-    BOOST_REQUIRE(store->insert_audit(event("old" + std::to_string(i), "token.issued", 100 + i)).ok());
+    BOOST_REQUIRE(
+        store->insert_audit(event("old" + std::to_string(i), "token.issued", 100 + i)).ok());
   BOOST_REQUIRE(store->insert_audit(event("new", "token.issued", 1000)).ok());
   BOOST_TEST(*store->purge_audit(1000, 5) == 5);
   BOOST_TEST(*store->purge_audit(1000, 5) == 2);
@@ -798,11 +813,16 @@ BOOST_AUTO_TEST_CASE(rotate_refresh_stores_the_audit_row_of_its_outcome_only) {
     a.reused = event("reused-" + n, "refresh.reused", 10);
     return a;
   };
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, audit("1")) == Rotation::kRotated));
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, audit("2")) == Rotation::kRepeat));
-  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 500, 10, audit("3")) == Rotation::kReused));
-  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 501, 10, audit("4")) == Rotation::kRevoked));
-  BOOST_TEST((*store->rotate_refresh(sha256("zz"), sha256("r9"), 502, 10, audit("5")) == Rotation::kUnknown));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 200, 10, audit("1")) ==
+              Rotation::kRotated));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 205, 10, audit("2")) ==
+              Rotation::kRepeat));
+  BOOST_TEST((*store->rotate_refresh(sha256("r1"), sha256("r2"), 500, 10, audit("3")) ==
+              Rotation::kReused));
+  BOOST_TEST((*store->rotate_refresh(sha256("r2"), sha256("r3"), 501, 10, audit("4")) ==
+              Rotation::kRevoked));
+  BOOST_TEST((*store->rotate_refresh(sha256("zz"), sha256("r9"), 502, 10, audit("5")) ==
+              Rotation::kUnknown));
   Page page;
   auto got = ids(store->list_audit({}, page));
   std::sort(got.begin(), got.end());

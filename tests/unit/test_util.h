@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ftw.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -15,10 +16,8 @@
 #include <stdexcept>
 #include <string>
 
-#include <libpq-fe.h>
-
-#include "access/config.h"
-#include "access/http.h"
+#include "access/core/config.h"
+#include "access/http/http.h"
 
 namespace access_service {
 namespace testing {
@@ -63,7 +62,8 @@ inline bool use_test_postgresql(Config& config) {
     PQfinish(c);
     throw std::runtime_error("ACCESS_TEST_PG: " + err);
   }
-  PGresult* r = PQexec(c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  PGresult* r = PQexec(
+      c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   PQfinish(c);

@@ -268,7 +268,8 @@ BOOST_AUTO_TEST_CASE(unknown_username_is_locked_too) {
 
 BOOST_AUTO_TEST_CASE(lock_ends_after_lock_seconds) {
   const long long now = now_seconds();
-  BOOST_REQUIRE(ctx->store->save_login_failures(kEmail, "127.0.0.1", {0, now - 1000, now - 1}).ok());
+  BOOST_REQUIRE(
+      ctx->store->save_login_failures(kEmail, "127.0.0.1", {0, now - 1000, now - 1}).ok());
   Response r = login();
   BOOST_TEST(r.status == 200, r.body);
   BOOST_REQUIRE(ctx->store->save_login_failures(kEmail, "127.0.0.1", {0, now, now + 100}).ok());
@@ -281,7 +282,8 @@ BOOST_AUTO_TEST_CASE(lock_ends_after_lock_seconds) {
 BOOST_AUTO_TEST_CASE(failures_outside_the_window_do_not_count) {
   // Four failures long ago (window 900 s): one more now is the first of a
   // new window, not the fifth.
-  BOOST_REQUIRE(ctx->store->save_login_failures(kEmail, "127.0.0.1", {4, now_seconds() - 1000, 0}).ok());
+  BOOST_REQUIRE(
+      ctx->store->save_login_failures(kEmail, "127.0.0.1", {4, now_seconds() - 1000, 0}).ok());
   expect_error(login("wrong"), 400, "invalid_grant");
   Response r = login();
   BOOST_TEST(r.status == 200, r.body);

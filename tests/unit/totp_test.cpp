@@ -1,8 +1,8 @@
 // TOTP (RFC 6238 appendix B vectors, 6-digit truncation), replay and window
 // rules, and the sealing of secrets at rest.
-#include <boost/test/unit_test.hpp>
+#include "access/crypto/totp.h"
 
-#include "access/totp.h"
+#include <boost/test/unit_test.hpp>
 
 using namespace access_service;
 
@@ -25,8 +25,10 @@ BOOST_AUTO_TEST_CASE(rfc6238_appendix_b_sha1_vectors) {
 BOOST_AUTO_TEST_CASE(window_is_plus_minus_one_step) {
   const int64_t now = 1111111111, step = now / 30;
   BOOST_TEST(totp_match(kRfcSecret, totp_code(kRfcSecret, step), now, 0).value_or(-1) == step);
-  BOOST_TEST(totp_match(kRfcSecret, totp_code(kRfcSecret, step - 1), now, 0).value_or(-1) == step - 1);
-  BOOST_TEST(totp_match(kRfcSecret, totp_code(kRfcSecret, step + 1), now, 0).value_or(-1) == step + 1);
+  BOOST_TEST(totp_match(kRfcSecret, totp_code(kRfcSecret, step - 1), now, 0).value_or(-1) ==
+             step - 1);
+  BOOST_TEST(totp_match(kRfcSecret, totp_code(kRfcSecret, step + 1), now, 0).value_or(-1) ==
+             step + 1);
   BOOST_TEST(!totp_match(kRfcSecret, totp_code(kRfcSecret, step - 2), now, 0));
   BOOST_TEST(!totp_match(kRfcSecret, totp_code(kRfcSecret, step + 2), now, 0));
 }
@@ -34,7 +36,7 @@ BOOST_AUTO_TEST_CASE(window_is_plus_minus_one_step) {
 BOOST_AUTO_TEST_CASE(window_edges_follow_the_30_second_boundary) {
   const int64_t boundary = 1111111110;  // a multiple of 30: a new step starts
   const std::string before = totp_code(kRfcSecret, boundary / 30 - 1);
-  BOOST_TEST(totp_match(kRfcSecret, before, boundary + 29, 0).has_value());  // still previous
+  BOOST_TEST(totp_match(kRfcSecret, before, boundary + 29, 0).has_value());   // still previous
   BOOST_TEST(!totp_match(kRfcSecret, before, boundary + 30, 0).has_value());  // two steps back
 }
 
@@ -72,7 +74,7 @@ BOOST_AUTO_TEST_CASE(sealed_secrets_open_only_with_the_key_and_owner) {
   Result<std::string> opened = unseal(key, sealed, "user-1");
   BOOST_TEST_REQUIRE(opened.ok());
   BOOST_TEST(*opened == secret);
-  BOOST_TEST(!unseal(key, sealed, "user-2").ok());               // copied to another user
+  BOOST_TEST(!unseal(key, sealed, "user-2").ok());                   // copied to another user
   BOOST_TEST(!unseal(std::string(32, 'x'), sealed, "user-1").ok());  // another key
   std::string tampered = sealed;
   tampered[14] ^= 1;

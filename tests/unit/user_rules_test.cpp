@@ -1,5 +1,5 @@
-// include/access/user_rules.h: users (API.md sections 1 and 6).
-#include "access/user_rules.h"
+// include/access/oauth/user_rules.h: users (API.md sections 1 and 6).
+#include "access/oauth/user_rules.h"
 
 #include <boost/test/unit_test.hpp>
 #include <set>
@@ -65,7 +65,8 @@ BOOST_AUTO_TEST_CASE(valid_email_cases) {
 // One rule for registering a device passcode and for signing in with one.
 BOOST_AUTO_TEST_CASE(passcode_is_4_to_12_digits) {
   for (const char* ok : {"1234", "000000", "123456789012"}) BOOST_TEST(valid_passcode(ok), ok);
-  for (const char* bad : {"", "123", "1234567890123", "12a4", " 1234", "1234 ", "+1234", "１２３４"})
+  for (const char* bad :
+       {"", "123", "1234567890123", "12a4", " 1234", "1234 ", "+1234", "１２３４"})
     BOOST_TEST(!valid_passcode(bad), "accepted: " << bad);
 }
 

@@ -1,6 +1,6 @@
-// Group commit (src/wal_sync.h): a sync covers every ticket handed out
+// Group commit (src/store/wal_sync.h): a sync covers every ticket handed out
 // before it began, in any process; a later ticket is never taken as synced.
-#include "../../src/wal_sync.h"
+#include "../../src/store/wal_sync.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,10 +52,13 @@ BOOST_AUTO_TEST_CASE(a_failed_sync_covers_nothing) {
   BOOST_REQUIRE(a);
   const uint64_t t = a->committed();
   bool ran = false;
-  Status st = a->make_durable(t, [] { return Status::Unavailable("disk gone"); }, &ran);
+  Status st = a->make_durable(
+      t, [] { return Status::Unavailable("disk gone"); }, &ran);
   BOOST_TEST(st.is_unavailable());
   int syncs = 0;
-  BOOST_REQUIRE(a->make_durable(t, [&] { return ++syncs, Status::Ok(); }, &ran).ok());
+  BOOST_REQUIRE(a->make_durable(
+                     t, [&] { return ++syncs, Status::Ok(); }, &ran)
+                    .ok());
   BOOST_TEST(ran);  // still owed: the failed one published nothing
   BOOST_TEST(syncs == 1);
 }
@@ -68,9 +71,13 @@ BOOST_AUTO_TEST_CASE(another_database_has_its_own_counters) {
   BOOST_REQUIRE(a && b);
   const uint64_t t = a->committed();
   bool ran = false;
-  BOOST_REQUIRE(a->make_durable(t, [] { return Status::Ok(); }, &ran).ok());
+  BOOST_REQUIRE(a->make_durable(
+                     t, [] { return Status::Ok(); }, &ran)
+                    .ok());
   const uint64_t u = b->committed();
-  BOOST_REQUIRE(b->make_durable(u, [] { return Status::Ok(); }, &ran).ok());
+  BOOST_REQUIRE(b->make_durable(
+                     u, [] { return Status::Ok(); }, &ran)
+                    .ok());
   BOOST_TEST(ran);  // a's sync says nothing about the other file
   BOOST_TEST(!WalSync::open(tmp.file("missing.db")));
 }
@@ -83,14 +90,21 @@ BOOST_AUTO_TEST_CASE(processes_share_the_counters) {
   if (pid == 0) {  // a worker: its own open, one commit made durable
     auto child = WalSync::open(db);
     bool ran = false;
-    const bool ok = child && child->make_durable(child->committed(), [] { return Status::Ok(); }, &ran).ok() && ran;
+    const bool ok = child &&
+                    child
+                        ->make_durable(
+                            child->committed(), [] { return Status::Ok(); }, &ran)
+                        .ok() &&
+                    ran;
     _exit(ok ? 0 : 1);
   }
   int status = 0;
   BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
   BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   bool ran = true;
-  BOOST_REQUIRE(a->make_durable(before, [] { return Status::Ok(); }, &ran).ok());
+  BOOST_REQUIRE(a->make_durable(
+                     before, [] { return Status::Ok(); }, &ran)
+                    .ok());
   BOOST_TEST(!ran);  // the child's sync began after `before` was written
   BOOST_TEST(a->committed() == before + 2);
 }
