@@ -34,6 +34,9 @@
 #   BENCH_ONLY         comma-separated scenario names to run (default: all):
 #                      health,jwks,approvals,introspect,introspect_storm,password,code,
 #                      refresh_rs256,refresh_es256,refresh_eddsa
+#   BENCH_INTERVALS=N  split each measured run into N consecutive wrk runs and
+#                      print each (the 10-minute flatness check: BENCH_ONLY=
+#                      refresh_rs256 BENCH_SECONDS=600 BENCH_INTERVALS=10)
 #   BENCH_KEEP=1       keep the state directory (logs, database) afterwards
 #   BENCH_PEERS=1      also run the node peers' refresh scenario (PEERS_DIR,
 #                      default ../shared/peers) and report our ratio to the best
@@ -237,7 +240,7 @@ run_wrk() {
 declare -A RPS P50 P99 ERRS FIVE BUSY RSS_AFTER DB_AFTER WAL_AFTER CPU_US SYNCS
 # A counter of the pool's /metrics (loopback may scrape: metrics.allow).
 metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m {print $2; exit}'; }
-SCENARIOS=()
+SCENARIOS=() INTERVAL_LINES=()
 # measure NAME SCRIPT PATH [WARM [PREPARE]]: a warm-up run (not reported)
 # unless WARM is "no", then the measured run; records errors, nginx 5xx, busy
 # lines, RSS and sizes after. PREPARE, a function, runs before each wrk run.
@@ -257,7 +260,25 @@ measure() {
   cpu0=$(worker_cpu_ticks)
   local commits0 syncs0
   commits0=$(metric access_store_durable_commits_total) syncs0=$(metric access_store_wal_syncs_total)
-  run_wrk "$name" "$secs" "$script" "$path"
+  # BENCH_INTERVALS=N: the measured run as N consecutive wrk runs (PREPARE
+  # before each), one report line each, to show whether a long run stays flat;
+  # the scenario's figures are then the sums, the mean p50 and the worst p99.
+  local n=${BENCH_INTERVALS:-1} i isecs req=0 p50s=0 p99max=0 errs=0
+  isecs=$((secs / n > 0 ? secs / n : 1))
+  for ((i = 1; i <= n; i++)); do
+    ((i == 1)) || $prepare
+    run_wrk "$name" "$isecs" "$script" "$path"
+    req=$((req + R_REQUESTS)) errs=$((errs + R_ERRORS))
+    p50s=$(awk -v a="$p50s" -v b="$R_P50" 'BEGIN { print a + b }')
+    p99max=$(awk -v a="$p99max" -v b="$R_P99" 'BEGIN { print (b > a ? b : a) }')
+    if ((n > 1)); then
+      say "$name: interval $i/$n: $R_RPS req/s, p99 $R_P99 ms, worker RSS $(($(worker_rss_kib) / 1024)) MiB, WAL $(($(wal_kib) / 1024)) MiB"
+      INTERVAL_LINES+=("| $name | $i | $R_RPS | $R_P50 | $R_P99 | $R_ERRORS | $(($(worker_rss_kib) / 1024)) | $(($(db_kib) / 1024)) | $(($(wal_kib) / 1024)) |")
+    fi
+  done
+  R_REQUESTS=$req R_ERRORS=$errs R_P99=$p99max
+  R_P50=$(awk -v s="$p50s" -v n="$n" 'BEGIN { printf "%.1f", s / n }')
+  R_RPS=$(awk -v r="$req" -v d="$((n * isecs))" 'BEGIN { printf "%.1f", r / d }')
   # WAL fsyncs per durable commit: below 1 when one sync covered several
   # commits (group commit, src/store/wal_sync.h); "-" without durable commits.
   SYNCS[$name]=$(awk -v c="$(($(metric access_store_durable_commits_total) - ${commits0:-0}))" \
@@ -548,6 +569,14 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
   echo "Worker RSS (max over the master's children): $((RSS_BEFORE / 1024)) MiB after warm-up, $((RSS_RS256 / 1024)) MiB after the RS256 scenarios (same workers), $((RSS_END / 1024)) MiB at the end (workers replaced at each reload); target < 32 MiB."
   echo "Database + WAL: $((DB_BEFORE / 1024)) MiB before (WAL $((WAL_BEFORE / 1024)) MiB), $((DB_END / 1024)) MiB after (WAL $((WAL_END / 1024)) MiB)."
   echo
+  if ((${#INTERVAL_LINES[@]} > 0)); then
+    echo "Intervals (BENCH_INTERVALS=${BENCH_INTERVALS}: consecutive wrk runs of the measured time; RSS and sizes after each):"
+    echo
+    echo "| scenario | interval | req/s | p50 ms | p99 ms | errors | worker RSS MiB | db + WAL MiB | WAL MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${INTERVAL_LINES[@]}"
+    echo
+  fi
   echo "| scenario | worker CPU µs/request | WAL syncs per commit | 5xx (nginx log) | store busy (service log) | worker RSS MiB after | db + WAL MiB after | WAL MiB after |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for s in "${SCENARIOS[@]}"; do
