@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <memory>
 
+#include "access/core/strings.h"
+
 namespace access_service {
 namespace {
 
@@ -13,29 +15,6 @@ struct QrFree {
 };
 
 constexpr int kQuietZone = 4;  // ISO/IEC 18004: four modules of light margin
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -65,7 +44,7 @@ Result<std::string> qr_svg(const std::string& text, const std::string& label) {
       x += run;
     }
   }
-  const std::string s = std::to_string(size), name = xml_escape(label);
+  const std::string s = std::to_string(size), name = html_escape(label);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + s + " " + s +
          "\" role=\"img\" aria-label=\"" + name + "\" shape-rendering=\"crispEdges\"><title>" +
          name + "</title><rect width=\"" + s + "\" height=\"" + s +

@@ -18,6 +18,7 @@
 
 #include "access/core/files.h"
 #include "access/core/log.h"
+#include "access/core/loopback.h"
 #include "access/core/metrics.h"
 #include "access/core/strings.h"
 #include "access/crypto/key_mirror.h"
@@ -83,30 +84,17 @@ Result<int> bind_unix(const Config& c) {
 }
 
 Result<int> bind_tcp(const Config& c) {
-  auto colon = c.listen.rfind(':');
-  std::string host = c.listen.substr(0, colon);
-  int port = std::stoi(c.listen.substr(colon + 1));
-  bool v6 = host == "[::1]";
-  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  sockaddr_storage addr;
+  socklen_t len = 0;
+  if (!loopback_socket_address(c.listen, &addr, &len))
+    return Status::Invalid("server.listen: not a loopback host:port: " + c.listen);
+  int fd = socket(addr.ss_family, SOCK_STREAM, 0);
   int one = 1;
   if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  int rc = -1;
-  if (fd >= 0 && v6) {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons(static_cast<uint16_t>(port));
-    a.sin6_addr = in6addr_loopback;
-    rc = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  } else if (fd >= 0) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    rc = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  if (rc != 0) {
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    const int err = errno;
     if (fd >= 0) close(fd);
-    return Status::Unavailable("server.listen: cannot bind " + c.listen + ": " + strerror(errno));
+    return Status::Unavailable("server.listen: cannot bind " + c.listen + ": " + strerror(err));
   }
   return fd;
 }

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "access/core/loopback.h"
 #include "access/core/strings.h"
 #include "access/core/version.h"
 #include "access/crypto/crypto.h"
@@ -277,22 +278,11 @@ bool service_answers(const Config& config) {
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd >= 0) rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   } else {
-    const auto colon = config.listen.rfind(':');
-    const bool v6 = config.listen.rfind("[::1]", 0) == 0;
-    const int port = std::atoi(config.listen.c_str() + colon + 1);
-    fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && v6) {
-      sockaddr_in6 a{};
-      a.sin6_family = AF_INET6;
-      a.sin6_port = htons(static_cast<uint16_t>(port));
-      a.sin6_addr = in6addr_loopback;
-      rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    } else if (fd >= 0) {
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_port = htons(static_cast<uint16_t>(port));
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    sockaddr_storage addr;
+    socklen_t len = 0;
+    if (loopback_socket_address(config.listen, &addr, &len)) {
+      fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd >= 0) rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
     }
   }
   if (fd >= 0) ::close(fd);

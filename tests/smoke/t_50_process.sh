@@ -52,6 +52,18 @@ check "--check-config exits 0 on the running config" test $? = 0
 out=$($CTL frobnicate 2>&1)
 check "accessctl with an unknown command exits non-zero" test $? != 0
 
+# server.listen's TCP form: a second master on the same state binds that
+# loopback address (loopback.h loopback_socket_address) and stops on SIGTERM.
+tcp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s|^  listen: .*|  listen: \"localhost:$tcp_port\"|" "$CONFIG" >"$bad"
+"$ROOT/$BUILD/access-service" --config "$bad" 2>"$STATE/tcp-master.log" &
+tcp_master=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$tcp_port") 2>/dev/null && break; sleep 0.1; done
+check "a TCP server.listen (localhost:port) is bound on 127.0.0.1" bash -c "exec 3<>/dev/tcp/127.0.0.1/$tcp_port"
+kill -TERM "$tcp_master"
+wait "$tcp_master" 2>/dev/null
+check "... and released when that master stops" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$tcp_port) 2>/dev/null"
+
 # SIGHUP with a broken config keeps the running one.
 cp "$CONFIG" "$STATE/good.yaml"
 echo "bogus_key: 1" >>"$CONFIG"

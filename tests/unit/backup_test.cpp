@@ -2,6 +2,7 @@
 // checks before it touches anything.
 #include "access/store/backup.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -178,6 +179,27 @@ BOOST_AUTO_TEST_CASE(restore_refuses_while_the_service_answers) {
   close(fd);
   BOOST_TEST(!service_answers(fresh));  // the socket file is left, nobody listens
   BOOST_TEST(restore_state(fresh, b, false).ok());
+}
+
+// The TCP form of server.listen (loopback.h loopback_socket_address): the
+// check connects to the address the master binds.
+BOOST_AUTO_TEST_CASE(service_answers_on_loopback_tcp) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  BOOST_REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  BOOST_REQUIRE(listen(fd, 1) == 0);
+  Config c = state("tcp");
+  c.listen = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  BOOST_TEST(service_answers(c));
+  c.listen = "localhost:" + std::to_string(ntohs(a.sin_port));
+  BOOST_TEST(service_answers(c));
+  close(fd);
+  c.listen = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  BOOST_TEST(!service_answers(c));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,9 @@
 // server.listen, redirect URI validation and redirect URI matching share.
 #include "access/core/loopback.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <boost/test/unit_test.hpp>
 #include <string>
 
@@ -50,6 +53,40 @@ BOOST_AUTO_TEST_CASE(client_rules_use_the_same_hosts) {
   BOOST_TEST(valid_redirect_uri("http://[::1]:9/cb"));
   BOOST_TEST(!valid_redirect_uri("http://127.0.0.2/cb"));
   BOOST_TEST(!valid_redirect_uri("http://localhost.example.com/cb"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(loopback_socket)
+
+// server.listen's TCP form, as the master binds it and `accessctl restore`
+// connects to it.
+BOOST_AUTO_TEST_CASE(address_of_each_loopback_form) {
+  sockaddr_storage addr;
+  socklen_t len = 0;
+  BOOST_REQUIRE(loopback_socket_address("127.0.0.1:9000", &addr, &len));
+  BOOST_TEST(addr.ss_family == AF_INET);
+  BOOST_TEST(len == sizeof(sockaddr_in));
+  const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr);
+  BOOST_TEST(ntohs(v4->sin_port) == 9000);
+  BOOST_TEST(ntohl(v4->sin_addr.s_addr) == INADDR_LOOPBACK);
+  BOOST_REQUIRE(loopback_socket_address("localhost:1", &addr, &len));
+  BOOST_TEST(addr.ss_family == AF_INET);
+  BOOST_REQUIRE(loopback_socket_address("[::1]:65535", &addr, &len));
+  BOOST_TEST(addr.ss_family == AF_INET6);
+  BOOST_TEST(len == sizeof(sockaddr_in6));
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+  BOOST_TEST(ntohs(v6->sin6_port) == 65535);
+  BOOST_TEST(IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr));
+}
+
+BOOST_AUTO_TEST_CASE(anything_else_is_refused) {
+  sockaddr_storage addr;
+  socklen_t len = 0;
+  for (const char* bad : {"0.0.0.0:9000", ":9000", "9000", "127.0.0.1:", "127.0.0.1:0",
+                          "127.0.0.1:65536", "127.0.0.1:90x", "127.0.0.1:+90", "::1:9000",
+                          "10.0.0.1:9000", "unix:/run/x.sock", "127.0.0.1:000009000"})
+    BOOST_TEST(!loopback_socket_address(bad, &addr, &len), bad);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,8 @@
 // not "127.0.0.2", not "localhost.example.com", not "127.0.0.1.nip.io".
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string>
 
 namespace access_service {
@@ -24,5 +26,11 @@ bool is_loopback_host(const std::string& host);
 // returns false and leaves the outputs alone. The scheme and host are
 // compared as written (lower case).
 bool split_loopback_http(const std::string& uri, std::string* origin, std::string* rest);
+
+// The socket address of server.listen's TCP form, "<loopback host>:<port>"
+// (config.h checks it at load): "[::1]:9000" gives IPv6 ::1, "127.0.0.1:9000"
+// and "localhost:9000" IPv4 127.0.0.1; the master binds it, `accessctl
+// restore` connects to it. False when `listen` is not that form.
+bool loopback_socket_address(const std::string& listen, sockaddr_storage* addr, socklen_t* len);
 
 }  // namespace access_service

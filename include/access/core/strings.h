@@ -40,4 +40,8 @@ bool valid_utf8(std::string_view s);
 // unreserved characters are left as they are).
 std::string url_encode(std::string_view in);
 
+// The five characters that matter in HTML and XML text and attribute values
+// (& < > " ') as entities; everything else as it is.
+std::string html_escape(std::string_view s);
+
 }  // namespace access_service
