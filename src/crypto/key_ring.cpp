@@ -1,6 +1,5 @@
 #include "access/crypto/key_ring.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,22 +27,6 @@ long long read_time(const std::string& path) {
 void remove_with_sidecars(const std::string& key_file) {
   unlink((key_file + kSignsFrom).c_str());
   unlink((key_file + kRetired).c_str());
-}
-
-// The names of the key files in `dir` ("key-...pem"), sorted: oldest first.
-Result<std::vector<std::string>> key_names(const std::string& dir) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d)
-    return Status::NotFound(dir + ": cannot open key directory: " + os_reason(errno) +
-                            " (run accessctl init)");
-  std::vector<std::string> names;
-  while (dirent* e = readdir(d.get())) {
-    std::string name = e->d_name;
-    if (name.rfind("key-", 0) == 0 && name.size() > 8 && name.substr(name.size() - 4) == ".pem")
-      names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 // "key-20261201T120000Z.pem" -> its time; 0 when the name holds none.
@@ -86,7 +69,7 @@ Result<std::string> rotate_key(const std::string& dir, const std::string& algori
                                long long publish_ahead_seconds) {
   // Whether a key signs now decides whether the new one must wait.
   bool signing = false;
-  if (auto names = key_names(dir); names.ok()) signing = !names->empty();
+  if (auto names = key_file_names(dir); names.ok()) signing = !names->empty();
   // `now` is whole seconds, rounded down: one more keeps the wait at least
   // publish_ahead_seconds long.
   if (!signing || publish_ahead_seconds == 0) return create_signing_key(dir, algorithm, now);
@@ -135,7 +118,7 @@ Result<std::vector<std::string>> purge_expired_keys(const std::string& dir, long
 
 Result<KeySchedule> key_schedule(const std::string& dir, long long loaded_at, long long now,
                                  int rotate_every_days) {
-  Result<std::vector<std::string>> names = key_names(dir);
+  Result<std::vector<std::string>> names = key_file_names(dir);
   if (!names.ok()) return names.status();
   KeySchedule s;
   bool waiting = false;

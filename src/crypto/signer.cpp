@@ -85,23 +85,31 @@ Result<std::string> pem_of(const EVP_PKEY* key) {
 TokenSigner::TokenSigner() : crypto_(std::make_unique<Crypto>()) {}
 TokenSigner::~TokenSigner() = default;
 
+Result<std::vector<std::string>> key_file_names(const std::string& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d)
+    return Status::NotFound(dir + ": cannot open key directory: " + os_reason(errno) +
+                            " (run accessctl init)");
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d.get())) {
+    std::string name = e->d_name;
+    if (name.rfind("key-", 0) == 0 && name.size() > 8 && name.substr(name.size() - 4) == ".pem")
+      names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir) {
   return load(dir, static_cast<long long>(std::time(nullptr)));
 }
 
 Result<std::shared_ptr<TokenSigner>> TokenSigner::load(const std::string& dir, long long now) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d)
-    return Status::NotFound(dir + ": cannot open key directory: " + os_reason(errno) +
-                            " (run accessctl init)");
+  Result<std::vector<std::string>> names = key_file_names(dir);
+  if (!names.ok()) return names.status();
   std::vector<std::string> files;
-  while (dirent* e = readdir(d.get())) {
-    std::string name = e->d_name;
-    if (name.rfind("key-", 0) == 0 && name.size() > 8 && name.substr(name.size() - 4) == ".pem")
-      files.push_back(dir + "/" + name);
-  }
+  for (const auto& name : *names) files.push_back(dir + "/" + name);
   if (files.empty()) return Status::NotFound(dir + ": no signing key (run accessctl init)");
-  std::sort(files.begin(), files.end());
   auto signer = std::make_shared<TokenSigner>();
   bool chosen = false;
   for (const auto& f : files) {

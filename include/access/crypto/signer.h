@@ -109,4 +109,10 @@ class TokenSigner {
 Result<std::string> create_signing_key(const std::string& dir, const std::string& algorithm,
                                        long long signs_from = 0);
 
+// The names of the key files in `dir` ("key-*.pem", sidecars excluded),
+// sorted: oldest first. kNotFound naming the directory and "run accessctl
+// init" when it cannot be opened. TokenSigner::load and key_ring.h read the
+// directory through it.
+Result<std::vector<std::string>> key_file_names(const std::string& dir);
+
 }  // namespace access_service
