@@ -1,6 +1,8 @@
 # Browser flows (API.md section 4): authorization code with PKCE, implicit,
 # sign-in, consent, sign-out, approvals, and their negative cases. curl plays
 # the browser; a second cookie jar plays another browser.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_admin_token; need_user1_token
 CB=https://client.example.com/cb
 LOOP=http://127.0.0.1:9999/callback
 WEB_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id webapp --name "Photo Printer" \

@@ -1,5 +1,7 @@
 # Key rotation under traffic, publish-ahead (PUBLISH_AHEAD=3 s here), JWKS
 # overlap, retirement and the purge.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_cli_app
 master=$(cat "$STATE/run/service.pid")
 kid_of() { /usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "$1"; }
 jwks_kids() { curl -s "$BASE/.well-known/jwks.json" | jq -r '[.keys[].kid]|sort|join(",")'; }

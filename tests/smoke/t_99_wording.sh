@@ -2,6 +2,8 @@
 # SQL or file paths ever reach a response"). Runs last: `req` (lib.sh) has
 # appended every error_description of the run to $ERROR_DESCRIPTIONS, and
 # each one is searched for SQL, database wording, file paths and C++ names.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_cli_app
 
 # The client's own input, quoted back to it (the hostile tests send SQL and
 # paths on purpose), replaced by <input>: only the server's words are searched.
