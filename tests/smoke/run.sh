@@ -25,9 +25,11 @@ for a in "$@"; do
   smoke_files+=("$f")
 done
 cd "$(dirname "$0")/../.."
+smoke_partial=0
 if [[ ${#smoke_files[@]} == 0 ]]; then
   smoke_files=(tests/smoke/t_*.sh)
 else
+  smoke_partial=1
   mapfile -t smoke_files < <(printf '%s\n' "${smoke_files[@]}" | sort -u)
 fi
 export ROOT=$PWD
@@ -83,6 +85,12 @@ for v in $(compgen -v); do
   [[ $v =~ (^|_)(PW|PASSWORD|SECRET|AT|RT|TOKEN|CODE|VERIFIER|CSRF|TOTP|PASSCODE)[0-9]*($|_) ]] &&
     printf '%s\x1f%s\x1e' "$v" "${!v}"
 done >"$SECRETS_CAPTURE/variables"
+# The search refuses to pass on fewer than 20 captured secrets (a capture
+# that failed); the full suite uses far more. Some files alone use only a
+# few (t_61_tls_headers.sh none but cli's secret, made above), so a run of
+# selected files asks for at least one; the planted secret below still
+# shows that the capture and the search work.
+if [[ $smoke_partial == 1 || -n ${SMOKE_ONLY:-} ]]; then export LOG_SECRETS_MIN=1; fi
 mapfile -t suite_logs < <(find "$STATE" -type f -name '*.log' ! -path "$SECRETS_CAPTURE/*" | sort)
 secrets_out=$(python3 tests/smoke/log_secrets.py "$SECRETS_CAPTURE" "${suite_logs[@]}")
 secrets_rc=$?
