@@ -232,6 +232,10 @@ PY
 #   need_admin_token  ADMIN_AT: the password grant through cli for ADMIN (leaves
 #                     STATUS and BODY of that request)
 #   need_user1_token  USER1_AT: the same for USER1
+#   need_web_app      WEB_SECRET: app `webapp` ("Photo Printer": authorization_code,
+#                     implicit, refresh_token; redirect URIs https://client.example.com/cb
+#                     and http://127.0.0.1:9999/callback; scope read write; 300 s /
+#                     3600 s), made by t_70_authorize.sh, used by t_75_mfa.sh too
 #   need_locked_user  LOCKED: locked@example.com, ROLE_ORIGINATOR, USER1_PW as its
 #                     password (t_20_token.sh locks it out; t_30_users.sh counts
 #                     the users)
@@ -285,4 +289,14 @@ need_locked_user() {
   LOCKED=locked@example.com
   echo "$USER1_PW" | $CTL user add "$LOCKED" --role ROLE_ORIGINATOR --password-stdin >/dev/null || return
   fixture_made locked
+}
+need_web_app() {
+  fixture_done webapp && return 0
+  local json
+  json=$($CTL client add --client-id webapp --name "Photo Printer" \
+    --grant authorization_code --grant implicit --grant refresh_token \
+    --redirect-uri https://client.example.com/cb --redirect-uri http://127.0.0.1:9999/callback \
+    --scope read --scope write --access-seconds 300 --refresh-seconds 3600) || return
+  WEB_SECRET=$(jq -r .clientSecret <<<"$json")
+  fixture_made webapp
 }
