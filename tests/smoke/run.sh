@@ -3,8 +3,35 @@
 # a throwaway state directory, runs every tests/smoke/t_*.sh against it (in
 # name order, sharing the server), stops everything, and prints
 # "smoke: N passed, N failed".
+#
+#   tests/smoke/run.sh                      the full suite
+#   tests/smoke/run.sh t_20_token.sh [...]  only these files (names or paths,
+#                                           run in name order)
+#   SMOKE_ONLY=REGEX tests/smoke/run.sh     only the files whose names match
+#
+# Each file makes what it uses through the fixture helpers of lib.sh
+# (need_admin, need_cli_app, need_admin_token, ...), so any file runs alone.
 set -uo pipefail
+# File names given as arguments, resolved before the cd below.
+smoke_files=()
+for a in "$@"; do
+  f=tests/smoke/$(basename "$a")
+  [[ $f == *.sh ]] || f+=.sh
+  if [[ ! -f "$(dirname "$0")/$(basename "$f")" ]]; then
+    echo "run.sh: no smoke test file $a" >&2
+    echo "smoke: 0 passed, 1 failed"
+    exit 1
+  fi
+  smoke_files+=("$f")
+done
 cd "$(dirname "$0")/../.."
+smoke_partial=0
+if [[ ${#smoke_files[@]} == 0 ]]; then
+  smoke_files=(tests/smoke/t_*.sh)
+else
+  smoke_partial=1
+  mapfile -t smoke_files < <(printf '%s\n' "${smoke_files[@]}" | sort -u)
+fi
 export ROOT=$PWD
 export BUILD=${BUILD:-build}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -31,13 +58,15 @@ if ! WORKERS=2 nginx/dev-server.sh start "$STATE"; then
   exit 1
 fi
 
-# SMOKE_ONLY=REGEX runs t_00_setup.sh and the files whose names match (a
-# quicker loop while working on one area); the full suite is the default.
-for t in tests/smoke/t_*.sh; do
-  if [[ -n ${SMOKE_ONLY:-} && $t != */t_00_setup.sh && ! $(basename "$t") =~ $SMOKE_ONLY ]]; then continue; fi
+# SMOKE_ONLY=REGEX runs only the files whose names match (a quicker loop
+# while working on one area); the full suite is the default.
+for t in "${smoke_files[@]}"; do
+  if [[ -n ${SMOKE_ONLY:-} && ! $(basename "$t") =~ $SMOKE_ONLY ]]; then continue; fi
   echo "-- $(basename "$t" .sh)"
   source "$t"
 done
+# The planted secret below is cli's (a file run alone may not have made it).
+need_cli_app
 # Stopped before its log is read: under SANITIZE=1 the master's leak check
 # runs when it exits.
 nginx/dev-server.sh stop "$STATE" >/dev/null 2>&1
@@ -56,6 +85,12 @@ for v in $(compgen -v); do
   [[ $v =~ (^|_)(PW|PASSWORD|SECRET|AT|RT|TOKEN|CODE|VERIFIER|CSRF|TOTP|PASSCODE)[0-9]*($|_) ]] &&
     printf '%s\x1f%s\x1e' "$v" "${!v}"
 done >"$SECRETS_CAPTURE/variables"
+# The search refuses to pass on fewer than 20 captured secrets (a capture
+# that failed); the full suite uses far more. Some files alone use only a
+# few (t_61_tls_headers.sh none but cli's secret, made above), so a run of
+# selected files asks for at least one; the planted secret below still
+# shows that the capture and the search work.
+if [[ $smoke_partial == 1 || -n ${SMOKE_ONLY:-} ]]; then export LOG_SECRETS_MIN=1; fi
 mapfile -t suite_logs < <(find "$STATE" -type f -name '*.log' ! -path "$SECRETS_CAPTURE/*" | sort)
 secrets_out=$(python3 tests/smoke/log_secrets.py "$SECRETS_CAPTURE" "${suite_logs[@]}")
 secrets_rc=$?

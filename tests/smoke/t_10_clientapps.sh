@@ -1,4 +1,6 @@
 # /api/v1/clientapps and the dashboard (API.md section 2).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_cli_app; need_job_app; need_user1; need_admin_token; need_user1_token
 APP='{"appName":"Web portal","clientId":"portal","authorizedGrantTypes":["authorization_code","refresh_token"],
  "registeredRedirectUris":["https://portal.example.com/cb"],"accessTokenValiditySeconds":300,
  "refreshTokenValiditySeconds":3600}'

@@ -4,6 +4,8 @@
 # password grant with seed 003's literal Basic header, read the object back,
 # edit one member and PUT it whole (issue #11), and list and revoke an
 # approval (seeds 001, 004). Each answer must carry the documented members.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app
 S=$STATE/seeds
 mkdir -p "$S"
 SEED_JAR=$S/cookies.txt

@@ -1,6 +1,8 @@
 # accessctl, complete (issue #15, item 4): every user and client command with
 # its effect seen through HTTP, --json lists, --version, and the wording of
 # its refusals: one line each, naming what the operator typed.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_cli_app
 ctl_bin=$ROOT/$BUILD/accessctl
 version=$(sed -n 's/.*kVersion\[\] = "\(.*\)";/\1/p' "$ROOT/include/access/core/version.h")
 # one_line_error EXPECTED_RC TEXT COMMAND...: exit status, exactly one line on

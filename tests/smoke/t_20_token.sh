@@ -1,4 +1,6 @@
 # POST /api/oauth/token: password and refresh_token grants (API.md section 3).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app; need_job_app
 token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
 expect "password grant -> access and refresh token" 200 .token_type bearer .expires_in 600 \
   '.refresh_token|length' 43 '.jti|length' 36
@@ -104,7 +106,7 @@ token cli "$CLI_SECRET" nobody@example.com wrong-password
 expect "unknown user -> the same invalid_grant" 400 .error invalid_grant .error_description "bad credentials"
 
 # Lockout: 5 failures within the window lock the account; success resets.
-echo "$USER1_PW" | $CTL user add locked@example.com --role ROLE_ORIGINATOR --password-stdin >/dev/null
+need_locked_user
 for i in 1 2 3 4 5; do token cli "$CLI_SECRET" locked@example.com "wrong-$i"; done
 expect "the 5th wrong password is still invalid_grant" 400 .error invalid_grant
 token cli "$CLI_SECRET" locked@example.com "$USER1_PW"

@@ -1,4 +1,6 @@
 # /api/v1/users and /api/v1/users/me (API.md section 6).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app; need_locked_user; need_admin_token; need_user1_token
 req GET /api/v1/users/me -H "$(bearer "$USER1_AT")"
 expect "GET users/me" 200 .email "$USER1" '.roles[0]' ROLE_COLLABORATOR .mfaEnabled false .enabled true .firstName null
 req GET /api/v1/users/me

@@ -1,4 +1,14 @@
 # Nothing secret is stored in clear (DESIGN.md, Storage), and the schema is sane.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app; need_job_app
+# RT and RT2: a refresh token and its rotation, from t_20_token.sh in the full
+# suite; made here when this file runs without it.
+if [[ -z ${RT:-} || -z ${RT2:-} ]]; then
+  token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+  RT=$(jq -r .refresh_token <<<"$BODY")
+  req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$RT"
+  RT2=$(jq -r .refresh_token <<<"$BODY")
+fi
 db=$STATE/access.db
 dump=$(mktemp)
 if on_sqlite; then

@@ -5,6 +5,8 @@
 # directory, nginx and worker pool) on the same database, with a copy of A's
 # key-encryption key and A's issuer; a third nginx balances across both
 # (round robin, retrying on connection errors, as a load balancer would).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app
 if on_sqlite; then
   echo "  (skipped: the suite runs on SQLite; make test PG=1 runs it on PostgreSQL)"
 else

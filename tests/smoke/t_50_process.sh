@@ -1,4 +1,6 @@
 # The master/worker process model: respawn, reload, config checking, clean stop.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_cli_app
 master=$(cat "$STATE/run/service.pid")
 workers_of() { pgrep -P "$1" | sort | tr '\n' ' '; }
 before=$(workers_of "$master")

@@ -1,11 +1,12 @@
 # Browser flows (API.md section 4): authorization code with PKCE, implicit,
 # sign-in, consent, sign-out, approvals, and their negative cases. curl plays
 # the browser; a second cookie jar plays another browser.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_admin_token; need_user1_token
+# webapp (WEB_SECRET): redirect URIs $CB and $LOOP, read write (lib.sh need_web_app).
+need_web_app
 CB=https://client.example.com/cb
 LOOP=http://127.0.0.1:9999/callback
-WEB_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id webapp --name "Photo Printer" \
-  --grant authorization_code --grant implicit --grant refresh_token --redirect-uri "$CB" \
-  --redirect-uri "$LOOP" --scope read --scope write --access-seconds 300 --refresh-seconds 3600)")
 OTHER_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id otherapp --name "Other" \
   --grant authorization_code --redirect-uri "$CB" --access-seconds 300)")
 JAR=$STATE/cookies.txt

@@ -1,4 +1,6 @@
 # Two-factor sign-in (TOTP, RFC 6238) and device passcodes (API.md sections 3, 6).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_cli_app; need_admin_token; need_user1_token; need_web_app
 MFA_PW='mfa-user-password-1'
 add_user() { echo "$MFA_PW" | $CTL user add "$1" --role ROLE_ORIGINATOR --password-stdin | jq -r .id; }
 MFA_APP_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id mfaapp --name "Secure app" \

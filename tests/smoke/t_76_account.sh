@@ -3,6 +3,8 @@
 # TOTP computed here from the enrolment URI, recovery codes (accepted once,
 # refused twice), turning 2FA off, and the /api/account endpoints of the
 # account page behind the session cookie and its CSRF header.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin_token; need_user1_token
 ACCT_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id acctapp --name "Account test app" \
   --grant password --grant mfa --grant refresh_token --access-seconds 300 --refresh-seconds 3600)")
 ACCT_FIRST='first-Password-of-erin-7'   # what the administrator hands over

@@ -1,5 +1,7 @@
 # The pages in headless Chromium (tests/browser/flow.mjs, account.mjs) and
 # their headers.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_admin_token
 for page in signin.html consent.html error.html account.html; do
   req GET "/$page"
   check "$page is served with CSP and X-Frame-Options: DENY" \

@@ -2,6 +2,8 @@
 # shape {"error","error_description"} and that nothing was stored (no table of
 # the database gained a row). Inputs over nginx's limits are answered by nginx
 # itself, in the same JSON shape (nginx/snippets/access-service-locations.conf).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app
 db=$STATE/access.db
 H=$STATE/hostile
 # Fresh tokens: under SANITIZE=1 the suite can outlive the first ones (600 s).

@@ -2,6 +2,8 @@
 # lockout per (account, address) with an atomic count, wrong codes counted,
 # one winner per restrictive token, the client-secret throttle, both readings
 # of HTTP Basic, a disabled app's tokens, RFC 6750 3.1, crit headers and aud.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_cli_app
 B=$STATE/bruteforce
 mkdir -p "$B"
 BF_PW='bruteforce-password-1'

@@ -2,6 +2,8 @@
 # the same moment. Every grant is one BEGIN IMMEDIATE transaction that reads
 # the state again under the write lock, so exactly one wins, the reuse rules
 # apply to the rest, and no second token family ever comes alive.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app
 db=$STATE/access.db
 R=$STATE/races
 # Fresh tokens: under SANITIZE=1 the suite can outlive the first ones (600 s).

@@ -4,6 +4,8 @@
 # any crash; what could not be stored answers 503 temporarily_unavailable.
 # The shared server is restarted on the same STATE and PORT where needed and
 # left as it was found (2 workers, no grace) for the files that follow.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app
 db=$STATE/access.db
 F=$STATE/faults
 rm -rf "$F"

@@ -1,4 +1,6 @@
 # Token lifecycle (API.md section 5): revocation, introspection, discovery.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_cli_app; need_user1_token
 RS_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id resource --name "Resource server" \
   --grant password --access-seconds 300)")
 fresh_tokens() {  # sets F_AT, F_RT, F_JTI from a new password grant through cli

@@ -4,6 +4,8 @@
 # API and its bad input), fail2ban's filter on the real log (both formats),
 # and a second server with log.format text, log.level debug and a
 # metrics.allow that excludes loopback.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_user1; need_cli_app
 LOG=$STATE/service.log
 O=$STATE/obs
 jqf() { jq -e "$@" >/dev/null; }  # jqf FILTER FILE: the filter holds

@@ -1,5 +1,7 @@
 # Key rotation under traffic, publish-ahead (PUBLISH_AHEAD=3 s here), JWKS
 # overlap, retirement and the purge.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_cli_app
 master=$(cat "$STATE/run/service.pid")
 kid_of() { /usr/bin/python3 -c 'import jwt,sys; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "$1"; }
 jwks_kids() { curl -s "$BASE/.well-known/jwks.json" | jq -r '[.keys[].kid]|sort|join(",")'; }
@@ -100,6 +102,13 @@ check "audit: the purge recorded key.retired (expired) for the old key" \
 check "the master logged key.activated" grep -q "\"type\":\"key.activated\".*$NEW_KID" "$STATE/service.log"
 
 # Expired rows go: age some rows, purge, count.
+# Two access tokens revoked here (RFC 7009), so that there are revoked jtis
+# to age whichever files ran before this one.
+for _ in 1 2; do
+  token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
+  req POST /api/oauth/revoke -u "cli:$CLI_SECRET" --data-urlencode "token=$(jq -r .access_token <<<"$BODY")" \
+    -d token_type_hint=access_token
+done
 db=$STATE/access.db
 before=$(db "SELECT count(*) FROM revoked_jtis")
 db "UPDATE revoked_jtis SET expires_at = 1 WHERE jti IN (SELECT jti FROM revoked_jtis LIMIT 2)" >/dev/null

@@ -4,6 +4,8 @@
 # the rotation. The same resource server meets an unknown kid when a key
 # signs at once (`key rotate --now`): the check can fail. Then the master's
 # scheduled rotation (keys.rotate_every_days).
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_user1; need_cli_app
 
 # rs_scenario ROTATE_ARGS SECONDS: prints "tokens=N new=N unknown=N bad=N first_old=0|1"
 rs_scenario() {

@@ -2,6 +2,10 @@
 # SQL or file paths ever reach a response"). Runs last: `req` (lib.sh) has
 # appended every error_description of the run to $ERROR_DESCRIPTIONS, and
 # each one is searched for SQL, database wording, file paths and C++ names.
+# Run alone (tests/smoke/run.sh t_99_wording.sh), it searches what that run
+# collected: its own answers below.
+# Fixtures (lib.sh): each made once per run, so that this file also runs alone.
+need_admin; need_cli_app
 
 # The client's own input, quoted back to it (the hostile tests send SQL and
 # paths on purpose), replaced by <input>: only the server's words are searched.
