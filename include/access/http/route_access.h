@@ -1,8 +1,9 @@
 // Who may call a route, declared in the route table (router.cpp kRoutes)
 // next to the path, as an nginx module declares the phase it runs in. A
 // guarded handler starts after the check has passed and receives the caller
-// it proved; it never authenticates the request itself, so a route cannot
-// lose its check by an edit to the handler's body.
+// it proved (the admin operations need none: the role is all they check); it
+// never authenticates the request itself, so a route cannot lose its check by
+// an edit to the handler's body.
 //
 //   handle_x                 no guard: public, or the handler authenticates
 //                            something other than a user (the token endpoint's
