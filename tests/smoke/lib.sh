@@ -267,21 +267,22 @@ need_job_app() {
   JOB_SECRET=$(jq -r .clientSecret <<<"$JOB_APP_JSON")
   fixture_made job
 }
-need_admin_token() {
-  fixture_done admin_token && return 0
-  need_admin && need_cli_app || return
-  token cli "$CLI_SECRET" "$ADMIN" "$ADMIN_PW"
+# fixture_token KEY VAR USER PASSWORD: VAR = the access token of USER's
+# password grant through cli, once per run (KEY names the fixture).
+fixture_token() {
+  fixture_done "$1" && return 0
+  token cli "$CLI_SECRET" "$3" "$4"
   [[ $STATUS == 200 ]] || return 1
-  ADMIN_AT=$(jq -r .access_token <<<"$BODY")
-  fixture_made admin_token
+  printf -v "$2" '%s' "$(jq -r .access_token <<<"$BODY")"
+  fixture_made "$1"
+}
+need_admin_token() {
+  need_admin && need_cli_app || return
+  fixture_token admin_token ADMIN_AT "$ADMIN" "$ADMIN_PW"
 }
 need_user1_token() {
-  fixture_done user1_token && return 0
   need_user1 && need_cli_app || return
-  token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
-  [[ $STATUS == 200 ]] || return 1
-  USER1_AT=$(jq -r .access_token <<<"$BODY")
-  fixture_made user1_token
+  fixture_token user1_token USER1_AT "$USER1" "$USER1_PW"
 }
 need_locked_user() {
   fixture_done locked && return 0
