@@ -71,13 +71,16 @@ Conn::Conn(std::string conninfo, int lock_timeout_ms, const std::vector<Statemen
       fixed_prepared_(statements ? statements->size() : 0, false) {}
 
 // An idle connection the server has closed (a restart, a failover, an
-// idle timeout) shows as a readable socket: read what is there, so that a
-// dead connection is replaced before a statement is sent on it rather than
-// failing that statement.
+// idle timeout) shows as a readable socket. Nothing is due on an idle
+// connection: what is there is the server's farewell (a FATAL such as
+// 57P01, then end of file) or, rarely, an unsolicited notice. Reading it
+// does not tell the two apart: libpq returns after the FATAL's bytes
+// without seeing the end of file, and keeps the connection "OK". So a
+// readable idle connection is replaced before a statement is sent on it,
+// rather than failing that statement; a notice costs one reconnect.
 static void drop_if_closed(std::unique_ptr<PGconn, ConnCloser>& conn) {
   pollfd p{PQsocket(conn.get()), POLLIN, 0};
-  if (p.fd < 0 || poll(&p, 1, 0) <= 0) return;
-  if (!PQconsumeInput(conn.get()) || PQstatus(conn.get()) != CONNECTION_OK) conn.reset();
+  if (p.fd < 0 || poll(&p, 1, 0) > 0) conn.reset();
 }
 
 Status Conn::ensure() {

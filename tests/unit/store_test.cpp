@@ -123,6 +123,31 @@ BOOST_AUTO_TEST_CASE(unreachable_postgresql_is_unavailable_not_fatal) {
   BOOST_TEST(log.text().find("database unavailable") != std::string::npos);
 }
 
+// A connection the server ended while it sat idle (a restart, a failover,
+// pg_terminate_backend) is replaced before the next statement is sent on
+// it: that statement succeeds, it does not answer 503 (pg_conn.cpp).
+BOOST_AUTO_TEST_CASE(idle_connection_the_server_ended_is_replaced_first) {
+  if (!testing::testing_postgresql()) return;  // SQLite has no connection to lose
+  add_app(app("id-1", "client-1"));
+  BOOST_REQUIRE(store->ping().ok());
+  PGconn* admin = PQconnectdb(config.conninfo.c_str());
+  BOOST_REQUIRE(PQstatus(admin) == CONNECTION_OK);
+  PGresult* r = PQexec(admin,
+                       "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM "
+                       "pg_stat_activity WHERE application_name = 'access-service' AND "
+                       "pid <> pg_backend_pid()) t");
+  BOOST_REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+  BOOST_TEST(std::string(PQgetvalue(r, 0, 0)) == "1");  // the store's one connection
+  PQclear(r);
+  PQfinish(admin);
+  usleep(200 * 1000);  // the server's FATAL and end of file reach the socket
+  set_log_level("warn");
+  testing::CaptureStderr log;
+  Result<ClientApp> found = store->find_client("id-1");
+  BOOST_TEST(found.ok(), found.status().ToString());
+  BOOST_TEST(store->ping().ok());
+}
+
 BOOST_AUTO_TEST_CASE(client_round_trip) {
   ClientApp a = app("id-1", "client-1", "My App", 1234);
   a.grant_types = {"authorization_code", "refresh_token"};
