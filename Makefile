@@ -53,7 +53,7 @@ FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := params basic cookie json_body jwt config
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Iinclude -isystem /usr/include/postgresql -MMD -MP -fno-omit-frame-pointer \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB_SRCS := src/http/api.cpp src/oauth/audit.cpp src/core/cidr.cpp \
+FUZZ_LIB_SRCS := src/http/api.cpp src/http/principal.cpp src/oauth/audit.cpp src/core/cidr.cpp \
                  src/oauth/client_rules.cpp src/core/config.cpp src/core/context.cpp \
                  src/crypto/crypto.cpp src/core/files.cpp src/http/http.cpp src/crypto/jws.cpp \
                  src/crypto/jws_algorithms.cpp src/core/log.cpp src/core/loopback.cpp \

@@ -265,8 +265,6 @@ std::optional<Response> read_page(
   return std::nullopt;
 }
 
-bool Principal::has_authority(const std::string& a) const { return contains(authorities, a); }
-
 namespace {
 
 bool string_array(const json& j, std::vector<std::string>* out) {
@@ -317,7 +315,12 @@ bool looks_like_jwt(const std::string& token) {
   return std::count(token.begin(), token.end(), '.') == 2;
 }
 
-Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
+namespace {
+
+// The checks that hold for the token's whole life in this worker (the
+// signature, claim types, iss, aud, iat not in the future): what
+// VerifiedTokens remembers.
+Result<Principal> check_signature_and_claims(const Context& ctx, const std::string& token) {
   Result<json> claims = ctx.signer->verify(token);
   if (!claims.ok()) return claims.status();
   const json& c = *claims;
@@ -330,11 +333,9 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
       !string_array(c["authorities"], &p.authorities) || !c.contains("scope") ||
       !string_array(c["scope"], &p.scope))
     return Status::Invalid("claims missing or of the wrong type");
-  const long long now = now_seconds();
   p.exp = c["exp"].get<long long>();
   p.iat = c["iat"].get<long long>();
-  if (p.exp <= now) return Status::Invalid("expired", Status::Reason::kExpired);
-  if (p.iat > now + 60) return Status::Invalid("issued in the future");
+  if (p.iat > now_seconds() + 60) return Status::Invalid("issued in the future");
   p.restrictive = contains(p.scope, "mfa");
   if (p.restrictive && c.contains("requested_scope") &&
       !string_array(c["requested_scope"], &p.requested_scope))
@@ -351,6 +352,23 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
     if (!c["fid"].is_string()) return Status::Invalid("claims missing or of the wrong type");
     p.family_id = c["fid"];
   }
+  return p;
+}
+
+}  // namespace
+
+Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
+  const std::string key = VerifiedTokens::key(token);
+  Principal p;
+  if (const Principal* known = ctx.verified_tokens.find(key)) {
+    p = *known;
+  } else {
+    Result<Principal> checked = check_signature_and_claims(ctx, token);
+    if (!checked.ok()) return checked.status();
+    p = std::move(*checked);
+    if (p.exp > now_seconds()) ctx.verified_tokens.add(key, p);
+  }
+  if (p.exp <= now_seconds()) return Status::Invalid("expired", Status::Reason::kExpired);
   Result<bool> live = ctx.store->access_token_live(
       {p.jti, p.client_id, p.user_id, p.family_id, issued_millis(p.jti, p.iat)});
   if (!live.ok())

@@ -155,8 +155,8 @@ Result<std::string> parse_bearer(std::string_view header) {
   if (tok.empty() || tok.size() > 8192) return Status::Invalid("malformed bearer token");
   // RFC 6750 2.1 b64token characters.
   for (char c : tok)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
-          c == '~' || c == '+' || c == '/' || c == '='))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '='))
       return Status::Invalid("malformed bearer token");
   return std::string(tok);
 }

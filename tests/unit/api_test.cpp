@@ -278,6 +278,57 @@ BOOST_FIXTURE_TEST_CASE(bearer_unknown_or_revoked_jti_refused, BearerFixture) {
   BOOST_TEST(refusal(issue(other)) == "access token is not valid");
 }
 
+// principal.h: a token that passed is remembered (its signature and claims
+// are not checked again), but its expiry and its liveness are, every time;
+// a token differing anywhere, or one that failed, is not a hit.
+BOOST_FIXTURE_TEST_CASE(bearer_checked_token_remembered_expiry_and_revocation_still_apply,
+                        BearerFixture) {
+  const std::string t = issue(claims("jti-cache"));
+  BOOST_TEST(ctx->verified_tokens.size() == 0u);
+  BOOST_TEST(me_status(t) == 200);
+  BOOST_TEST(ctx->verified_tokens.size() == 1u);
+  const Principal* known = ctx->verified_tokens.find(VerifiedTokens::key(t));
+  BOOST_REQUIRE(known);
+  BOOST_TEST(known->jti == "jti-cache");
+  BOOST_TEST(me_status(t) == 200);
+  BOOST_TEST(ctx->verified_tokens.size() == 1u);  // the same token: a hit, not a second entry
+
+  // A changed signature byte is another key: checked in full, refused, not remembered.
+  std::string forged = t;
+  const size_t mid = forged.rfind('.') + 10;
+  forged[mid] = forged[mid] == 'A' ? 'B' : 'A';
+  BOOST_TEST(me_status(forged) == 401);
+  json wrong_iss = claims("jti-cache-iss");
+  wrong_iss["iss"] = "https://evil.example";
+  BOOST_TEST(me_status(issue(wrong_iss)) == 401);
+  BOOST_TEST(ctx->verified_tokens.size() == 1u);
+
+  // Expiry is read from the clock on a hit: a remembered token past its exp
+  // is refused as expired.
+  Principal stale = *known;
+  stale.exp = now_seconds() - 1;
+  const std::string t2 = issue(claims("jti-cache-2"));
+  ctx->verified_tokens.add(VerifiedTokens::key(t2), stale);
+  BOOST_TEST((reason_of(t2) == Status::Reason::kExpired));
+
+  // Revocation is asked of the store on a hit.
+  BOOST_REQUIRE(ctx->store->revoke_user_tokens(user.id, now_seconds()).ok());
+  BOOST_TEST(me_status(t) == 401);
+  BOOST_TEST((reason_of(t) == Status::Reason::kRevoked));
+}
+
+BOOST_AUTO_TEST_CASE(verified_tokens_are_bounded) {
+  VerifiedTokens cache;
+  Principal p;
+  for (size_t i = 0; i <= VerifiedTokens::kMaxEntries; ++i)
+    cache.add(VerifiedTokens::key("token-" + std::to_string(i)), p);
+  BOOST_TEST(cache.size() <= VerifiedTokens::kMaxEntries);
+  BOOST_TEST(
+      cache.find(VerifiedTokens::key("token-" + std::to_string(VerifiedTokens::kMaxEntries))) !=
+      nullptr);  // the newest is kept
+  BOOST_TEST(VerifiedTokens::key("a").size() == 32u);
+}
+
 BOOST_FIXTURE_TEST_CASE(bearer_missing_or_mistyped_claims_refused, BearerFixture) {
   int n = 0;
   for (const char* claim :

@@ -15,6 +15,7 @@
 #include "access/crypto/password.h"
 #include "access/crypto/signer.h"
 #include "access/http/http.h"
+#include "access/http/principal.h"
 #include "access/store/store.h"
 
 namespace access_service {
@@ -95,6 +96,7 @@ struct Context {
   std::shared_ptr<TokenSigner> signer;
   std::string hmac_key;  // keys.dir/hmac.key: derives rotated refresh tokens
   ClientAuthenticator clients;
+  VerifiedTokens verified_tokens;  // access tokens already checked (principal.h)
   RequestInfo current;
   // This process's slot of the shared metrics (metrics.h); records nothing
   // when the context was opened without one (tests, tools).

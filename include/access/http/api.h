@@ -16,6 +16,7 @@
 #include "access/core/status.h"
 #include "access/http/http.h"
 #include "access/http/oauth_error.h"
+#include "access/http/principal.h"
 #include "access/store/store.h"
 
 namespace access_service {
@@ -72,23 +73,6 @@ bool looks_like_jwt(const std::string& token);
 // jti, or iat * 1000 for a jti of another form (revocation watermarks
 // compare with it; store.h "Tokens").
 long long issued_millis(const std::string& jti, long long iat);
-
-// What a valid bearer token says about its holder.
-struct Principal {
-  std::string user_id;
-  std::string email;
-  std::vector<std::string> authorities;
-  std::string client_id;
-  std::vector<std::string> scope;
-  std::string jti;
-  std::string family_id;  // the `fid` claim: its refresh-token family, "" when none
-  std::string aud;        // the configured audience (tokens.audience)
-  long long exp = 0;
-  long long iat = 0;
-  bool restrictive = false;                  // an MFA-pending token (scope "mfa")
-  std::vector<std::string> requested_scope;  // of a restrictive token: the scope asked for
-  bool has_authority(const std::string& a) const;
-};
 
 // Checks an access token completely: TokenSigner::verify (alg allow-list,
 // no crit header, kid, signature), then iss, aud (when present), exp, iat (not in the future beyond
