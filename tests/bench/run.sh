@@ -216,6 +216,22 @@ worker_cpu_ticks() {  # user + system CPU of the master's children so far, clock
   done
   echo "$total"
 }
+# Of the master's children so far: system CPU ticks, and the times they slept
+# (voluntary context switches: each wait for a request, a lock or an fsync).
+worker_sys_ticks() {
+  local pid total=0
+  for pid in $(pgrep -P "$MASTER"); do
+    total=$((total + $(awk '{ print $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+worker_sleeps() {
+  local pid total=0
+  for pid in $(pgrep -P "$MASTER"); do
+    total=$((total + $(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 TICKS_PER_S=$(getconf CLK_TCK)
 wal_kib() { [[ -e $STATE/access.db-wal ]] && echo $(($(stat -c %s "$STATE/access.db-wal") / 1024)) || echo 0; }
 busy_lines() { grep -c 'database busy\|database is locked\|store unavailable' "$STATE/service.log" 2>/dev/null || true; }
@@ -237,7 +253,7 @@ run_wrk() {
   R_ERRORS=$(($(field status_errors) + $(field socket_errors)))
 }
 
-declare -A RPS P50 P99 ERRS FIVE BUSY RSS_AFTER DB_AFTER WAL_AFTER CPU_US SYNCS
+declare -A RPS P50 P99 ERRS FIVE BUSY RSS_AFTER DB_AFTER WAL_AFTER CPU_US SYS_US SLEEPS SYNCS
 # A counter of the pool's /metrics (loopback may scrape: metrics.allow).
 metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m {print $2; exit}'; }
 SCENARIOS=() INTERVAL_LINES=()
@@ -245,7 +261,7 @@ SCENARIOS=() INTERVAL_LINES=()
 # unless WARM is "no", then the measured run; records errors, nginx 5xx, busy
 # lines, RSS and sizes after. PREPARE, a function, runs before each wrk run.
 measure() {
-  local name=$1 script=$2 path=$3 warm=${4:-yes} prepare=${5:-true} busy0 cpu0 secs=$DURATION
+  local name=$1 script=$2 path=$3 warm=${4:-yes} prepare=${5:-true} busy0 cpu0 sys0 sleeps0 secs=$DURATION
   if [[ $name == code ]] && ((secs > 120)); then secs=120; fi
   if [[ $warm == yes && $WARMUP -gt 0 ]]; then
     say "$name: warm-up ${WARMUP}s"
@@ -257,7 +273,7 @@ measure() {
   busy0=$(busy_lines)
   say "$name: ${secs}s, $CONNS connections, $THREADS wrk threads"
   if [[ ${BENCH_PROFILE:-0} == 1 ]]; then profile_start "$name"; fi
-  cpu0=$(worker_cpu_ticks)
+  cpu0=$(worker_cpu_ticks) sys0=$(worker_sys_ticks) sleeps0=$(worker_sleeps)
   local commits0 syncs0
   commits0=$(metric access_store_durable_commits_total) syncs0=$(metric access_store_wal_syncs_total)
   # BENCH_INTERVALS=N: the measured run as N consecutive wrk runs (PREPARE
@@ -286,6 +302,10 @@ measure() {
   # Worker CPU per request: less sensitive than req/s to other work on the machine.
   CPU_US[$name]=$(awk -v t="$(($(worker_cpu_ticks) - cpu0))" -v hz="$TICKS_PER_S" -v n="$R_REQUESTS" \
     'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+  SYS_US[$name]=$(awk -v t="$(($(worker_sys_ticks) - sys0))" -v hz="$TICKS_PER_S" -v n="$R_REQUESTS" \
+    'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+  SLEEPS[$name]=$(awk -v t="$(($(worker_sleeps) - sleeps0))" -v n="$R_REQUESTS" \
+    'BEGIN { printf "%.2f", (n > 0 ? t / n : 0) }')
   if [[ ${BENCH_PROFILE:-0} == 1 ]]; then profile_stop "$name"; fi
   SCENARIOS+=("$name")
   RPS[$name]=$R_RPS P50[$name]=$R_P50 P99[$name]=$R_P99 ERRS[$name]=$R_ERRORS
@@ -577,10 +597,10 @@ ref_of() {  # reference value, label, target ratio (or "-") of a scenario
     printf '%s\n' "${INTERVAL_LINES[@]}"
     echo
   fi
-  echo "| scenario | worker CPU µs/request | WAL syncs per commit | 5xx (nginx log) | store busy (service log) | worker RSS MiB after | db + WAL MiB after | WAL MiB after |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| scenario | worker CPU µs/request | of it in the kernel | worker sleeps/request | WAL syncs per commit | 5xx (nginx log) | store busy (service log) | worker RSS MiB after | db + WAL MiB after | WAL MiB after |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for s in "${SCENARIOS[@]}"; do
-    printf '| %s | %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$s" "${CPU_US[$s]}" "${SYNCS[$s]}" "${FIVE[$s]}" "${BUSY[$s]}" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$s" "${CPU_US[$s]}" "${SYS_US[$s]}" "${SLEEPS[$s]}" "${SYNCS[$s]}" "${FIVE[$s]}" "${BUSY[$s]}" \
       "$(awk -v k="${RSS_AFTER[$s]}" 'BEGIN {print k / 1024}')" \
       "$(awk -v k="${DB_AFTER[$s]}" 'BEGIN {print k / 1024}')" \
       "$(awk -v k="${WAL_AFTER[$s]}" 'BEGIN {print k / 1024}')"
