@@ -36,9 +36,8 @@ Response handle_introspect(Context& ctx, const Request& req, const PathParams&) 
   if (!rec.ok() || rec->app_id != app.id || rec->family_revoked || rec->used_at ||
       rec->family_expires_at <= now)
     return json_reply(inactive);
-  Result<User> user = ctx.store->find_user(rec->user_id);
-  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
-  if (!user.ok() || !user->enabled) return json_reply(inactive);
+  const User* user = &rec->user;
+  if (!user->enabled) return json_reply(inactive);
   return json_reply({{"active", true},
                      {"scope", join_words(rec->scope)},
                      {"client_id", app.client_id},

@@ -79,9 +79,8 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (rec->family_expires_at <= now) return invalid_grant("refresh token has expired");
   auto scope = resolve_scope(form.get("scope"), rec->scope);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope exceeds the original grant");
-  Result<User> user = ctx.store->find_user(rec->user_id);
-  if (!user.ok() && !user.status().is_not_found()) return status_reply(user.status());
-  if (!user.ok() || !user->enabled) return invalid_grant("refresh token is not valid");
+  const User* user = &rec->user;  // read with the token (store.h RefreshRecord)
+  if (!user->enabled) return invalid_grant("refresh token is not valid");
   ctx.current.user_id = user->id;
 
   const std::string successor = rotated_refresh_token(ctx, presented);

@@ -26,23 +26,23 @@ ClientApp read_client(const Rows& q, int i) {
   return a;
 }
 
-User read_user(const Rows& q, int i) {
+}  // namespace
+
+User read_user(const Rows& q, int i, int at) {
   User u;
-  u.id = q.text(i, 0);
-  u.email = q.text(i, 1);
-  u.password_hash = q.text(i, 2);
-  u.first_name = q.opt_text(i, 3);
-  u.last_name = q.opt_text(i, 4);
-  u.other_name = q.opt_text(i, 5);
-  u.mobile_number = q.opt_text(i, 6);
-  u.roles = split_words(q.text(i, 7));
-  u.mfa_enabled = q.boolean(i, 8);
-  u.enabled = q.boolean(i, 9);
-  u.created_at = q.integer(i, 10);
+  u.id = q.text(i, at + 0);
+  u.email = q.text(i, at + 1);
+  u.password_hash = q.text(i, at + 2);
+  u.first_name = q.opt_text(i, at + 3);
+  u.last_name = q.opt_text(i, at + 4);
+  u.other_name = q.opt_text(i, at + 5);
+  u.mobile_number = q.opt_text(i, at + 6);
+  u.roles = split_words(q.text(i, at + 7));
+  u.mfa_enabled = q.boolean(i, at + 8);
+  u.enabled = q.boolean(i, at + 9);
+  u.created_at = q.integer(i, at + 10);
   return u;
 }
-
-}  // namespace
 
 std::string PgStore::order_by(const Page& page) {
   return " ORDER BY " + page.sort_by + (page.descending ? " DESC" : " ASC") +

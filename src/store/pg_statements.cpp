@@ -16,9 +16,10 @@ std::vector<StatementText> table() {
       "SELECT user_id, device_id, app_id, passcode_hash, failures, created_at, last_used_at "
       "FROM devices WHERE user_id=$1 ";
   const std::string refresh =
-      "SELECT f.id, f.app_id, f.user_id, f.scope, f.expires_at, f.revoked_at, "
-      "r.used_at FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id "
-      "WHERE r.hash=$1";
+      "SELECT f.id, f.app_id, f.user_id, f.scope, f.expires_at, f.revoked_at, r.used_at, " +
+      user_cols_of("u") +
+      " FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id "
+      "JOIN users u ON u.id = f.user_id WHERE r.hash=$1";
   const std::string login_failures =
       "SELECT count, window_start, locked_until FROM sign_in_failures WHERE "
       "username=$1 AND ip=$2";
@@ -113,7 +114,7 @@ std::vector<StatementText> table() {
       {Stmt::kInsertRefresh, "insert_refresh",
        "INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES ($1,$2,$3)"},
       {Stmt::kFindRefresh, "find_refresh", refresh},
-      {Stmt::kFindRefreshForUpdate, "find_refresh_for_update", refresh + " FOR UPDATE"},
+      {Stmt::kFindRefreshForUpdate, "find_refresh_for_update", refresh + " FOR UPDATE OF r, f"},
       {Stmt::kRotate, "rotate", mark + insert_successor},
       {Stmt::kRotateAudited, "rotate_audited", mark + audited + insert_successor},
       {Stmt::kMarkRefreshUsed, "mark_refresh_used",

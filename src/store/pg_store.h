@@ -141,6 +141,10 @@ enum class Stmt {
 // The text of every Stmt, entry i for value i (pg_statements.cpp).
 const std::vector<StatementText>& pg_statements();
 
+// A users row of result row `i` whose kUserCols (store_columns.h) start at
+// column `at`.
+User read_user(const Rows& q, int i, int at = 0);
+
 // open_pg_store with another statement table (which must outlive the
 // store): a test's, with a statement that does not prepare.
 Result<std::unique_ptr<Store>> open_pg_store(const Config& config,

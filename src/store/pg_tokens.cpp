@@ -45,6 +45,7 @@ Result<RefreshRecord> PgStore::refresh_where(const std::string& hash, bool lock)
   rec.family_expires_at = r->integer(0, 4);
   rec.family_revoked = !r->is_null(0, 5);
   if (!r->is_null(0, 6)) rec.used_at = r->integer(0, 6);
+  rec.user = read_user(*r, 0, 7);
   return rec;
 }
 

@@ -26,23 +26,23 @@ ClientApp read_client(const Query& q) {
   return a;
 }
 
-User read_user(const Query& q) {
+}  // namespace
+
+User read_user(const Query& q, int at) {
   User u;
-  u.id = q.text(0);
-  u.email = q.text(1);
-  u.password_hash = q.text(2);
-  u.first_name = q.opt_text(3);
-  u.last_name = q.opt_text(4);
-  u.other_name = q.opt_text(5);
-  u.mobile_number = q.opt_text(6);
-  u.roles = split_words(q.text(7));
-  u.mfa_enabled = q.integer(8) != 0;
-  u.enabled = q.integer(9) != 0;
-  u.created_at = q.integer(10);
+  u.id = q.text(at + 0);
+  u.email = q.text(at + 1);
+  u.password_hash = q.text(at + 2);
+  u.first_name = q.opt_text(at + 3);
+  u.last_name = q.opt_text(at + 4);
+  u.other_name = q.opt_text(at + 5);
+  u.mobile_number = q.opt_text(at + 6);
+  u.roles = split_words(q.text(at + 7));
+  u.mfa_enabled = q.integer(at + 8) != 0;
+  u.enabled = q.integer(at + 9) != 0;
+  u.created_at = q.integer(at + 10);
   return u;
 }
-
-}  // namespace
 
 // ---- clients
 Status SqliteStore::insert_client(const ClientApp& a) {

@@ -82,8 +82,10 @@ std::vector<StatementText> table() {
       {Stmt::kInsertRefresh, "insert_refresh",
        "INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES (?,?,?)"},
       {Stmt::kFindRefresh, "find_refresh",
-       "SELECT f.id, f.app_id, f.user_id, f.scope, f.expires_at, f.revoked_at, r.used_at "
-       "FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id WHERE r.hash=?"},
+       "SELECT f.id, f.app_id, f.user_id, f.scope, f.expires_at, f.revoked_at, r.used_at, " +
+           user_cols_of("u") +
+           " FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id "
+           "JOIN users u ON u.id = f.user_id WHERE r.hash=?"},
       {Stmt::kMarkRefreshUsed, "mark_refresh_used",
        "UPDATE refresh_tokens SET used_at=? WHERE hash=? AND used_at IS NULL"},
       {Stmt::kRevokeFamily, "revoke_family",

@@ -231,6 +231,10 @@ enum class Stmt {
 // The text of every Stmt, entry i for value i (sqlite_statements.cpp).
 const std::vector<StatementText>& sqlite_statements();
 
+// A users row whose kUserCols (store_columns.h) start at column `at` of the
+// row `q` stands on.
+User read_user(const Query& q, int at = 0);
+
 // open_sqlite_store with another statement table (which must outlive the
 // store): a test's, with a statement that does not prepare.
 Result<std::unique_ptr<Store>> open_sqlite_store(const Config& config,

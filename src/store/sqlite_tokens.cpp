@@ -53,6 +53,7 @@ Result<RefreshRecord> SqliteStore::find_refresh(const std::string& hash) {
   r.family_expires_at = q.integer(4);
   r.family_revoked = !q.is_null(5);
   if (!q.is_null(6)) r.used_at = q.integer(6);
+  r.user = read_user(q, 7);
   return r;
 }
 

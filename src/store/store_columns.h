@@ -18,6 +18,20 @@ inline constexpr char kClientCols[] =
 inline constexpr char kUserCols[] =
     "id, email, password_hash, first_name, last_name, other_name, mobile_number, roles, "
     "mfa_enabled, enabled, created_at";
+// kUserCols with each column qualified by `alias` ("u" -> "u.id, u.email, ...").
+inline std::string user_cols_of(const std::string& alias) {
+  std::string out;
+  std::string cols = kUserCols;
+  size_t start = 0;
+  while (start < cols.size()) {
+    size_t end = cols.find(", ", start);
+    if (end == std::string::npos) end = cols.size();
+    if (!out.empty()) out += ", ";
+    out += alias + "." + cols.substr(start, end - start);
+    start = end + 2;
+  }
+  return out;
+}
 // audit_events: created_at is AuditEvent::created_ms.
 inline constexpr char kAuditCols[] =
     "created_at, id, type, ip, user_agent, actor, user_id, client_id, username, outcome, details";

@@ -432,6 +432,15 @@ BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
   BOOST_TEST(rec->family_expires_at == 5000);
   BOOST_TEST(!rec->family_revoked);
   BOOST_TEST(!rec->used_at.has_value());
+  // The family's user comes with the token, as find_user reads it.
+  BOOST_TEST(rec->user.id == "u-1");
+  BOOST_TEST(rec->user.email == "alice@example.com");
+  BOOST_TEST(rec->user.roles == (std::vector<std::string>{"ROLE_ORIGINATOR"}));
+  BOOST_TEST(rec->user.enabled);
+  BOOST_TEST(rec->user.created_at == 1000);
+  BOOST_REQUIRE(store->set_user_enabled("u-1", false).ok());
+  BOOST_TEST(!store->find_refresh(sha256("r1"))->user.enabled);
+  BOOST_REQUIRE(store->set_user_enabled("u-1", true).ok());
   BOOST_TEST(store->find_refresh(sha256("r2")).status().is_not_found());
 
   using Rotation = Store::Rotation;

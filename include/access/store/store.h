@@ -104,6 +104,7 @@ struct RefreshRecord {
   int64_t family_expires_at = 0;
   bool family_revoked = false;
   std::optional<int64_t> used_at;  // set once the token has been rotated
+  User user;  // the family's user, read with the token (one statement, not two)
 };
 
 // What an access token's issuer knows about it. Nothing of it is stored:
