@@ -86,8 +86,13 @@ std::vector<StatementText> table() {
            user_cols_of("u") +
            " FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id "
            "JOIN users u ON u.id = f.user_id WHERE r.hash=?"},
+      // rotate_locked's common case in one statement: the token is marked
+      // used only if it is unused and its family is not revoked; the family
+      // comes back for the successor's row.
       {Stmt::kMarkRefreshUsed, "mark_refresh_used",
-       "UPDATE refresh_tokens SET used_at=? WHERE hash=? AND used_at IS NULL"},
+       "UPDATE refresh_tokens SET used_at=? WHERE hash=? AND used_at IS NULL AND EXISTS "
+       "(SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND "
+       "f.revoked_at IS NULL) RETURNING family_id"},
       {Stmt::kRevokeFamily, "revoke_family",
        "UPDATE token_families SET revoked_at=? WHERE id=? AND revoked_at IS NULL"},
       {Stmt::kRevokeUserFamilies, "revoke_user_families",

@@ -78,23 +78,33 @@ Result<Store::Rotation> SqliteStore::rotate_refresh(const std::string& hash,
   return r;
 }
 
-// rotate_refresh under the write lock: the state is read again here, as
-// another worker may have rotated or revoked the token since any read the
-// caller made before.
+// rotate_refresh under the write lock, which makes the state read here the
+// state the write acts on: another worker may have rotated or revoked the
+// token since any read the caller made before. The common case (unused,
+// family live) is one statement and the successor's insert, as on
+// PostgreSQL; every other case reads the token to tell which it is.
 Result<Store::Rotation> SqliteStore::rotate_locked(const std::string& hash,
                                                    const std::string& successor_hash, int64_t now,
                                                    int grace_seconds) {
+  {
+    Query mark = query(Stmt::kMarkRefreshUsed);
+    mark.bind(now).bind_blob(hash);
+    if (mark.step() == SQLITE_ROW) {
+      const std::string family_id = mark.text(0);
+      if (mark.step() != SQLITE_DONE) return mark.error();  // a hash is one row
+      Status st = insert_refresh(successor_hash, family_id, now);
+      if (!st.ok()) return st;
+      return Rotation::kRotated;
+    }
+    if (mark.error().code() != Status::kNotFound) return mark.error();
+  }
+  // Not marked: unknown, its family revoked, or used before (no unused
+  // token of a live family is left under the lock).
   Result<RefreshRecord> rec = find_refresh(hash);
   if (!rec.ok())
     return rec.status().is_not_found() ? Result<Rotation>(Rotation::kUnknown) : rec.status();
   if (rec->family_revoked) return Rotation::kRevoked;
-  if (!rec->used_at) {
-    Query mark = query(Stmt::kMarkRefreshUsed);
-    Status st = mark.bind(now).bind_blob(hash).exec();
-    if (st.ok()) st = insert_refresh(successor_hash, rec->family_id, now);
-    if (!st.ok()) return st;
-    return Rotation::kRotated;
-  }
+  if (!rec->used_at) return Status::Internal("refresh token neither marked nor used");
   if (grace_seconds > 0 && now - *rec->used_at <= grace_seconds) {
     Result<RefreshRecord> next = find_refresh(successor_hash);
     if (next.ok() && !next->used_at) return Rotation::kRepeat;
