@@ -209,29 +209,22 @@ db_kib() {  # database + WAL, KiB
   done
   echo $((total / 1024))
 }
-worker_cpu_ticks() {  # user + system CPU of the master's children so far, clock ticks
-  local pid total=0
+# workers_sum FILE PROGRAM: the number awk PROGRAM prints from /proc/<pid>/FILE,
+# summed over the master's children (a child that is gone counts 0).
+workers_sum() {
+  local pid v total=0
   for pid in $(pgrep -P "$MASTER"); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    v=$(awk "$2" "/proc/$pid/$1" 2>/dev/null)
+    total=$((total + ${v:-0}))
   done
   echo "$total"
 }
-# Of the master's children so far: system CPU ticks, and the times they slept
-# (voluntary context switches: each wait for a request, a lock or an fsync).
-worker_sys_ticks() {
-  local pid total=0
-  for pid in $(pgrep -P "$MASTER"); do
-    total=$((total + $(awk '{ print $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-worker_sleeps() {
-  local pid total=0
-  for pid in $(pgrep -P "$MASTER"); do
-    total=$((total + $(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
+# Of the master's children so far: user + system CPU and system CPU (clock
+# ticks), and the times they slept (voluntary context switches: each wait
+# for a request, a lock or an fsync).
+worker_cpu_ticks() { workers_sum stat '{ print $14 + $15 }'; }
+worker_sys_ticks() { workers_sum stat '{ print $15 }'; }
+worker_sleeps() { workers_sum status '/^voluntary_ctxt_switches/ { print $2 }'; }
 TICKS_PER_S=$(getconf CLK_TCK)
 wal_kib() { [[ -e $STATE/access.db-wal ]] && echo $(($(stat -c %s "$STATE/access.db-wal") / 1024)) || echo 0; }
 busy_lines() { grep -c 'database busy\|database is locked\|store unavailable' "$STATE/service.log" 2>/dev/null || true; }
