@@ -79,7 +79,9 @@ long long issued_millis(const std::string& jti, long long iat);
 // 60 s of skew), the claim types, and that it is not revoked (Store::access_token_live, one
 // statement). kInvalid when it is not valid: with Status::Reason::kExpired
 // when past its exp, kRevoked when access_token_live says it is dead, no
-// reason otherwise; kUnavailable/kInternal from the store.
+// reason otherwise; kUnavailable/kInternal from the store. A token this
+// worker has seen pass skips the signature and claim checks
+// (ctx.verified_tokens, principal.h); exp and liveness are checked every time.
 Result<Principal> verify_access_token(Context& ctx, const std::string& token);
 
 // The Authorization: Bearer token, checked by verify_access_token() and not a
