@@ -117,10 +117,17 @@ std::optional<Response> validate_request(Context& ctx, const Params& q, AuthRequ
   return std::nullopt;
 }
 
+Response expired_page() {
+  return html_error(400, "Sign-in request expired",
+                    "This sign-in request is unknown or has expired (after 10 minutes).");
+}
+
 // Ends an approved request with a code or a token, in one transaction that
-// also records `approval` when given and consumes the saved request.
-Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const User& user,
-                long long now, const std::optional<Approval>& approval) {
+// also records `approval` when given and, when the request was `saved` (the
+// browser went through sign-in or consent), consumes it: kNotFound there
+// means another answer ended it first, and this one gets the expired page.
+Response finish(Context& ctx, const AuthRequest& ar, bool saved, const ClientApp& app,
+                const User& user, long long now, const std::optional<Approval>& approval) {
   std::string code;
   Result<IssuedAccess> access = Status::NotFound("");
   if (ar.response_type == "token") {
@@ -146,7 +153,7 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
   if (st.ok() && approval) st = ctx.store->upsert_approval(*approval);
-  if (st.ok()) st = ctx.store->delete_auth_request(ar.id);
+  if (st.ok() && saved) st = ctx.store->delete_auth_request(ar.id);
   if (st.ok() && !access.ok()) {
     AuthCode c{app.id,
                user.id,
@@ -161,6 +168,9 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
     st = ctx.store->insert_code(token_hash(code), c);
   }
   if (st.ok()) st = commit_audited(ctx, txn, events);
+  // Another answer to the same request (a second tab, a double submit) has
+  // consumed it since it was read: one request ends with one code or token.
+  if (st.is_not_found()) return expired_page();
   if (!st.ok()) return status_reply(st);
   const std::string& iss = ctx.config.issuer;
   if (!access.ok()) return redirect_with(ar.redirect_uri, "code", {{"code", code}}, ar.state, iss);
@@ -171,11 +181,6 @@ Response finish(Context& ctx, const AuthRequest& ar, const ClientApp& app, const
                         {"scope", join_words(ar.scope)},
                         {"jti", access->record.jti}},
                        ar.state, iss);
-}
-
-Response expired_page() {
-  return html_error(400, "Sign-in request expired",
-                    "This sign-in request is unknown or has expired (after 10 minutes).");
 }
 
 // The saved request `rid` if this browser started it; kNotFound when it is
@@ -208,7 +213,7 @@ std::optional<Response> recheck(Context& ctx, const AuthRequest& ar, ClientApp* 
     return std::nullopt;
   }
   Status st = ctx.store->delete_auth_request(ar.id);  // it cannot succeed any more
-  if (!st.ok()) return status_reply(st);
+  if (!st.ok() && !st.is_not_found()) return status_reply(st);
   return end;
 }
 
@@ -257,7 +262,7 @@ Response handle_authorize(Context& ctx, const Request& req, const PathParams&) {
   if (user.ok()) {
     Result<bool> approved = approved_before(ctx, app, *user, ar.scope);
     if (!approved.ok()) return status_reply(approved.status());
-    if (*approved) return finish(ctx, ar, app, *user, now, std::nullopt);
+    if (*approved) return finish(ctx, ar, binding.empty(), app, *user, now, std::nullopt);
   }
   Response res = redirect((user.ok() ? "/consent.html?rid=" : "/signin.html?rid=") + ar.id);
   if (binding.empty()) return res;
@@ -340,6 +345,7 @@ Response handle_consent(Context& ctx, const Request& req, const PathParams&) {
   if (auto end = recheck(ctx, *ar, &app)) return *end;
   if (answer == "false") {
     Status st = ctx.store->delete_auth_request(ar->id);
+    if (st.is_not_found()) return expired_page();  // answered meanwhile
     if (!st.ok()) return status_reply(st);
     return redirect_error(ar->redirect_uri, ar->response_type, "access_denied",
                           "the user denied the request", ar->state, ctx.config.issuer);
@@ -353,7 +359,7 @@ Response handle_consent(Context& ctx, const Request& req, const PathParams&) {
     for (const auto& s : existing->scope)
       if (!contains(approval.scope, s)) approval.scope.push_back(s);
   }
-  return finish(ctx, *ar, app, *user, now, approval);
+  return finish(ctx, *ar, /*saved=*/true, app, *user, now, approval);
 }
 
 Response handle_signout(Context& ctx, const Request& req, const PathParams&) {

@@ -111,13 +111,24 @@ Response clientapps_update(Context& ctx, const Request& req, const PathParams& p
   if (auto err = read_json_body(req, &body)) return *err;
   Result<ClientApp> app = ctx.store->find_client(p[0]);
   if (!app.ok()) return status_reply(app.status(), kAppNotFound);
-  std::string secret;
+  std::string secret, ignored;
   if (auto msg = apply_client_json(body, /*create=*/false, &*app, &secret))
     return error_reply(ApiError::kInvalidRequest, *msg);
-  if (auto err = hash_secret(ctx, secret, &*app)) return *err;
+  if (auto err = hash_secret(ctx, secret, &*app)) return *err;  // slow: before the lock
+  const std::string secret_hash = app->secret_hash;
+  // The change is applied again to the app as it is under the write lock, so
+  // that a change committed meanwhile (a disable, a new secret) is not
+  // written back over by this one's older copy.
   WriteTransaction txn(*ctx.store);
   Status st = txn.status();
-  if (st.ok()) st = ctx.store->update_client(*app);
+  if (st.ok()) app = ctx.store->find_client(p[0]);
+  if (st.ok()) st = app.status();
+  if (st.ok()) {
+    if (auto msg = apply_client_json(body, /*create=*/false, &*app, &ignored))
+      return error_reply(ApiError::kInvalidRequest, *msg);
+    if (!secret.empty()) app->secret_hash = secret_hash;
+    st = ctx.store->update_client(*app);
+  }
   if (st.ok())
     st = commit_audited(
         ctx, txn,

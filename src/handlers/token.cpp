@@ -77,7 +77,13 @@ Response refresh_grant(Context& ctx, const ClientApp& app, const Params& form) {
   if (!rec.ok() || rec->app_id != app.id) return invalid_grant("refresh token is not valid");
   if (rec->family_revoked) return invalid_grant("refresh token has been revoked");
   if (rec->family_expires_at <= now) return invalid_grant("refresh token has expired");
-  auto scope = resolve_scope(form.get("scope"), rec->scope);
+  // What the family was granted and the app may still have: an administrator
+  // who takes a scope from the app takes it from every refresh after.
+  std::vector<std::string> granted;
+  for (const auto& s : rec->scope)
+    if (contains(app.scope, s)) granted.push_back(s);
+  if (granted.empty()) return invalid_grant("the app no longer has this grant's scope");
+  auto scope = resolve_scope(form.get("scope"), granted);
   if (!scope) return error_reply(ApiError::kInvalidScope, "scope exceeds the original grant");
   const User* user = &rec->user;  // read with the token (store.h RefreshRecord)
   if (!user->enabled) return invalid_grant("refresh token is not valid");

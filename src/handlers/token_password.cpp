@@ -36,6 +36,37 @@ Response restrictive_token(Context& ctx, const ClientApp& app, const User& user,
   return json_reply(body);
 }
 
+// Counts a wrong passcode against the device in one transaction with its
+// audit rows; the fifth strike removes the registration. kNotFound when the
+// registration is already gone (nothing written).
+Status record_wrong_passcode(Context& ctx, const User& user, const std::string& device_id,
+                             const std::string& username) {
+  WriteTransaction txn(*ctx.store);
+  Status st = txn.status();
+  Result<int> failures =
+      st.ok() ? ctx.store->record_device_failure(user.id, device_id, kMaxPasscodeFailures)
+              : Result<int>(st);
+  if (!failures.ok()) return failures.status();
+  std::vector<AuditEvent> events;
+  AuditEvent failed = request_audit_event(ctx, "sign_in.failed", "failure");
+  failed.actor = "";
+  failed.user_id = user.id;
+  failed.username = truncate_utf8(username, kMaxAuditUsernameBytes);
+  set_details(&failed,
+              {{"reason", "wrong_passcode"}, {"method", "device"}, {"deviceId", device_id}});
+  events.push_back(failed);
+  if (*failures >= kMaxPasscodeFailures) {
+    AuditEvent removed = request_audit_event(ctx, "device.removed", "failure");
+    removed.actor = "";
+    removed.user_id = user.id;
+    set_details(&removed, {{"deviceId", device_id}, {"reason", "too_many_wrong_passcodes"}});
+    events.push_back(removed);
+  }
+  st = commit_audited(ctx, txn, events);
+  if (st.ok()) ctx.metrics.add(Counter::kSignInFailures);
+  return st;
+}
+
 // device_id + passcode instead of a password: full tokens, also for a user
 // with 2FA (the device was registered under a full sign-in). Wrong passcodes
 // count against the device only; the fifth removes its registration.
@@ -60,40 +91,35 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
   if (!verify_password(device->passcode_hash, passcode)) {
     // The last strike answers like the others (API.md section 3): no answer
     // tells whether a user, a device or a registration exists.
-    WriteTransaction txn(*ctx.store);
-    Status st = txn.status();
-    Result<int> failures =
-        st.ok() ? ctx.store->record_device_failure(user->id, device_id, kMaxPasscodeFailures)
-                : Result<int>(st);
-    if (!failures.ok()) return status_reply(failures.status());
-    std::vector<AuditEvent> events;
-    AuditEvent failed = request_audit_event(ctx, "sign_in.failed", "failure");
-    failed.actor = "";
-    failed.user_id = user->id;
-    failed.username = truncate_utf8(username, kMaxAuditUsernameBytes);
-    set_details(&failed,
-                {{"reason", "wrong_passcode"}, {"method", "device"}, {"deviceId", device_id}});
-    events.push_back(failed);
-    if (*failures >= kMaxPasscodeFailures) {
-      AuditEvent removed = request_audit_event(ctx, "device.removed", "failure");
-      removed.actor = "";
-      removed.user_id = user->id;
-      set_details(&removed, {{"deviceId", device_id}, {"reason", "too_many_wrong_passcodes"}});
-      events.push_back(removed);
+    Status st = record_wrong_passcode(ctx, *user, device_id, username);
+    if (st.is_not_found()) {
+      // A concurrent wrong passcode's last strike removed the registration
+      // after this request read it: answered like any other wrong passcode.
+      record_sign_in_failure(ctx, username, user->id, "unknown_device", "device");
+    } else if (!st.ok()) {
+      return status_reply(st);
     }
-    st = commit_audited(ctx, txn, events);
-    if (!st.ok()) return status_reply(st);
-    ctx.metrics.add(Counter::kSignInFailures);
     return invalid_grant("bad credentials");
   }
   if (!user->enabled) {
     record_sign_in_failure(ctx, username, user->id, "account_disabled", "device");
     return invalid_grant("bad credentials");
   }
-  return issue_new_grant(
+  // The registration must still exist when the grant commits: a right
+  // passcode that raced past the fifth wrong one (or a removal by the user)
+  // gets nothing, so no more than kMaxPasscodeFailures guesses ever count.
+  bool gone = false;
+  Response res = issue_new_grant(
       ctx, app, *user, scope, now, "password", {sign_in_event(ctx, *user, "device")},
-      [&](const IssuedAccess&) { return ctx.store->record_device_use(user->id, device_id, now); },
+      [&](const IssuedAccess&) {
+        Status used = ctx.store->record_device_use(user->id, device_id, now);
+        gone = used.is_not_found();
+        return used;
+      },
       "device");
+  if (!gone) return res;
+  record_sign_in_failure(ctx, username, user->id, "unknown_device", "device");
+  return invalid_grant("bad credentials");
 }
 
 }  // namespace

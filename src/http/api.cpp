@@ -352,6 +352,10 @@ Result<Principal> check_signature_and_claims(const Context& ctx, const std::stri
     if (!c["fid"].is_string()) return Status::Invalid("claims missing or of the wrong type");
     p.family_id = c["fid"];
   }
+  if (c.contains("app_id")) {
+    if (!c["app_id"].is_string()) return Status::Invalid("claims missing or of the wrong type");
+    p.app_id = c["app_id"];
+  }
   return p;
 }
 
@@ -370,7 +374,7 @@ Result<Principal> verify_access_token(Context& ctx, const std::string& token) {
   }
   if (p.exp <= now_seconds()) return Status::Invalid("expired", Status::Reason::kExpired);
   Result<bool> live = ctx.store->access_token_live(
-      {p.jti, p.client_id, p.user_id, p.family_id, issued_millis(p.jti, p.iat)});
+      {p.jti, p.client_id, p.user_id, p.family_id, issued_millis(p.jti, p.iat), p.app_id});
   if (!live.ok())
     return live.status().is_not_found() ? Status::Invalid("not issued here") : live.status();
   if (!*live) return Status::Invalid("revoked", Status::Reason::kRevoked);

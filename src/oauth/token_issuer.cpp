@@ -21,6 +21,7 @@ Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app,
                            {"authorities", user.roles},
                            {"jti", out.record.jti},
                            {"client_id", app.client_id},
+                           {"app_id", app.id},
                            {"scope", scope}};
   if (!family_id.empty()) claims["fid"] = family_id;  // revocation with its family
   claims.update(extra);

@@ -60,7 +60,7 @@ Result<AuthRequest> PgStore::find_auth_request(const std::string& id, int64_t no
 }
 
 Status PgStore::delete_auth_request(const std::string& id) {
-  return done(run(Stmt::kDeleteAuthRequest, {id}));
+  return changed_one(run(Stmt::kDeleteAuthRequest, {id}), "no such request");
 }
 
 // ---- sessions
@@ -156,7 +156,7 @@ Result<int> PgStore::record_device_failure(const std::string& user_id, const std
 
 Status PgStore::record_device_use(const std::string& user_id, const std::string& device_id,
                                   int64_t now) {
-  return done(run(Stmt::kRecordDeviceUse, {now, user_id, device_id}));
+  return changed_one(run(Stmt::kRecordDeviceUse, {now, user_id, device_id}), "no such device");
 }
 
 // ---- lockout

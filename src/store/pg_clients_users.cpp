@@ -68,7 +68,7 @@ Result<ClientApp> PgStore::client_where(Stmt s, const std::string& value) {
   return read_client(*r, 0);
 }
 Result<ClientApp> PgStore::find_client(const std::string& id) {
-  return client_where(Stmt::kFindClient, id);
+  return client_where(db_.in_transaction() ? Stmt::kFindClientLocked : Stmt::kFindClient, id);
 }
 Result<ClientApp> PgStore::find_client_by_client_id(const std::string& cid) {
   return client_where(Stmt::kFindClientByClientId, cid);

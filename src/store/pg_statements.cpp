@@ -54,6 +54,7 @@ std::vector<StatementText> table() {
        std::string("INSERT INTO clients (") + kClientCols +
            ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,0)"},
       {Stmt::kFindClient, "find_client", client + "id = $1"},
+      {Stmt::kFindClientLocked, "find_client_locked", client + "id = $1 FOR UPDATE"},
       {Stmt::kFindClientByClientId, "find_client_by_client_id", client + "client_id = $1"},
       {Stmt::kUpdateClient, "update_client",
        "UPDATE clients SET client_id=$1, app_name=$2, secret_hash=$3, grant_types=$4, "
@@ -107,7 +108,7 @@ std::vector<StatementText> table() {
        "w.app_id = c.id), "
        "(SELECT f.revoked_at IS NOT NULL FROM token_families f WHERE f.id = $3), "
        "EXISTS (SELECT 1 FROM revoked_jtis r WHERE r.jti = $4) "
-       "FROM clients c, users u WHERE c.client_id = $1 AND u.id = $2"},
+       "FROM clients c, users u WHERE c.id = $1 AND c.client_id = $5 AND u.id = $2"},
       {Stmt::kInsertFamily, "insert_family",
        "INSERT INTO token_families (id, app_id, user_id, scope, created_at, expires_at) "
        "VALUES ($1,$2,$3,$4,$5,$6)"},

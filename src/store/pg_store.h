@@ -52,6 +52,7 @@ enum class Stmt {
   // clients, users
   kInsertClient,
   kFindClient,
+  kFindClientLocked,
   kFindClientByClientId,
   kUpdateClient,
   kDeleteClient,

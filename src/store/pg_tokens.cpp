@@ -7,7 +7,10 @@ namespace access_service {
 namespace pg {
 
 Result<bool> PgStore::access_token_live(const AccessCheck& t) {
-  Result<Rows> r = run(Stmt::kAccessTokenLive, {t.client_id, t.user_id, t.family_id, t.jti});
+  Result<std::string> app_id = app_id_of(*this, t);
+  if (!app_id.ok()) return app_id.status();
+  Result<Rows> r =
+      run(Stmt::kAccessTokenLive, {*app_id, t.user_id, t.family_id, t.jti, t.client_id});
   if (!r.ok()) return r.status();
   if (r->empty()) return Status::NotFound("not found");
   const bool app_enabled = r->boolean(0, 0);

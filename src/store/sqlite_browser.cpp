@@ -63,7 +63,9 @@ Result<AuthRequest> SqliteStore::find_auth_request(const std::string& id, int64_
 
 Status SqliteStore::delete_auth_request(const std::string& id) {
   Query q = query(Stmt::kDeleteAuthRequest);
-  return q.bind(id).exec();
+  Status st = q.bind(id).exec();
+  if (st.ok() && q.changes() == 0) return Status::NotFound("no such request");
+  return st;
 }
 
 // ---- sessions
@@ -188,7 +190,9 @@ Result<int> SqliteStore::record_device_failure(const std::string& user_id,
 Status SqliteStore::record_device_use(const std::string& user_id, const std::string& device_id,
                                       int64_t now) {
   Query q = query(Stmt::kRecordDeviceUse);
-  return q.bind(now).bind(user_id).bind(device_id).exec();
+  Status st = q.bind(now).bind(user_id).bind(device_id).exec();
+  if (st.ok() && q.changes() == 0) return Status::NotFound("no such device");
+  return st;
 }
 
 // ---- lockout

@@ -75,7 +75,7 @@ std::vector<StatementText> table() {
        "w.app_id = c.id), "
        "(SELECT f.revoked_at IS NOT NULL FROM token_families f WHERE f.id = ?3), "
        "EXISTS (SELECT 1 FROM revoked_jtis r WHERE r.jti = ?4) "
-       "FROM clients c, users u WHERE c.client_id = ?1 AND u.id = ?2"},
+       "FROM clients c, users u WHERE c.id = ?1 AND c.client_id = ?5 AND u.id = ?2"},
       {Stmt::kInsertFamily, "insert_family",
        "INSERT INTO token_families (id, app_id, user_id, scope, created_at, expires_at) "
        "VALUES (?,?,?,?,?,?)"},

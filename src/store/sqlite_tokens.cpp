@@ -8,8 +8,10 @@ namespace access_service {
 namespace sqlite {
 
 Result<bool> SqliteStore::access_token_live(const AccessCheck& t) {
+  Result<std::string> app_id = app_id_of(*this, t);
+  if (!app_id.ok()) return app_id.status();
   Query q = query(Stmt::kAccessTokenLive);
-  q.bind(t.client_id).bind(t.user_id).bind(t.family_id).bind(t.jti);
+  q.bind(*app_id).bind(t.user_id).bind(t.family_id).bind(t.jti).bind(t.client_id);
   if (q.step() != SQLITE_ROW) return q.error();
   const bool app_enabled = q.integer(0) != 0;
   const bool user_cut =

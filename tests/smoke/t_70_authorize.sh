@@ -375,3 +375,21 @@ authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scop
 check "after sign-out authorize asks to sign in again" bash -c "[[ '$(location)' == /signin.html?rid=* ]]"
 req GET "/api/oauth/authorize/requests/$RID_OTHER" -b "$JAR2"
 expect "the other browser's session is still signed in" 200 .signedIn true
+
+# One request ends once: answers racing on one saved request (a double
+# submit, two tabs) give one code; the rest find the request gone.
+$CTL client add --client-id raceconsent --name "Race Consent" --grant authorization_code \
+  --redirect-uri "$CB" --access-seconds 300 >/dev/null
+authorize2 "response_type=code&client_id=raceconsent&redirect_uri=$(urlenc "$CB")&scope=read&state=r1&code_challenge=$CHALLENGE&code_challenge_method=S256"
+check "raceconsent: signed in, no approval -> the consent page" bash -c "[[ '$(location)' == /consent.html?rid=* ]]"
+RACE_RID=$(param_of "http://x$(location)" rid)
+req GET "/api/oauth/authorize/requests/$RACE_RID" -b "$JAR2"
+RACE_CSRF=$(jq -r .csrfToken <<<"$BODY")
+# The browser's cookies as one header (curl's jar marks HttpOnly ones).
+RACE_COOKIES=$(sed -n 's/^#HttpOnly_//; /^#/d; /^$/d; p' "$JAR2" | awk -F'\t' '{printf "%s%s=%s", sep, $6, $7; sep = "; "}')
+race=$(printf 'rid=%s&csrf_token=%s&user_oauth_approval=true' "$RACE_RID" "$RACE_CSRF" |
+  python3 tests/smoke/burst.py 8 "$BASE/api/oauth/authorize" "Cookie: $RACE_COOKIES")
+check "8 consents at once on one request: one 302 with a code, 7 x 400 ($(cut -d' ' -f1 <<<"$race" | tr '\n' ' '))" \
+  bash -c "[[ $(grep -c "^302 $CB?code=" <<<"$race") == 1 && $(grep -c '^400 ' <<<"$race") == 7 ]]"
+check "... and one code stored for it" test "$(db "SELECT count(*) FROM auth_codes c JOIN clients a ON a.id = c.app_id WHERE a.client_id = 'raceconsent'")" = 1
+check "... and the request is gone" test "$(db "SELECT count(*) FROM auth_requests WHERE id = '$RACE_RID'")" = 0

@@ -154,6 +154,25 @@ req GET /api/v1/users/me/devices -H "$(bearer "$D_AT")"
 expect "after 5 wrong passcodes the registration is gone" 200 '.devices|length' 0
 device_grant "mobile:$MOBILE_SECRET" device@example.com phone-1 4321
 expect "... and the right passcode no longer works" 400 .error invalid_grant
+# Wrong passcodes at once: the workers check them in parallel, and those
+# that read the registration before the fifth strike removed it answer like
+# the others (no 404, no 5xx); exactly five strikes are ever counted.
+json_post /api/v1/users/me/devices "$D_AT" '{"deviceId":"phone-2","passcode":"4321"}'
+expect "register phone-2 -> 201" 201 .deviceId phone-2
+PAR=$STATE/passcodes
+rm -rf "$PAR" && mkdir -p "$PAR"
+for i in $(seq 12); do
+  curl -s -o "$PAR/$i.body" -w '%{http_code}\n' -u "mobile:$MOBILE_SECRET" -d grant_type=password \
+    -d username=device@example.com -d device_id=phone-2 -d passcode=9999 "$BASE/api/oauth/token" >"$PAR/$i.code" &
+done
+wait
+check "12 wrong passcodes at once: each 400 invalid_grant 'bad credentials' ($(cat "$PAR"/*.code | tr '\n' ' '))" \
+  test "$(cat "$PAR"/*.body | jq -r '[.error, .error_description] | join(":")' | sort -u)" = "invalid_grant:bad credentials"
+check "... exactly five strikes counted against phone-2" test "$(db "SELECT count(*) FROM audit_events
+  WHERE type = 'sign_in.failed' AND details LIKE '%wrong_passcode%' AND details LIKE '%phone-2%'")" = 5
+device_grant "mobile:$MOBILE_SECRET" device@example.com phone-2 4321
+expect "... the registration is gone: the right passcode is refused" 400 .error invalid_grant
+rm -rf "$PAR"
 
 # A 2FA user's device gives full tokens; a disabled user cannot use it.
 C_ID=$(add_user mfa-c@example.com)

@@ -55,8 +55,8 @@ struct AccountsFixture {
     return store->find_session_user(sha256("session-" + tag), now).ok();
   }
   bool access_live(int64_t issued_ms) {
-    Result<bool> r =
-        store->access_token_live(AccessCheck{"jti-1", app.client_id, user.id, "", issued_ms});
+    Result<bool> r = store->access_token_live(
+        AccessCheck{"jti-1", app.client_id, user.id, "", issued_ms, app.id});
     return r.ok() && *r;
   }
 };

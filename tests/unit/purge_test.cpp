@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(user_app_watermarks_go_after_a_day) {
   // A (user, app) watermark (taken from the clock) cuts the tokens issued
   // before it; a day later no such token is alive anyway, and it goes.
   BOOST_REQUIRE(store.revoke_user_app_tokens(alice.id, app.id, now).ok());
-  AccessCheck before{"jti-before", app.client_id, alice.id, "", now_millis() - 5000};
+  AccessCheck before{"jti-before", app.client_id, alice.id, "", now_millis() - 5000, app.id};
   BOOST_REQUIRE(store.access_token_live(before).ok());
   BOOST_TEST(!*store.access_token_live(before));  // cut by the watermark
   BOOST_TEST(purge().rows == 0);                  // a fresh watermark stays

@@ -76,8 +76,8 @@ BOOST_AUTO_TEST_CASE(delete_user_takes_everything_of_theirs_and_nothing_else) {
     Approval ap{std::string("ap-") + u, u, "a1", "", "", {"read"}, 100};
     BOOST_REQUIRE(store->upsert_approval(ap).ok());
   }
-  AccessCheck t1{uuid7(), "client-a1", "u1", "fam-u1", now_millis() - 1000};
-  AccessCheck t2{uuid7(), "client-a1", "u2", "fam-u2", now_millis() - 1000};
+  AccessCheck t1{uuid7(), "client-a1", "u1", "fam-u1", now_millis() - 1000, "a1"};
+  AccessCheck t2{uuid7(), "client-a1", "u2", "fam-u2", now_millis() - 1000, "a1"};
   BOOST_TEST(*store->access_token_live(t1));
 
   BOOST_TEST(store->delete_user("u1").ok());

@@ -70,7 +70,7 @@ struct StoreFixture {
                   const std::string& fam) {
     Result<ClientApp> a = store->find_client(app_id);
     BOOST_REQUIRE(a.ok());
-    tokens[jti] = AccessCheck{jti, a->client_id, user_id, fam, now_millis() - 1000};
+    tokens[jti] = AccessCheck{jti, a->client_id, user_id, fam, now_millis() - 1000, app_id};
   }
   // Live: not revoked by any rule, app still there and enabled (a deleted
   // app's tokens are unknown: kNotFound, which callers treat as dead).
@@ -396,26 +396,30 @@ BOOST_AUTO_TEST_CASE(access_token_watermarks_cut_by_issue_time) {
   BOOST_TEST(live("old-2"));
   // A token issued after the watermark lives.
   usleep(5000);
-  tokens["new-1"] = AccessCheck{"new-1", "client-1", "u-1", "", now_millis()};
+  tokens["new-1"] = AccessCheck{"new-1", "client-1", "u-1", "", now_millis(), "app-1"};
   BOOST_TEST(live("new-1"));
   // users/me/expire: the user's watermark cuts every app's older tokens.
   BOOST_REQUIRE(store->revoke_user_tokens("u-1", 600).ok());
   BOOST_TEST(!live("new-1"));
   BOOST_TEST(!live("old-2"));
   usleep(5000);
-  tokens["new-2"] = AccessCheck{"new-2", "client-2", "u-1", "", now_millis()};
+  tokens["new-2"] = AccessCheck{"new-2", "client-2", "u-1", "", now_millis(), "app-2"};
   BOOST_TEST(live("new-2"));
   // Unknown app or user: kNotFound.
-  BOOST_TEST(store->access_token_live(AccessCheck{"x", "no-such-client", "u-1", "", now_millis()})
-                 .status()
-                 .is_not_found());
-  BOOST_TEST(
-      store->access_token_live(AccessCheck{"x", "client-1", "no-such-user", "", now_millis()})
-          .status()
-          .is_not_found());
+  auto unknown = [&](const AccessCheck& t) {
+    return store->access_token_live(t).status().is_not_found();
+  };
+  BOOST_TEST(unknown(AccessCheck{"x", "client-1", "u-1", "", now_millis(), "no-such-app"}));
+  BOOST_TEST(unknown(AccessCheck{"x", "client-1", "no-such-user", "", now_millis(), "app-1"}));
+  // The app the token names must still hold its client_id (a renamed app;
+  // another app that took the name).
+  BOOST_TEST(unknown(AccessCheck{"x", "client-2", "u-1", "", now_millis(), "app-1"}));
+  // A token from before the app_id claim: the app is found by client_id.
+  BOOST_TEST(unknown(AccessCheck{"x", "no-such-client", "u-1", "", now_millis(), ""}));
+  BOOST_TEST(*store->access_token_live(AccessCheck{"x", "client-2", "u-1", "", now_millis(), ""}));
   // A family that is gone (purged) kills the tokens that name it.
   BOOST_TEST(!*store->access_token_live(
-      AccessCheck{"x", "client-1", "u-1", "no-such-family", now_millis()}));
+      AccessCheck{"x", "client-1", "u-1", "no-such-family", now_millis(), "app-1"}));
 }
 
 BOOST_AUTO_TEST_CASE(refresh_family_find_and_mark_used) {
@@ -610,6 +614,21 @@ BOOST_AUTO_TEST_CASE(browser_flow_rows_keep_binding_and_redirect_uri_given) {
   BOOST_REQUIRE(got.ok());
   BOOST_TEST(!got->redirect_uri_given);
   BOOST_TEST(got->browser_hash == sha256("cookie"));
+  // A request ends once: the second delete (a concurrent answer) finds none.
+  BOOST_REQUIRE(store->insert_auth_request(AuthRequest{r}).ok() == false);  // id taken
+  r.id = "rid-2";
+  BOOST_REQUIRE(store->insert_auth_request(r).ok());
+  BOOST_TEST(store->delete_auth_request("rid-2").ok());
+  BOOST_TEST(store->delete_auth_request("rid-2").is_not_found());
+  BOOST_TEST(store->find_auth_request("rid-2", 1000).status().is_not_found());
+  BOOST_TEST(store->find_auth_request("rid-1", 1000).ok());  // the other one stays
+  // A device's use needs its registration: a removed one gives kNotFound.
+  Device d{"u-1", "phone", "id-1", "$argon2id$x", 0, 100, std::nullopt};
+  BOOST_REQUIRE(store->insert_device(d).ok());
+  BOOST_TEST(store->record_device_use("u-1", "phone", 200).ok());
+  BOOST_REQUIRE(store->delete_device("u-1", "phone").ok());
+  BOOST_TEST(store->record_device_use("u-1", "phone", 300).is_not_found());
+  BOOST_TEST(store->record_device_failure("u-1", "phone", 5).status().is_not_found());
   AuthCode c{"id-1", "u-1", r.redirect_uri, {"read"}, std::nullopt, 2000, std::nullopt,
              "",     "",    false};
   BOOST_REQUIRE(store->insert_code(sha256("code"), c).ok());
@@ -654,7 +673,7 @@ BOOST_AUTO_TEST_CASE(revoke_user_tokens_except_keeps_one_family_and_one_session)
   BOOST_TEST(store->find_session_user(sha256("s-bob"), 1000).ok());
   // A family-less token issued afterwards lives.
   usleep(5000);
-  tokens["jti-new"] = AccessCheck{"jti-new", "client-1", "u-1", "", now_millis()};
+  tokens["jti-new"] = AccessCheck{"jti-new", "client-1", "u-1", "", now_millis(), "app-1"};
   BOOST_TEST(live("jti-new"));
   // Nothing kept: every family and session goes.
   BOOST_REQUIRE(store->revoke_user_tokens_except("u-1", "", "", 600).ok());

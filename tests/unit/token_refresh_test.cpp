@@ -207,6 +207,38 @@ BOOST_FIXTURE_TEST_CASE(deleted_app_tokens_are_dead, NoGrace) {
   expect_error(refresh(t.refresh), 401, "invalid_client");  // the app itself is gone
 }
 
+// The family's scope is narrowed to what the app may still have: an
+// administrator who takes a scope from the app takes it from later refreshes.
+BOOST_FIXTURE_TEST_CASE(refresh_narrows_to_the_apps_current_scope, NoGrace) {
+  Tokens t1 = login();
+  BOOST_TEST(t1.scope == "read write");
+  ClientApp changed = app;
+  changed.scope = {"read"};
+  BOOST_REQUIRE(ctx->store->update_client(changed).ok());
+  Tokens t2 = tokens_of(refresh(t1.refresh));
+  BOOST_TEST(t2.scope == "read");
+  expect_error(refresh(t2.refresh, "&scope=write"), 400, "invalid_scope");
+  changed.scope = {"other"};  // none of the grant's scope is left
+  BOOST_REQUIRE(ctx->store->update_client(changed).ok());
+  expect_error(refresh(t2.refresh), 400, "invalid_grant");
+  // Refused, not rotated: with the scope given back the token still works.
+  changed.scope = {"read", "write"};
+  BOOST_REQUIRE(ctx->store->update_client(changed).ok());
+  Tokens t3 = tokens_of(refresh(t2.refresh));
+  // Omitted scope is the original grant (RFC 6749 section 6), which the app
+  // has again: never more than the user granted.
+  BOOST_TEST(t3.scope == "read write");
+}
+
+// A refusal changes nothing: the token that asked for too much still rotates.
+BOOST_FIXTURE_TEST_CASE(a_refused_scope_leaves_the_refresh_token_usable, NoGrace) {
+  Tokens t1 = login();
+  expect_error(refresh(t1.refresh, "&scope=admin"), 400, "invalid_scope");
+  Tokens t2 = tokens_of(refresh(t1.refresh, "&scope=read"));
+  BOOST_TEST(t2.scope == "read");
+  BOOST_TEST(me(t2.access).status == 200);
+}
+
 BOOST_FIXTURE_TEST_CASE(grace_window_repeat_returns_same_successor, Grace30) {
   Tokens t1 = login();
   Tokens t2 = tokens_of(refresh(t1.refresh));

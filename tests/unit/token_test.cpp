@@ -321,4 +321,40 @@ BOOST_AUTO_TEST_CASE(success_resets_failure_counter) {
   }
 }
 
+// A token names its app by clientId, which an app can give up (rename) and
+// another can take (a new registration after a delete). The token must stay
+// dead: it carries its app's record id (app_id) and liveness checks both.
+BOOST_AUTO_TEST_CASE(tokens_of_a_deleted_app_stay_dead_when_its_client_id_is_registered_again) {
+  ClientApp job = add_app("job-app", kSecret, {"password"});  // no family: app rules alone
+  Response r = password_grant("job-app", kSecret, kEmail, kPassword);
+  BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+  const std::string at = body_of(r)["access_token"];
+  Result<json> claims = ctx->signer->verify(at);
+  BOOST_REQUIRE(claims.ok());
+  BOOST_TEST((*claims)["app_id"] == job.id);
+  BOOST_TEST(!claims->contains("fid"));
+  BOOST_TEST(me(at).status == 200);
+  BOOST_REQUIRE(ctx->store->delete_client(job.id).ok());
+  BOOST_TEST(me(at).status == 401);
+  ClientApp again = add_app("job-app", "another-secret-0123456789", {"password"});
+  BOOST_TEST(again.id != job.id);
+  BOOST_TEST(me(at).status == 401);  // not alive again under the new registration
+}
+
+BOOST_AUTO_TEST_CASE(tokens_of_a_renamed_app_stay_dead_when_another_app_takes_its_client_id) {
+  ClientApp job = add_app("job-app", kSecret, {"password"});
+  Response r = password_grant("job-app", kSecret, kEmail, kPassword);
+  BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+  const std::string at = body_of(r)["access_token"];
+  job.client_id = "job-app-renamed";
+  BOOST_REQUIRE(ctx->store->update_client(job).ok());
+  BOOST_TEST(me(at).status == 401);  // its app no longer holds the token's client_id
+  add_app("job-app", "another-secret-0123456789", {"password"});
+  BOOST_TEST(me(at).status == 401);
+  // The control: a token of the new job-app is alive.
+  Response fresh = password_grant("job-app", "another-secret-0123456789", kEmail, kPassword);
+  BOOST_REQUIRE_MESSAGE(fresh.status == 200, fresh.body);
+  BOOST_TEST(me(body_of(fresh)["access_token"]).status == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,7 @@ struct Principal {
   std::string email;
   std::vector<std::string> authorities;
   std::string client_id;
+  std::string app_id;  // the `app_id` claim (ClientApp::id), "" in older tokens
   std::vector<std::string> scope;
   std::string jti;
   std::string family_id;  // the `fid` claim: its refresh-token family, "" when none

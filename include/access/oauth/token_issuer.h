@@ -22,7 +22,8 @@ struct IssuedAccess {
 };
 
 // Signs an access token for `user` through `app`: exp, iat, iss, sub,
-// user_name, authorities, jti (fresh UUID), client_id, scope, plus `extra`
+// user_name, authorities, jti (fresh UUID), client_id, app_id (the app's
+// record id, which liveness checks), scope, plus `extra`
 // claims. `family_id` ties it to a refresh-token family ("" for none);
 // `lifetime` is in seconds (0: the app's accessTokenValiditySeconds).
 Result<IssuedAccess> sign_access_token(const Context& ctx, const ClientApp& app, const User& user,

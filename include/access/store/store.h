@@ -125,7 +125,15 @@ struct AccessCheck {
   std::string user_id;    // the `sub` claim
   std::string family_id;  // the `fid` claim; "" when none
   int64_t issued_ms = 0;  // from the UUIDv7 jti (iat * 1000 for older tokens)
+  std::string app_id;     // ClientApp::id (the `app_id` claim); "" in older tokens
 };
+
+// The app record id `t` names: its app_id, or for a token from before that
+// claim was issued, the id of the app that holds t.client_id now (such tokens
+// expire within one access-token lifetime of the upgrade). kNotFound when no
+// app holds it.
+class Store;
+Result<std::string> app_id_of(Store& store, const AccessCheck& t);
 
 // The `ip` of the account-wide lockout counter (no client IP looks like it).
 constexpr char kEveryAddress[] = "*";
@@ -294,7 +302,9 @@ class Store {
   // Client apps, by record id (find_client) or clientId.
   // insert: kConflict when the id or client_id is taken.
   virtual Status insert_client(const ClientApp& app) = 0;
-  // kNotFound when there is no such app.
+  // kNotFound when there is no such app. Inside a WriteTransaction the row
+  // stays locked until it ends (PostgreSQL: FOR UPDATE; SQLite's write lock
+  // covers it), so a read-change-write of an app cannot lose another's.
   virtual Result<ClientApp> find_client(const std::string& id) = 0;
   virtual Result<ClientApp> find_client_by_client_id(const std::string& client_id) = 0;
   // The usual two only (none: an empty list).
@@ -389,8 +399,9 @@ class Store {
   // Returns the failure count; kNotFound when the user has no such device.
   virtual Result<int> record_device_failure(const std::string& user_id,
                                             const std::string& device_id, int max) = 0;
-  // A successful passcode: failures reset, last_used_at = now. Nothing for
-  // an unknown device (no kNotFound).
+  // A successful passcode: failures reset, last_used_at = now. kNotFound
+  // when the registration is gone (a concurrent wrong passcode's last strike
+  // removed it, or its user did): the caller refuses the grant.
   virtual Status record_device_use(const std::string& user_id, const std::string& device_id,
                                    int64_t now) = 0;
 
@@ -424,7 +435,11 @@ class Store {
   //
   // Access tokens have no row (issuing one writes nothing). One is dead when
   // any of these says so, all read by access_token_live in one statement:
-  //   - its app is unknown (deleted) or disabled (until it is enabled again);
+  //   - its app is unknown (deleted) or disabled (until it is enabled again),
+  //     or no longer holds the token's client_id: the app is the record
+  //     AccessCheck::app_id names and must still be called client_id, so a
+  //     token of a deleted or renamed app never comes back to life under a
+  //     new app that takes the same clientId;
   //   - its user is unknown, or revoke_user_tokens ran at or after its issue
   //     time (users/me/expire, disabling: a per-user watermark);
   //   - it has no family (AccessCheck::family_id "") and
@@ -526,7 +541,8 @@ class Store {
 
   // Saved authorization requests. insert: kConflict when the id exists (an
   // unknown app is the foreign-key case); find: kNotFound when unknown or
-  // expired; delete: nothing for an unknown one (no kNotFound).
+  // expired; delete: kNotFound when no such request is left (another answer
+  // to the same request consumed it first: a request ends exactly once).
   virtual Status insert_auth_request(const AuthRequest& r) = 0;
   virtual Result<AuthRequest> find_auth_request(const std::string& id, int64_t now) = 0;
   virtual Status delete_auth_request(const std::string& id) = 0;
