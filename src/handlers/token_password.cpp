@@ -171,8 +171,7 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   if (!app.has_grant("mfa"))
     return error_reply(ApiError::kUnauthorizedClient, "this app may not use the mfa grant");
   const std::string& token = form.get("mfa_token");
-  if (token.empty() || !form.has("mfa_code"))
-    return error_reply(ApiError::kInvalidRequest, "mfa_token and mfa_code are required");
+  if (token.empty()) return error_reply(ApiError::kInvalidRequest, "mfa_token is required");
   Result<Principal> p = verify_access_token(ctx, token);
   if (!p.ok() && !p.status().is_invalid()) return status_reply(p.status());
   if (!p.ok() || !p->restrictive || p->client_id != app.client_id)
@@ -188,6 +187,12 @@ Response mfa_grant(Context& ctx, const ClientApp& app, const Params& form, const
   if (*lock > 0) {
     record_sign_in_failure(ctx, user->email, user->id, "locked", "totp");
     return locked(*lock);
+  }
+  // A missing code counts like a wrong one (API.md section 3): admit_sign_in
+  // has counted the attempt, and only a whole sign-in resets it.
+  if (!form.has("mfa_code")) {
+    record_sign_in_failure(ctx, user->email, user->id, "missing_code", "totp");
+    return error_reply(ApiError::kInvalidRequest, "mfa_code is required");
   }
   // A TOTP code or, in its place, a recovery code (API.md section 7).
   Result<SecondFactor> good =

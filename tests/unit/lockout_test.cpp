@@ -107,6 +107,18 @@ BOOST_AUTO_TEST_CASE(sign_in_form_counts_a_missing_or_wrong_code) {
   BOOST_TEST(r.outcome == SignInResult::kLocked);
 }
 
+BOOST_AUTO_TEST_CASE(mfa_grant_counts_a_missing_code) {
+  std::string secret = enable_mfa();
+  std::string t = restrictive_token();
+  for (int i = 0; i < 5; ++i) {
+    Response r = token("web-app", kSecret, "grant_type=mfa&mfa_token=" + t);
+    BOOST_TEST(r.status == 400, r.body);
+    BOOST_TEST(error_of(r) == "invalid_request", r.body);
+  }
+  Response r = mfa(t, current_code(secret));  // the 6th attempt, a right code
+  BOOST_TEST(r.status == 429, r.body);
+}
+
 BOOST_AUTO_TEST_CASE(wrong_codes_lock_even_with_a_right_code_after) {
   std::string secret = enable_mfa();
   std::string t = restrictive_token();  // the password step is handed back
