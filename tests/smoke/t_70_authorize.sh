@@ -146,6 +146,9 @@ req GET /api/v1/users/me -H "$(bearer "$CODE_AT")"
 expect "after code reuse the first exchange's access token is dead" 401 .error invalid_token
 req POST /api/oauth/token -u "webapp:$WEB_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$CODE_RT"
 expect "after code reuse the first exchange's refresh token is dead" 400 .error invalid_grant
+req POST /api/oauth/token -u "webapp:$WEB_SECRET" -d grant_type=authorization_code --data-urlencode "redirect_uri=$CB" \
+  --data-urlencode "code_verifier=$VERIFIER"
+expect "the code grant without code -> invalid_request" 400 .error invalid_request
 
 # An existing approval covering the scopes skips the consent page.
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read&state=s2"

@@ -53,6 +53,14 @@ req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-u
 expect "a wrong code -> invalid_grant" 400 .error invalid_grant
 req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d mfa_code=12ab56
 expect "a malformed code -> invalid_grant" 400 .error invalid_grant
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN"
+expect "the mfa grant without mfa_code -> invalid_request" 400 .error invalid_request
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa -d "mfa_code=$(wrong_code "$A_SECRET")"
+expect "the mfa grant without mfa_token -> invalid_request" 400 .error invalid_request
+MFA2_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id mfaapp2 --name "Second secure app" \
+  --grant password --grant mfa --access-seconds 300)")
+req POST /api/oauth/token -u "mfaapp2:$MFA2_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$(totp "$A_SECRET")"
+expect "the restrictive token presented by another app with the mfa option -> invalid_grant" 400 .error invalid_grant
 CODE_NOW=$(totp "$A_SECRET")
 req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$CODE_NOW"
 expect "the mfa grant with the TOTP code (oathtool) -> full tokens" 200 .scope read '.refresh_token|length' 43 .mfa_required null
