@@ -67,6 +67,8 @@ signin() {  # signin JAR RID CSRF [curl args]
 signin "$JAR" "$RID" "$BCSRF" --data-urlencode "username=$USER1" --data-urlencode password=wrong
 check "wrong password -> back to the sign-in page with invalid_credentials" \
   bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?rid=$RID&error=invalid_credentials' ]]"
+sign_in_failures() { db "SELECT COALESCE(SUM(count), 0) FROM sign_in_failures"; }
+FAILS_BEFORE=$(sign_in_failures)
 signin "$JAR" "$RID" "" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in without a CSRF token (no Origin header) -> 403, no session" \
   bash -c "[[ '$STATUS' == 403 && -z '$(set_cookie access_session)' ]]"
@@ -75,6 +77,30 @@ check "sign-in with another browser's CSRF token -> 403, no session" \
   bash -c "[[ '$STATUS' == 403 && -z '$(set_cookie access_session)' ]]"
 signin "$JAR" "$RID" "$BCSRF" -H "Origin: https://evil.example.com" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in posted from another origin -> 403" test "$STATUS" = 403
+signin "$JAR" "$RID" "" --data-urlencode "username=$USER1" --data-urlencode password=wrong
+check "a wrong password without a CSRF token -> 403" test "$STATUS" = 403
+check "the CSRF and cross-origin refusals counted no sign-in failure ($FAILS_BEFORE before)" \
+  test "$(sign_in_failures)" = "$FAILS_BEFORE"
+req POST /api/oauth/signin -b "$JAR" -H 'Content-Type: application/json' \
+  --data-binary "{\"rid\":\"$RID\",\"csrf_token\":\"$BCSRF\",\"username\":\"$USER1\",\"password\":\"$USER1_PW\"}"
+check "sign-in with a JSON body -> 415 page, no session" \
+  bash -c "[[ '$STATUS' == 415 && -z '$(set_cookie access_session)' ]] && grep -qi '^content-type: text/html' <<<\"\$1\"" _ "$HDRS"
+# Lockout through the form (API.md section 4), with a user of its own.
+echo "$USER1_PW" | $CTL user add lockform@example.com --role ROLE_ORIGINATOR --password-stdin >/dev/null
+JAR3=$STATE/cookies-lockform.txt
+rm -f "$JAR3"
+req GET "/api/oauth/authorize?$AUTHQ" -b "$JAR3" -c "$JAR3"
+RID_LOCK=$(param_of "http://x$(location)" rid)
+req GET "/api/oauth/authorize/requests/$RID_LOCK" -b "$JAR3"
+LCSRF=$(jq -r .csrfToken <<<"$BODY")
+for i in 1 2 3 4 5; do
+  signin "$JAR3" "$RID_LOCK" "$LCSRF" -d username=lockform@example.com --data-urlencode password=wrong-password-$i
+done
+check "the 5th wrong password on the form -> still invalid_credentials" \
+  test "$(location)" = "/signin.html?rid=$RID_LOCK&error=invalid_credentials"
+signin "$JAR3" "$RID_LOCK" "$LCSRF" -d username=lockform@example.com --data-urlencode "password=$USER1_PW"
+check "then the right password on the form -> 303 error=locked, no session" \
+  bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?rid=$RID_LOCK&error=locked' && -z '$(set_cookie access_session)' ]]"
 signin "$JAR" bogus "$BCSRF" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in with an unknown request -> the error page" bash -c "[[ '$(location)' == '/error.html?error=request_expired' ]]"
 signin "$JAR2" "$RID" "$BCSRF2" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
