@@ -139,6 +139,15 @@ req POST /api/oauth/authorize -b "$JAR2" --data-urlencode "rid=$RID" --data-urle
 check "consent to another browser's request -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 req POST /api/oauth/authorize --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=true
 check "consent without the session cookie -> 403" test "$STATUS" = 403
+approvals_count() { db "SELECT count(*) FROM approvals"; }
+APPROVALS_BEFORE=$(approvals_count)
+req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF"
+check "consent without user_oauth_approval -> 400 page, no redirect" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' && \"\$1\" == *'user_oauth_approval must be true or false.'* ]]" _ "$BODY"
+req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=yes
+check "consent with user_oauth_approval=yes -> 400 page, no redirect" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' && \"\$1\" == *'user_oauth_approval must be true or false.'* ]]" _ "$BODY"
+check "... and the refusals made no approval row" test "$(approvals_count)" = "$APPROVALS_BEFORE"
 req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=true
 check "consent -> 302 to the redirect URI with a code" bash -c "[[ '$STATUS' == 302 && '$(location)' == '$CB?code='* ]]"
 CODE=$(param_of "$(location)" code)
@@ -212,6 +221,13 @@ done
 check "the 400 page is HTML" header_has 'Content-Type: text/html'
 authorize "response_type=code&client_id=webapp&state=s"
 check "missing redirect_uri -> 400 page" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+OFF_JSON=$($CTL client add --client-id offapp --name "Disabled app" --grant authorization_code \
+  --redirect-uri "$CB" --access-seconds 300)
+req PUT "/api/v1/clientapps/$(jq -r .id <<<"$OFF_JSON")/enable" -H "$(bearer "$ADMIN_AT")"
+expect "offapp disabled (enable toggles)" 200 .enabled false
+authorize "response_type=code&client_id=offapp&redirect_uri=$(urlenc "$CB")&scope=read&state=off"
+check "a fresh authorize request to a disabled app -> 400 page, no Location" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 authorize "response_type=code&client_id=nosuchapp&redirect_uri=$(urlenc "$CB")"
 check "unknown client -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "http://127.0.0.1:41234/callback")&scope=read&state=lp&code_challenge=$CHALLENGE&code_challenge_method=S256"
@@ -229,6 +245,12 @@ authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scop
 check "scope outside the app's -> redirect invalid_scope" test "$(param_of "$(location)" error)" = invalid_scope
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=$CHALLENGE&code_challenge_method=plain&state=e3"
 check "code_challenge_method=plain -> redirect invalid_request" test "$(param_of "$(location)" error)" = invalid_request
+authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=$CHALLENGE&state=e5"
+check "code_challenge without code_challenge_method -> redirect invalid_request" \
+  bash -c "[[ '$(location)' == '$CB?error=invalid_request&'* && '$(param_of "$(location)" state)' == e5 ]]"
+authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge_method=S256&state=e6"
+check "code_challenge_method without code_challenge -> redirect invalid_request" \
+  bash -c "[[ '$(location)' == '$CB?error=invalid_request&'* && '$(param_of "$(location)" state)' == e6 ]]"
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=short&code_challenge_method=S256"
 check "malformed code_challenge -> redirect invalid_request" test "$(param_of "$(location)" error)" = invalid_request
 authorize "response_type=token&client_id=otherapp&redirect_uri=$(urlenc "$CB")&state=e4"
