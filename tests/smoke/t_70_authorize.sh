@@ -67,6 +67,8 @@ signin() {  # signin JAR RID CSRF [curl args]
 signin "$JAR" "$RID" "$BCSRF" --data-urlencode "username=$USER1" --data-urlencode password=wrong
 check "wrong password -> back to the sign-in page with invalid_credentials" \
   bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?rid=$RID&error=invalid_credentials' ]]"
+sign_in_failures() { db "SELECT COALESCE(SUM(count), 0) FROM sign_in_failures"; }
+FAILS_BEFORE=$(sign_in_failures)
 signin "$JAR" "$RID" "" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in without a CSRF token (no Origin header) -> 403, no session" \
   bash -c "[[ '$STATUS' == 403 && -z '$(set_cookie access_session)' ]]"
@@ -75,6 +77,30 @@ check "sign-in with another browser's CSRF token -> 403, no session" \
   bash -c "[[ '$STATUS' == 403 && -z '$(set_cookie access_session)' ]]"
 signin "$JAR" "$RID" "$BCSRF" -H "Origin: https://evil.example.com" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in posted from another origin -> 403" test "$STATUS" = 403
+signin "$JAR" "$RID" "" --data-urlencode "username=$USER1" --data-urlencode password=wrong
+check "a wrong password without a CSRF token -> 403" test "$STATUS" = 403
+check "the CSRF and cross-origin refusals counted no sign-in failure ($FAILS_BEFORE before)" \
+  test "$(sign_in_failures)" = "$FAILS_BEFORE"
+req POST /api/oauth/signin -b "$JAR" -H 'Content-Type: application/json' \
+  --data-binary "{\"rid\":\"$RID\",\"csrf_token\":\"$BCSRF\",\"username\":\"$USER1\",\"password\":\"$USER1_PW\"}"
+check "sign-in with a JSON body -> 415 page, no session" \
+  bash -c "[[ '$STATUS' == 415 && -z '$(set_cookie access_session)' ]] && grep -qi '^content-type: text/html' <<<\"\$1\"" _ "$HDRS"
+# Lockout through the form (API.md section 4), with a user of its own.
+echo "$USER1_PW" | $CTL user add lockform@example.com --role ROLE_ORIGINATOR --password-stdin >/dev/null
+JAR3=$STATE/cookies-lockform.txt
+rm -f "$JAR3"
+req GET "/api/oauth/authorize?$AUTHQ" -b "$JAR3" -c "$JAR3"
+RID_LOCK=$(param_of "http://x$(location)" rid)
+req GET "/api/oauth/authorize/requests/$RID_LOCK" -b "$JAR3"
+LCSRF=$(jq -r .csrfToken <<<"$BODY")
+for i in 1 2 3 4 5; do
+  signin "$JAR3" "$RID_LOCK" "$LCSRF" -d username=lockform@example.com --data-urlencode password=wrong-password-$i
+done
+check "the 5th wrong password on the form -> still invalid_credentials" \
+  test "$(location)" = "/signin.html?rid=$RID_LOCK&error=invalid_credentials"
+signin "$JAR3" "$RID_LOCK" "$LCSRF" -d username=lockform@example.com --data-urlencode "password=$USER1_PW"
+check "then the right password on the form -> 303 error=locked, no session" \
+  bash -c "[[ '$STATUS' == 303 && '$(location)' == '/signin.html?rid=$RID_LOCK&error=locked' && -z '$(set_cookie access_session)' ]]"
 signin "$JAR" bogus "$BCSRF" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
 check "sign-in with an unknown request -> the error page" bash -c "[[ '$(location)' == '/error.html?error=request_expired' ]]"
 signin "$JAR2" "$RID" "$BCSRF2" --data-urlencode "username=$USER1" --data-urlencode "password=$USER1_PW"
@@ -113,6 +139,15 @@ req POST /api/oauth/authorize -b "$JAR2" --data-urlencode "rid=$RID" --data-urle
 check "consent to another browser's request -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 req POST /api/oauth/authorize --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=true
 check "consent without the session cookie -> 403" test "$STATUS" = 403
+approvals_count() { db "SELECT count(*) FROM approvals"; }
+APPROVALS_BEFORE=$(approvals_count)
+req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF"
+check "consent without user_oauth_approval -> 400 page, no redirect" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' && \"\$1\" == *'user_oauth_approval must be true or false.'* ]]" _ "$BODY"
+req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=yes
+check "consent with user_oauth_approval=yes -> 400 page, no redirect" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' && \"\$1\" == *'user_oauth_approval must be true or false.'* ]]" _ "$BODY"
+check "... and the refusals made no approval row" test "$(approvals_count)" = "$APPROVALS_BEFORE"
 req POST /api/oauth/authorize -b "$JAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$CSRF" -d user_oauth_approval=true
 check "consent -> 302 to the redirect URI with a code" bash -c "[[ '$STATUS' == 302 && '$(location)' == '$CB?code='* ]]"
 CODE=$(param_of "$(location)" code)
@@ -146,6 +181,9 @@ req GET /api/v1/users/me -H "$(bearer "$CODE_AT")"
 expect "after code reuse the first exchange's access token is dead" 401 .error invalid_token
 req POST /api/oauth/token -u "webapp:$WEB_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$CODE_RT"
 expect "after code reuse the first exchange's refresh token is dead" 400 .error invalid_grant
+req POST /api/oauth/token -u "webapp:$WEB_SECRET" -d grant_type=authorization_code --data-urlencode "redirect_uri=$CB" \
+  --data-urlencode "code_verifier=$VERIFIER"
+expect "the code grant without code -> invalid_request" 400 .error invalid_request
 
 # An existing approval covering the scopes skips the consent page.
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scope=read&state=s2"
@@ -183,6 +221,13 @@ done
 check "the 400 page is HTML" header_has 'Content-Type: text/html'
 authorize "response_type=code&client_id=webapp&state=s"
 check "missing redirect_uri -> 400 page" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
+OFF_JSON=$($CTL client add --client-id offapp --name "Disabled app" --grant authorization_code \
+  --redirect-uri "$CB" --access-seconds 300)
+req PUT "/api/v1/clientapps/$(jq -r .id <<<"$OFF_JSON")/enable" -H "$(bearer "$ADMIN_AT")"
+expect "offapp disabled (enable toggles)" 200 .enabled false
+authorize "response_type=code&client_id=offapp&redirect_uri=$(urlenc "$CB")&scope=read&state=off"
+check "a fresh authorize request to a disabled app -> 400 page, no Location" \
+  bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 authorize "response_type=code&client_id=nosuchapp&redirect_uri=$(urlenc "$CB")"
 check "unknown client -> 400 page, no redirect" bash -c "[[ '$STATUS' == 400 && -z '$(location)' ]]"
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "http://127.0.0.1:41234/callback")&scope=read&state=lp&code_challenge=$CHALLENGE&code_challenge_method=S256"
@@ -200,6 +245,12 @@ authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&scop
 check "scope outside the app's -> redirect invalid_scope" test "$(param_of "$(location)" error)" = invalid_scope
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=$CHALLENGE&code_challenge_method=plain&state=e3"
 check "code_challenge_method=plain -> redirect invalid_request" test "$(param_of "$(location)" error)" = invalid_request
+authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=$CHALLENGE&state=e5"
+check "code_challenge without code_challenge_method -> redirect invalid_request" \
+  bash -c "[[ '$(location)' == '$CB?error=invalid_request&'* && '$(param_of "$(location)" state)' == e5 ]]"
+authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge_method=S256&state=e6"
+check "code_challenge_method without code_challenge -> redirect invalid_request" \
+  bash -c "[[ '$(location)' == '$CB?error=invalid_request&'* && '$(param_of "$(location)" state)' == e6 ]]"
 authorize "response_type=code&client_id=webapp&redirect_uri=$(urlenc "$CB")&code_challenge=short&code_challenge_method=S256"
 check "malformed code_challenge -> redirect invalid_request" test "$(param_of "$(location)" error)" = invalid_request
 authorize "response_type=token&client_id=otherapp&redirect_uri=$(urlenc "$CB")&state=e4"

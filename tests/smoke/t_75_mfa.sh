@@ -53,6 +53,14 @@ req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-u
 expect "a wrong code -> invalid_grant" 400 .error invalid_grant
 req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d mfa_code=12ab56
 expect "a malformed code -> invalid_grant" 400 .error invalid_grant
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN"
+expect "the mfa grant without mfa_code -> invalid_request" 400 .error invalid_request
+req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa -d "mfa_code=$(wrong_code "$A_SECRET")"
+expect "the mfa grant without mfa_token -> invalid_request" 400 .error invalid_request
+MFA2_SECRET=$(jq -r .clientSecret <<<"$($CTL client add --client-id mfaapp2 --name "Second secure app" \
+  --grant password --grant mfa --access-seconds 300)")
+req POST /api/oauth/token -u "mfaapp2:$MFA2_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$(totp "$A_SECRET")"
+expect "the restrictive token presented by another app with the mfa option -> invalid_grant" 400 .error invalid_grant
 CODE_NOW=$(totp "$A_SECRET")
 req POST /api/oauth/token -u "mfaapp:$MFA_APP_SECRET" -d grant_type=mfa --data-urlencode "mfa_token=$MFA_TOKEN" -d "mfa_code=$CODE_NOW"
 expect "the mfa grant with the TOTP code (oathtool) -> full tokens" 200 .scope read '.refresh_token|length' 43 .mfa_required null
@@ -103,9 +111,22 @@ req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --d
 check "sign-in without the code -> error=mfa_required" bash -c "[[ '$(loc)' == *'&error=mfa_required' ]]"
 req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$MCSRF" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(wrong_code "$B_SECRET")"
 check "sign-in with a wrong code -> error=mfa_invalid" bash -c "[[ '$(loc)' == *'&error=mfa_invalid' ]]"
-req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$MCSRF" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID" --data-urlencode "csrf_token=$MCSRF" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=${B_TOTP:=$(totp "$B_SECRET")}"
 check "sign-in with the right code -> session and back to authorize" \
   bash -c "[[ '$STATUS' == 303 && '$(loc)' == '/api/oauth/authorize?rid=$RID' ]] && grep -qi 'set-cookie: access_session' <<<\"\$1\"" _ "$HDRS"
+# The same code again, in another browser: its step is spent -> mfa_invalid,
+# no session; the next step's code still signs in.
+MJAR_FIRST=$MJAR MJAR=$STATE/mfa-cookies-2.txt
+rm -f "$MJAR"
+RID3=$(signin_rid mfaapp https://secure.example.com/cb)
+MCSRF3=$(signin_csrf "$RID3")
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID3" --data-urlencode "csrf_token=$MCSRF3" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$B_TOTP"
+check "the same TOTP code twice on the sign-in form -> 303 error=mfa_invalid, no session" \
+  bash -c "[[ '$STATUS' == 303 && '$(loc)' == '/signin.html?rid=$RID3&error=mfa_invalid' ]] && ! grep -qi 'set-cookie: access_session' <<<\"\$1\"" _ "$HDRS"
+req POST /api/oauth/signin -b "$MJAR" -c "$MJAR" --data-urlencode "rid=$RID3" --data-urlencode "csrf_token=$MCSRF3" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET" "+30 seconds")"
+check "... the next step's code still signs in there" \
+  bash -c "[[ '$STATUS' == 303 && '$(loc)' == '/api/oauth/authorize?rid=$RID3' ]]"
+MJAR=$MJAR_FIRST
 RID2=$(signin_rid webapp https://client.example.com/cb)
 req POST /api/oauth/signin -b "$MJAR" --data-urlencode "rid=$RID2" --data-urlencode "csrf_token=$(signin_csrf "$RID2")" -d username=mfa-b@example.com --data-urlencode "password=$MFA_PW" -d "mfa_code=$(totp "$B_SECRET")"
 check "sign-in through an app without mfa -> error=app_not_permitted" bash -c "[[ '$(loc)' == *'&error=app_not_permitted' ]]"

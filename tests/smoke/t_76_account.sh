@@ -124,7 +124,8 @@ json_put $M "$ERIN_AT" "{\"code\":\"$(wrong_code "$ERIN_KEY")\"}"
 expect "a wrong confirmation code -> 400" 400 .error invalid_request
 json_put $M "$ERIN_AT" '{"code":123456}'
 expect "a code as a number -> 400" 400 .error invalid_request
-json_put $M "$ERIN_AT" "{\"code\":\"$(totp "$ERIN_KEY")\"}"
+ERIN_CONFIRM=$(totp "$ERIN_KEY")
+json_put $M "$ERIN_AT" "{\"code\":\"$ERIN_CONFIRM\"}"
 expect "the current code (computed here from the URI) confirms -> 10 recovery codes" 200 '.recoveryCodes|length' 10 \
   '[.recoveryCodes[]|test("^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$")]|all' true
 mapfile -t ERIN_CODES < <(jq -r '.recoveryCodes[]' <<<"$BODY")
@@ -140,6 +141,11 @@ req GET /api/v1/users/me -H "$(bearer "$ERIN_AT")"
 expect "the user object says mfaEnabled" 200 .mfaEnabled true
 
 # -- Signing in with the second factor, and with recovery codes.
+# The code that confirmed the enrolment spent its step: the mfa grant refuses it
+# (checked at once, so the step is still the same or the next one, where the
+# code is inside the window and refused only for its reuse).
+mfa_grant "$(restrictive_of "$ERIN" "$ACCT_NEW")" "$ERIN_CONFIRM"
+expect "the TOTP code that confirmed enrolment, at the mfa grant -> invalid_grant" 400 .error invalid_grant
 acct_token "$ERIN" "$ACCT_NEW"
 expect "the password grant now answers the restrictive token" 200 .mfa_required true
 mfa_grant "$(jq -r .access_token <<<"$BODY")" "$(totp "$ERIN_KEY" "+30 seconds")"
@@ -231,9 +237,15 @@ aput /api/account/mfa "{\"code\":\"$(totp "$PAGE_KEY")\"}" -H "X-CSRF-Token: $AC
 expect "PUT /api/account/mfa confirms" 200 '.recoveryCodes|length' 10
 OLD_PAGE_CODE=$(jq -r '.recoveryCodes[3]' <<<"$BODY")
 req POST /api/account/mfa/recovery-codes -b "$AJAR" -H "X-CSRF-Token: $ACSRF" -H 'Content-Type: application/json' \
-  --data-binary "{\"code\":\"$(totp "$PAGE_KEY" "+30 seconds")\"}"
+  --data-binary "{\"code\":\"${PAGE_RC_TOTP:=$(totp "$PAGE_KEY" "+30 seconds")}\"}"
 expect "new recovery codes with the next TOTP code -> 10 new ones" 200 '.recoveryCodes|length' 10
 PAGE_CODE=$(jq -r '.recoveryCodes[0]' <<<"$BODY")
+req POST /api/account/mfa/recovery-codes -b "$AJAR" -H "X-CSRF-Token: $ACSRF" -H 'Content-Type: application/json' \
+  --data-binary "{\"code\":\"$PAGE_RC_TOTP\"}"
+expect "new recovery codes again with the same TOTP code -> 403" 403 .error access_denied \
+  .error_description "code is wrong or was already used"
+req GET /api/account/mfa -b "$AJAR"
+expect "... and the refusal left the first call's set in place (10 left)" 200 .recoveryCodesLeft 10 .mfaEnabled true
 mfa_grant "$(restrictive_of "$ERIN" "$ACCT_NEW")" "$OLD_PAGE_CODE"
 expect "a recovery code of the old set no longer works" 400 .error invalid_grant
 req GET /api/account/approvals -b "$AJAR"

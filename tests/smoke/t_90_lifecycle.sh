@@ -103,6 +103,23 @@ req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --dat
 expect "... and so is its refresh token family" 400 .error invalid_grant
 req POST /api/v1/auth/token/revoke --data-urlencode "token=$F_AT"
 expect "auth/token/revoke without a bearer -> 401" 401 .error invalid_token
+req POST /api/v1/auth/token/revoke -H "$(bearer "$F_AT")" --data-urlencode "token=$F_AT"
+expect "auth/token/revoke again with the token it just revoked -> 401" 401 .error invalid_token
+fresh_tokens
+req POST /api/v1/auth/token/revoke -H "$(bearer "$F_AT")" -d ""
+expect "auth/token/revoke without a token field -> 400" 400 .error invalid_request
+req POST /api/v1/auth/token/revoke -H "$(bearer "$F_AT")" -H 'Content-Type: application/json' --data-binary "{\"token\":\"$F_AT\"}"
+expect "auth/token/revoke with a JSON body -> 415" 415 .error unsupported_media_type
+req POST /api/oauth/revoke -u "cli:$CLI_SECRET" -H 'Content-Type: application/json' --data-binary "{\"token\":\"$F_AT\"}"
+expect "oauth/revoke with a JSON body -> 415" 415 .error unsupported_media_type
+req POST /api/oauth/introspect -u "resource:$RS_SECRET" -H 'Content-Type: application/json' --data-binary "{\"token\":\"$F_AT\"}"
+expect "oauth/introspect with a JSON body -> 415" 415 .error unsupported_media_type
+req POST /api/oauth/revoke --data-urlencode "token=$F_AT"
+expect "oauth/revoke without client credentials -> 401" 401 .error invalid_client
+req GET /api/v1/users/me -H "$(bearer "$F_AT")"
+expect "... after those refusals the access token still works" 200 .email "$USER1"
+req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$F_RT"
+expect "... and so does its refresh token" 200 '.refresh_token|length' 43
 
 echo "$USER1_PW" | $CTL user add expiring@example.com --role ROLE_ORIGINATOR --password-stdin >/dev/null
 token cli "$CLI_SECRET" expiring@example.com "$USER1_PW"
