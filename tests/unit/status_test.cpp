@@ -201,7 +201,24 @@ BOOST_AUTO_TEST_CASE(result_copy_move_and_move_only_values) {
 BOOST_AUTO_TEST_CASE(ignore_error_drops_on_purpose) {
   Status::Unavailable("best effort").IgnoreError();
   half(1).IgnoreError();
-  BOOST_TEST(true);
+  // It yields nothing to look at (so it cannot itself be [[nodiscard]]), and
+  // works on a const value.
+  static_assert(std::is_void_v<decltype(std::declval<const Status&>().IgnoreError())>);
+  static_assert(std::is_void_v<decltype(std::declval<const Result<int>&>().IgnoreError())>);
+
+  // And it leaves what it drops as it was.
+  Status s = Status::Unavailable("best effort");
+  s.IgnoreError();
+  BOOST_TEST(s.is_unavailable());
+  BOOST_TEST(s.ToString() == "Unavailable: best effort");
+  Result<int> failed = half(1);
+  failed.IgnoreError();
+  BOOST_TEST(!failed.ok());
+  BOOST_TEST(failed.status().ToString() == "Invalid: 1 is odd");
+  Result<int> good = half(42);
+  good.IgnoreError();
+  BOOST_REQUIRE(good.ok());
+  BOOST_TEST(*good == 21);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

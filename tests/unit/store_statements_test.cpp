@@ -104,9 +104,10 @@ BOOST_FIXTURE_TEST_CASE(sqlite_bad_statement_on_a_new_database_fails_at_migrate,
   BOOST_TEST(internal_naming(p.status(), "ping"));
 }
 
-BOOST_AUTO_TEST_CASE(postgresql_every_statement_prepares_on_a_migrated_database) {
+BOOST_AUTO_TEST_CASE(postgresql_every_statement_prepares_on_a_migrated_database,
+                     *boost::unit_test::precondition(testing::postgresql_only)) {
   Config config;
-  if (!use_postgresql(config)) return;
+  BOOST_REQUIRE(use_postgresql(config));
   auto s = open_pg_store(config);
   BOOST_REQUIRE(s.ok());
   BOOST_REQUIRE((*s)->migrate().ok());
@@ -118,9 +119,10 @@ BOOST_AUTO_TEST_CASE(postgresql_every_statement_prepares_on_a_migrated_database)
 
 // Lazy connect (store.h): the open never fails, the connect does, and with
 // it check_schema, which every process runs before it serves.
-BOOST_AUTO_TEST_CASE(postgresql_bad_statement_fails_the_connect_naming_it) {
+BOOST_AUTO_TEST_CASE(postgresql_bad_statement_fails_the_connect_naming_it,
+                     *boost::unit_test::precondition(testing::postgresql_only)) {
   Config config;
-  if (!use_postgresql(config)) return;
+  BOOST_REQUIRE(use_postgresql(config));
   {
     auto s = open_pg_store(config);
     BOOST_REQUIRE(s.ok());
@@ -138,9 +140,10 @@ BOOST_AUTO_TEST_CASE(postgresql_bad_statement_fails_the_connect_naming_it) {
   BOOST_TEST(internal_naming((*p)->schema_version().status(), "ping"));
 }
 
-BOOST_AUTO_TEST_CASE(postgresql_bad_statement_on_a_new_database_fails_at_migrate) {
+BOOST_AUTO_TEST_CASE(postgresql_bad_statement_on_a_new_database_fails_at_migrate,
+                     *boost::unit_test::precondition(testing::postgresql_only)) {
   Config config;
-  if (!use_postgresql(config)) return;
+  BOOST_REQUIRE(use_postgresql(config));
   const auto bad = broken(pg::pg_statements(), pg::Stmt::kConsumeCode);
   auto s = pg::open_pg_store(config, bad);
   BOOST_REQUIRE(s.ok());

@@ -97,8 +97,9 @@ BOOST_AUTO_TEST_CASE(migrate_twice_is_idempotent_and_data_survives) {
   BOOST_TEST(*store->count_clients() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(open_store_in_missing_directory_fails) {
-  if (testing::testing_postgresql()) return;  // SQLite's file; see the next case
+// SQLite's file; see the next case.
+BOOST_AUTO_TEST_CASE(open_store_in_missing_directory_fails,
+                     *boost::unit_test::precondition(testing::sqlite_only)) {
   Config bad = config;
   bad.db_path = tmp.file("no/such/dir/access.db");
   auto s = open_store(bad);
@@ -126,8 +127,9 @@ BOOST_AUTO_TEST_CASE(unreachable_postgresql_is_unavailable_not_fatal) {
 // A connection the server ended while it sat idle (a restart, a failover,
 // pg_terminate_backend) is replaced before the next statement is sent on
 // it: that statement succeeds, it does not answer 503 (pg_conn.cpp).
-BOOST_AUTO_TEST_CASE(idle_connection_the_server_ended_is_replaced_first) {
-  if (!testing::testing_postgresql()) return;  // SQLite has no connection to lose
+// SQLite has no connection to lose.
+BOOST_AUTO_TEST_CASE(idle_connection_the_server_ended_is_replaced_first,
+                     *boost::unit_test::precondition(testing::postgresql_only)) {
   add_app(app("id-1", "client-1"));
   BOOST_REQUIRE(store->ping().ok());
   PGconn* admin = PQconnectdb(config.conninfo.c_str());
@@ -559,8 +561,9 @@ BOOST_AUTO_TEST_CASE(write_transaction_rolls_back_unless_committed) {
   BOOST_TEST(store->find_client("id-2").ok());
 }
 
-BOOST_AUTO_TEST_CASE(second_writer_waits_then_gets_unavailable) {
-  if (testing::testing_postgresql()) return;  // one write lock: SQLite's; see the next case
+// One write lock: SQLite's; see the next case.
+BOOST_AUTO_TEST_CASE(second_writer_waits_then_gets_unavailable,
+                     *boost::unit_test::precondition(testing::sqlite_only)) {
   std::unique_ptr<Store> other = open();
   BOOST_REQUIRE(store->begin_write().ok());
   Status st = other->begin_write();  // busy_timeout_ms = 50

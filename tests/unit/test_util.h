@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -73,6 +74,20 @@ inline bool use_test_postgresql(Config& config) {
 inline bool testing_postgresql() {
   const char* c = getenv("ACCESS_TEST_PG");
   return c && *c;
+}
+
+// Boost.Test preconditions for a case that means one backend only:
+//   BOOST_AUTO_TEST_CASE(name, *boost::unit_test::precondition(testing::postgresql_only))
+// On the other backend the case is reported skipped, not passed.
+inline boost::test_tools::assertion_result postgresql_only(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result r(testing_postgresql());
+  if (!r) r.message() << "PostgreSQL only (ACCESS_TEST_PG is not set)";
+  return r;
+}
+inline boost::test_tools::assertion_result sqlite_only(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result r(!testing_postgresql());
+  if (!r) r.message() << "SQLite only (ACCESS_TEST_PG is set)";
+  return r;
 }
 
 // Standard base64 with padding (RFC 4648 section 4), written independently
