@@ -89,6 +89,10 @@ expect "its credentials no longer authenticate" 401 .error invalid_client
 # users/me, one member changed, PUT whole.
 req GET /api/v1/users/me -H "$(bearer "$USER1_AT")"
 ME_JSON=$BODY
+# The round trip below compares id and createdAt with GET's: both present
+# (null == null would pass on a reply that lacks them).
+check "GET users/me has an id and a createdAt" \
+  jq -e '(.id | type == "string" and length > 0) and (.createdAt | type == "string" and length > 0)' <<<"$ME_JSON"
 json_put /api/v1/users/me "$USER1_AT" "$(jq -c '.firstName = "Alice"' <<<"$ME_JSON")"
 expect "PUT users/me of the object GET answered, one member changed -> 200" 200 .firstName Alice \
   .email "$USER1" .id "$(jq -r .id <<<"$ME_JSON")" .createdAt "$(jq -r .createdAt <<<"$ME_JSON")"
