@@ -183,4 +183,6 @@ if [[ $(id -u) == 0 ]]; then
   as_owner() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@" >/dev/null; }
   check "the owner may" as_owner "$own/bin/accessctl" --config "$own/c.yaml" init
   rm -rf "$own"
+else
+  skip "accessctl run by root in another user's state directory" "needs root"
 fi
