@@ -92,7 +92,7 @@ ME_JSON=$BODY
 # The round trip below compares id and createdAt with GET's: both present
 # (null == null would pass on a reply that lacks them).
 check "GET users/me has an id and a createdAt" \
-  jq -e '(.id | type == "string" and length > 0) and (.createdAt | type == "string" and length > 0)' <<<"$ME_JSON"
+  test "$(jq '(.id | type == "string" and length > 0) and (.createdAt | type == "string" and length > 0)' <<<"$ME_JSON")" = true
 json_put /api/v1/users/me "$USER1_AT" "$(jq -c '.firstName = "Alice"' <<<"$ME_JSON")"
 expect "PUT users/me of the object GET answered, one member changed -> 200" 200 .firstName Alice \
   .email "$USER1" .id "$(jq -r .id <<<"$ME_JSON")" .createdAt "$(jq -r .createdAt <<<"$ME_JSON")"
