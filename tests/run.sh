@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the Boost.Test unit tests, the replay of every fuzz corpus
 # (tests/fuzz/run.sh regress), then the smoke suite against a real nginx +
-# worker pool. The last line is "N passed, N failed" over all three.
+# worker pool. The last line is "N passed, N failed" over all three (the
+# smoke suite's skipped sections are on the line before it).
 # PG=1 runs the unit tests' stores and the smoke suite on PostgreSQL.
 #
 # With SANITIZE=1 the binaries carry ASan + UBSan: any report (an error, a
@@ -62,12 +63,16 @@ echo "== smoke tests"
 smoke_out=$(mktemp)
 BUILD=$build tests/smoke/run.sh | tee "$smoke_out"
 smoke_rc=${PIPESTATUS[0]}
-sp=$(sed -n 's/^smoke: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$smoke_out")
-sf=$(sed -n 's/^smoke: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$smoke_out")
+# "smoke: N passed, N failed, N skipped" (", N skipped" optional).
+smoke_re='^smoke: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\?$'
+sp=$(sed -n "s/$smoke_re/\1/p" "$smoke_out")
+sf=$(sed -n "s/$smoke_re/\2/p" "$smoke_out")
+sk=$(sed -n "s/$smoke_re/\4/p" "$smoke_out")
 rm -f "$smoke_out"
 passed=$((passed + ${sp:-0}))
 failed=$((failed + ${sf:-0}))
 if [[ $smoke_rc != 0 && ${sf:-0} == 0 ]]; then failed=$((failed + 1)); fi
 
+echo "smoke sections skipped: ${sk:-0}"
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -132,7 +132,8 @@ try {
   await page.goto(`${BASE}/account.html`);
   await page.waitForURL(/signin\.html\?next=account/);
   await page.waitForSelector('#submit:not([disabled])');
-  check('without a session the account page leads to the sign-in page', true);
+  check('without a session the account page leads to the sign-in page',
+    /\/signin\.html\?next=account/.test(page.url()) && await page.isVisible('#username'), page.url());
   check('the sign-in page says it is for the account', (await text('#lead')).includes('manage your account'));
   check('the email field has focus', await focused() === 'username');
   await shot('signin');
@@ -285,7 +286,9 @@ try {
   check('sign out everywhere says so on the sign-in page', await noticeSays('signed out everywhere'));
   await page.goto(`${BASE}/account.html`);
   await page.waitForURL(/signin\.html\?next=account/);
-  check('afterwards the account page asks to sign in again', true);
+  await page.waitForSelector('#submit:not([disabled])');
+  check('afterwards the account page asks to sign in again',
+    /\/signin\.html\?next=account/.test(page.url()) && await page.isVisible('#username'), page.url());
   await shot('signed-out-everywhere');
   check('no console or CSP errors on the pages', consoleErrors.length === 0, consoleErrors.join(' | '));
 } catch (e) {

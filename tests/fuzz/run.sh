@@ -40,6 +40,12 @@ for t in "${targets[@]}"; do
   common=(-rss_limit_mb=2048 -timeout=10 "-artifact_prefix=$fuzz_build/artifacts/$t-")
   if [[ $mode == regress ]]; then
     n=$(find "$seeds" -type f | wc -l)
+    # An empty corpus replays nothing, so it cannot pass.
+    if [[ $n == 0 ]]; then
+      echo "  FAIL fuzz corpus $t replays clean: $seeds holds no input"
+      failed=$((failed + 1))
+      continue
+    fi
     "$bin" "${common[@]}" -runs=0 "$seeds" >"$log" 2>&1
     rc=$?
     what="fuzz corpus $t replays clean ($n inputs)"

@@ -5,15 +5,19 @@
 #                                    redirect Location) to $ERROR_DESCRIPTIONS
 #   expect NAME STATUS [JQ VALUE]... one test: the status and each JSON member
 #   check NAME COMMAND...            one test: the command succeeds
+#   skip NAME WHY                    a section not run here (backend, not root, ...):
+#                                    counted in SMOKE_SKIPPED, never a pass
 #   header_has TEXT                  true when the last response has that header text
 #   sanitizer_clean LOG              true when LOG holds no ASan/LSan/UBSan report (printed)
 #   curl ...                         curl, recording its arguments in $SECRETS_CAPTURE (below)
 
 SMOKE_PASSED=${SMOKE_PASSED:-0}
 SMOKE_FAILED=${SMOKE_FAILED:-0}
+SMOKE_SKIPPED=${SMOKE_SKIPPED:-0}
 
 pass() { SMOKE_PASSED=$((SMOKE_PASSED + 1)); echo "  ok   $1"; }
 fail() { SMOKE_FAILED=$((SMOKE_FAILED + 1)); echo "  FAIL $1"; [[ -n ${2:-} ]] && echo "       $2"; }
+skip() { SMOKE_SKIPPED=$((SMOKE_SKIPPED + 1)); echo "  skip $1${2:+ ($2)}"; }
 
 req() {
   local method=$1 path=$2

@@ -2,7 +2,8 @@
 # The smoke suite: starts nginx + the worker pool on a free loopback port with
 # a throwaway state directory, runs every tests/smoke/t_*.sh against it (in
 # name order, sharing the server), stops everything, and prints
-# "smoke: N passed, N failed".
+# "smoke: N passed, N failed, N skipped" (skip in lib.sh: a section this
+# machine or backend does not run; tests/run.sh reads the line).
 #
 #   tests/smoke/run.sh                      the full suite
 #   tests/smoke/run.sh t_20_token.sh [...]  only these files (names or paths,
@@ -19,7 +20,7 @@ for a in "$@"; do
   [[ $f == *.sh ]] || f+=.sh
   if [[ ! -f "$(dirname "$0")/$(basename "$f")" ]]; then
     echo "run.sh: no smoke test file $a" >&2
-    echo "smoke: 0 passed, 1 failed"
+    echo "smoke: 0 passed, 1 failed, 0 skipped"
     exit 1
   fi
   smoke_files+=("$f")
@@ -54,7 +55,7 @@ cleanup() { nginx/dev-server.sh stop "$STATE" >/dev/null 2>&1; rm -rf "$STATE"; 
 trap cleanup EXIT
 if ! WORKERS=2 nginx/dev-server.sh start "$STATE"; then
   fail "server starts" "$(tail -20 "$STATE/service.log" 2>/dev/null)"
-  echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed"
+  echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed, $SMOKE_SKIPPED skipped"
   exit 1
 fi
 
@@ -105,5 +106,5 @@ planted=$STATE/planted.txt
 printf '{"event":"request","msg":"%s"}\n' "$CLI_SECRET" >"$planted"
 python3 tests/smoke/log_secrets.py "$SECRETS_CAPTURE" "$planted" >/dev/null
 check "the log search finds a client secret planted in a log" test $? = 1
-echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed"
+echo "smoke: $SMOKE_PASSED passed, $SMOKE_FAILED failed, $SMOKE_SKIPPED skipped"
 [[ $SMOKE_FAILED == 0 ]]

@@ -101,6 +101,10 @@ expect "unknown path -> 404 JSON" 404 .error not_found
 # member changed, PUT whole.
 req GET "/api/v1/clientapps/$PORTAL_ID" -H "$(bearer "$ADMIN_AT")"
 PORTAL_JSON=$BODY
+# The round trip below compares id and createdAt with GET's: both present
+# (null == null would pass on a reply that lacks them).
+check "GET clientapps/ID has an id and a createdAt" \
+  test "$(jq --arg id "$PORTAL_ID" '(.id == $id and ($id | length) > 0) and (.createdAt | type == "string" and length > 0)' <<<"$PORTAL_JSON")" = true
 json_put "/api/v1/clientapps/$PORTAL_ID" "$ADMIN_AT" "$(jq -c '.appName = "Portal 3"' <<<"$PORTAL_JSON")"
 expect "PUT of the object GET answered, one member changed -> 200" 200 .appName "Portal 3" \
   .id "$PORTAL_ID" .createdAt "$(jq -r .createdAt <<<"$PORTAL_JSON")" .clientSecret null

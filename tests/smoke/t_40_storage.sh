@@ -17,6 +17,9 @@ if on_sqlite; then
 else
   pg_dump -d "$PG_CONNINFO" >>"$dump"
 fi
+# An empty dump (a failed sqlite3 or pg_dump) holds no secret either: the
+# searches below mean something only over a dump that holds the data.
+check "the database dump is not empty" test -s "$dump"
 for secret in "$CLI_SECRET" "$ADMIN_PW" "$USER1_PW" "$JOB_SECRET" "$RT" "$RT2" bob-password-123; do
   check "database holds no plaintext '${secret:0:6}...'" bash -c "! grep -qF -- '$secret' '$dump'"
 done

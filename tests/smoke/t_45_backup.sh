@@ -6,7 +6,7 @@
 # SQLite's (a PostgreSQL deployment backs up and upgrades with pg_dump and
 # accessctl migrate --no-backup): skipped under make test PG=1.
 if ! on_sqlite; then
-  echo "  (skipped: SQLite backups and upgrades; the suite runs on PostgreSQL)"
+  skip "backup and restore (t_45_backup)" "SQLite backups and upgrades; the suite runs on PostgreSQL"
 else
 bk_port=$(free_port)
 bk_a=$(mktemp -d /tmp/access-bk-a.XXXXXX)

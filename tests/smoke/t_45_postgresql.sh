@@ -8,7 +8,7 @@
 # Fixtures (lib.sh): each made once per run, so that this file also runs alone.
 need_admin; need_user1; need_cli_app
 if on_sqlite; then
-  echo "  (skipped: the suite runs on SQLite; make test PG=1 runs it on PostgreSQL)"
+  skip "PostgreSQL with two hosts (t_45_postgresql)" "the suite runs on SQLite; make test PG=1 runs it on PostgreSQL"
 else
 PGT=$STATE/pg
 rm -rf "$PGT" && mkdir -p "$PGT/b" "$PGT/lb/tmp"

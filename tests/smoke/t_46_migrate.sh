@@ -6,7 +6,7 @@
 # SQLite's (a PostgreSQL deployment backs up and upgrades with pg_dump and
 # accessctl migrate --no-backup): skipped under make test PG=1.
 if ! on_sqlite; then
-  echo "  (skipped: SQLite backups and upgrades; the suite runs on PostgreSQL)"
+  skip "schema migrations (t_46_migrate)" "SQLite backups and upgrades; the suite runs on PostgreSQL"
 else
 
 # old_schema_db SRC DEST VERSION: DEST at VERSION (the first VERSION entries

@@ -4,7 +4,7 @@
 # directory; every token valid before the move is valid after it, and what
 # was revoked stays revoked. Skipped on SQLite (needs make test PG=1).
 if on_sqlite; then
-  echo "  (skipped: needs PostgreSQL; make test PG=1)"
+  skip "moving a SQLite store to PostgreSQL (t_46_migrate_store)" "needs PostgreSQL; make test PG=1"
 else
 MS=$STATE/migrate-store
 rm -rf "$MS"

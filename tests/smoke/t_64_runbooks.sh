@@ -33,4 +33,6 @@ if [[ $(id -u) == 0 ]]; then
   [[ $rc != 0 ]] && tail -5 "$rb/stderr" | sed 's/^/       /'
   umount -R "$rb/sandbox/merged" 2>/dev/null
   rm -rf "$rb"
+else
+  skip "the runbooks in a sandbox" "needs root"
 fi

@@ -181,13 +181,22 @@ token cli "$CLI_SECRET" bf-race@example.com "$BF_PW"
 REAL=$(jq -r .access_token <<<"$BODY")
 check "the access token carries aud = the issuer" \
   test "$(/usr/bin/python3 -c 'import jwt,sys; print(jwt.decode(sys.argv[1], options={"verify_signature": False})["aud"])' "$REAL")" = "$BASE"
-for t in $(/usr/bin/python3 "$B/forge.py" "$REAL" plain "$STATE/keys" 2>/dev/null); do
+# forge.py swallows its errors, so each mode's tokens are counted: every
+# mode signs with the same keys, so each makes as many tokens as plain, at
+# least one (else the refusals below would hold over no token at all).
+FORGED_PLAIN=$(/usr/bin/python3 "$B/forge.py" "$REAL" plain "$STATE/keys" 2>/dev/null)
+FORGED_CRIT=$(/usr/bin/python3 "$B/forge.py" "$REAL" crit "$STATE/keys" 2>/dev/null)
+FORGED_AUD=$(/usr/bin/python3 "$B/forge.py" "$REAL" aud "$STATE/keys" 2>/dev/null)
+n_plain=$(wc -w <<<"$FORGED_PLAIN") n_crit=$(wc -w <<<"$FORGED_CRIT") n_aud=$(wc -w <<<"$FORGED_AUD")
+check "forge.py made tokens in each mode (plain $n_plain, crit $n_crit, aud $n_aud)" \
+  test "$n_plain" -ge 1 -a "$n_crit" = "$n_plain" -a "$n_aud" = "$n_plain"
+for t in $FORGED_PLAIN; do
   [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$BASE/api/v1/users/me") == 200 ]] && good=$((good + 1))
 done
-for t in $(/usr/bin/python3 "$B/forge.py" "$REAL" crit "$STATE/keys" 2>/dev/null); do
+for t in $FORGED_CRIT; do
   [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$BASE/api/v1/users/me") == 200 ]] && crit=$((crit + 1))
 done
-for t in $(/usr/bin/python3 "$B/forge.py" "$REAL" aud "$STATE/keys" 2>/dev/null); do
+for t in $FORGED_AUD; do
   [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$BASE/api/v1/users/me") == 200 ]] && aud=$((aud + 1))
 done
 check "a token re-signed with the server's key and no crit is accepted (control: $good)" test "$good" -ge 1

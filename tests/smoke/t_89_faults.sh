@@ -283,7 +283,7 @@ small_fs=0
 if mount -t tmpfs -o size=4m tmpfs "$DF/small" 2>/dev/null; then
   small_fs=1
 else
-  echo "  note: cannot mount a tmpfs (not root?): the disk-full part is skipped, the read-only part runs"
+  skip "the database on a full filesystem" "cannot mount a tmpfs (not root?); the read-only part runs"
 fi
 ln -s "$DF/small/access.db" "$DF/access.db"
 DF_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -14,6 +14,8 @@ revoke() { req POST /api/oauth/revoke -u "$1" --data-urlencode "token=$2" ${3:+-
 
 # Introspection.
 fresh_tokens
+# .jti is compared with the token reply's below: present (not null == null).
+check "the token reply carries a jti" test -n "$F_JTI" -a "$F_JTI" != null
 introspect "resource:$RS_SECRET" "$F_AT"
 expect "introspection of a live access token" 200 .active true .client_id cli .username "$USER1" \
   .token_type bearer .jti "$F_JTI" .iss "$BASE" .scope "read write"

@@ -42,8 +42,8 @@ check "every line of the service log is one JSON object with ts, level, pid and 
   bash -c "jq -e -c 'select((.ts|test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[.][0-9]{3}Z$\")) and (.level|type) == \"string\" and (.pid|type) == \"number\" and (.event|type) == \"string\")' '$LOG' | wc -l | grep -qx \$(wc -l <'$LOG')"
 
 # --- metrics
-metric() {  # metric FILE 'name{labels}': its value, 0 when absent
-  awk -v s="$2" 'index($0, s " ") == 1 { v = $NF } END { print v + 0 }' "$1"
+metric() {  # metric FILE 'name{labels}': its value; nothing and status 1 when absent
+  awk -v s="$2" 'index($0, s " ") == 1 { v = $NF; found = 1 } END { if (found) print v + 0; exit !found }' "$1"
 }
 scrape() { curl -s "$BASE/metrics" >"$1"; }
 check "GET /metrics is the text exposition format" \
@@ -60,8 +60,11 @@ USER1_RT=$(jq -r .refresh_token <<<"$BODY")
 req POST /api/oauth/token -u "cli:not-the-secret-000" -d grant_type=refresh_token --data-urlencode "refresh_token=$USER1_RT"
 scrape "$O/m2"
 moved() {  # moved 'series' N: the series grew by exactly N between m1 and m2
+  # It must be in m2 (a renamed or dropped series fails, even for N = 0); in
+  # m1 it counts as 0 when absent (a labelled series appears on its first use).
   local a b
-  a=$(metric "$O/m1" "$1") b=$(metric "$O/m2" "$1")
+  b=$(metric "$O/m2" "$1") || { echo "       $1: not in the scrape"; return 1; }
+  a=$(metric "$O/m1" "$1") || a=0
   [[ $(awk -v a="$a" -v b="$b" 'BEGIN { print b - a }') == "$2" ]] || { echo "       $1: $a -> $b, wanted +$2"; return 1; }
 }
 check "7 health checks: requests_total{/api/health,200} +7 (summed over both workers)" \
