@@ -32,6 +32,14 @@ bool verify_password(const std::string& phc, std::string_view secret) {
   return argon2id_verify(phc.c_str(), secret.data(), secret.size()) == ARGON2_OK;
 }
 
+bool password_needs_rehash(const std::string& phc, const Argon2Params& p) {
+  // libargon2 writes the parameters in this order (argon2_encode_string).
+  const std::string prefix = "$argon2id$v=19$m=" + std::to_string(p.memory_kib) +
+                             ",t=" + std::to_string(p.time_cost) +
+                             ",p=" + std::to_string(p.parallelism) + "$";
+  return phc.compare(0, prefix.size(), prefix) != 0;
+}
+
 bool verify_password_dummy(std::string_view secret, const Argon2Params& p) {
   // A fixed hash of the configured cost, made once per process.
   static const std::string dummy = [&] {

@@ -32,10 +32,9 @@ AuditEvent token_issued_event(const Context& ctx, const ClientApp& app, const Us
   return e;
 }
 
-// A fresh grant (password, authorization code): signs an access token, with
-// a new refresh-token family when the app has the refresh_token option, then
-// stores the family in one transaction, in which `in_txn` (if any) runs
-// first (the access token itself is stored nowhere: store.h "Tokens").
+// A fresh grant: signs an access token, with a new refresh-token family when
+// the app has the refresh_token option, then stores the family in one
+// transaction (the access token itself is stored nowhere: store.h "Tokens").
 Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::vector<std::string>& scope, int64_t now,
                          const std::string& grant_type, std::vector<AuditEvent> events,
@@ -51,16 +50,35 @@ Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
   if (!access.ok()) return status_reply(access.status());
   if (sample_token_issued(ctx))
     events.push_back(token_issued_event(ctx, app, user, *access, grant_type, note));
-  WriteTransaction txn(*ctx.store);
-  Status st = txn.status();
-  if (st.ok() && in_txn) st = in_txn(*access);
-  if (st.ok() && !family_id.empty())
-    st = ctx.store->insert_family(family_id, app.id, user.id, scope, now,
-                                  now + app.refresh_seconds.value_or(0));
-  if (st.ok() && !family_id.empty())
-    st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
-  if (st.ok()) st = commit_audited(ctx, txn, events);
+  // The account again, now locked (store.h find_user): a password change or
+  // a disable that committed after the caller checked the credentials
+  // refuses the grant, and one that comes later revokes its family.
+  // Otherwise the family of a grant that read the old password just before
+  // a change would outlive the change.
+  bool changed = false;
+  auto store_grant = [&]() -> Status {
+    WriteTransaction txn(*ctx.store);
+    if (!txn.status().ok()) return txn.status();
+    Result<User> current = ctx.store->find_user(user.id);
+    if (!current.ok() && !current.status().is_not_found()) return current.status();
+    changed = !current.ok() || !current->enabled || current->password_hash != user.password_hash;
+    if (changed) return Status();  // rolled back: nothing stored
+    Status st = in_txn ? in_txn(*access) : Status();
+    if (st.ok() && !family_id.empty())
+      st = ctx.store->insert_family(family_id, app.id, user.id, scope, now,
+                                    now + app.refresh_seconds.value_or(0));
+    if (st.ok() && !family_id.empty())
+      st = ctx.store->insert_refresh(token_hash(refresh), family_id, now);
+    if (st.ok()) st = commit_audited(ctx, txn, events);
+    return st;
+  };
+  Status st = store_grant();
   if (!st.ok()) return status_reply(st);
+  if (changed) {
+    record_sign_in_failure(ctx, user.email, user.id, "account_changed",
+                           note.empty() ? grant_type : note);
+    return invalid_grant("the account changed during sign-in; sign in again");
+  }
   return json_reply(token_response(*access, scope, refresh));
 }
 

@@ -17,10 +17,15 @@ Response invalid_grant(const std::string& why);
 
 // A fresh grant (password, authorization code, mfa, device passcode): signs an
 // access token, with a new refresh-token family when the app has the
-// refresh_token option, then stores both in one transaction in which
-// `in_txn` (if any) runs first; its failure rolls everything back. The
-// transaction also stores `events` and, when sampled, token.issued for
-// `grant_type` (audit.h), logged once it has committed.
+// refresh_token option, then stores both in one transaction. That
+// transaction first reads `user` again, locked (store.h find_user): when the
+// account is gone, disabled, or its password hash is no longer the one
+// `user` holds (the credentials were checked against a password changed
+// since), nothing is stored, sign_in.failed (reason account_changed) is
+// recorded and the answer is invalid_grant. Then `in_txn` (if any) runs;
+// its failure rolls everything back. The transaction also stores `events`
+// and, when sampled, token.issued for `grant_type` (audit.h), logged once
+// it has committed.
 Response issue_new_grant(Context& ctx, const ClientApp& app, const User& user,
                          const std::vector<std::string>& scope, int64_t now,
                          const std::string& grant_type, std::vector<AuditEvent> events,

@@ -67,6 +67,15 @@ Status record_wrong_passcode(Context& ctx, const User& user, const std::string& 
   return st;
 }
 
+// A refused device grant, recorded with `reason`. Every refusal answers
+// alike (API.md section 3): no answer tells whether a user, a device or a
+// registration exists.
+Response bad_device_credentials(Context& ctx, const std::string& username,
+                                const std::string& user_id, const char* reason) {
+  record_sign_in_failure(ctx, username, user_id, reason, "device");
+  return invalid_grant("bad credentials");
+}
+
 // device_id + passcode instead of a password: full tokens, also for a user
 // with 2FA (the device was registered under a full sign-in). Wrong passcodes
 // count against the device only; the fifth removes its registration.
@@ -84,27 +93,18 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
   const std::string& username = form.get("username");
   if (!device.ok() || device->app_id != app.id || !valid_passcode(passcode)) {
     verify_password_dummy(passcode, ctx.argon2());  // the same time as a real check
-    record_sign_in_failure(ctx, username, user.ok() ? user->id : "",
-                           user.ok() ? "unknown_device" : "unknown_user", "device");
-    return invalid_grant("bad credentials");
+    return bad_device_credentials(ctx, username, user.ok() ? user->id : "",
+                                  user.ok() ? "unknown_device" : "unknown_user");
   }
   if (!verify_password(device->passcode_hash, passcode)) {
-    // The last strike answers like the others (API.md section 3): no answer
-    // tells whether a user, a device or a registration exists.
     Status st = record_wrong_passcode(ctx, *user, device_id, username);
-    if (st.is_not_found()) {
-      // A concurrent wrong passcode's last strike removed the registration
-      // after this request read it: answered like any other wrong passcode.
-      record_sign_in_failure(ctx, username, user->id, "unknown_device", "device");
-    } else if (!st.ok()) {
-      return status_reply(st);
-    }
+    // kNotFound: a concurrent wrong passcode's last strike removed the
+    // registration after this request read it; answered like the others.
+    if (st.is_not_found()) return bad_device_credentials(ctx, username, user->id, "unknown_device");
+    if (!st.ok()) return status_reply(st);
     return invalid_grant("bad credentials");
   }
-  if (!user->enabled) {
-    record_sign_in_failure(ctx, username, user->id, "account_disabled", "device");
-    return invalid_grant("bad credentials");
-  }
+  if (!user->enabled) return bad_device_credentials(ctx, username, user->id, "account_disabled");
   // The registration must still exist when the grant commits: a right
   // passcode that raced past the fifth wrong one (or a removal by the user)
   // gets nothing, so no more than kMaxPasscodeFailures guesses ever count.
@@ -118,8 +118,7 @@ Response device_grant(Context& ctx, const ClientApp& app, const Params& form,
       },
       "device");
   if (!gone) return res;
-  record_sign_in_failure(ctx, username, user->id, "unknown_device", "device");
-  return invalid_grant("bad credentials");
+  return bad_device_credentials(ctx, username, user->id, "unknown_device");
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "access/core/log.h"
 #include "access/core/strings.h"
+#include "access/crypto/password.h"
 #include "access/oauth/audit.h"
 
 namespace access_service {
@@ -16,6 +18,29 @@ LoginFailures current(const Result<LoginFailures>& found, long long now, int win
   if (f.locked_until > now) return f;
   if (f.locked_until != 0 || now - f.window_start >= window) return LoginFailures{0, now, 0};
   return f;
+}
+
+// The password just verified, hashed again at today's cost (password.h
+// password_needs_rehash), over the hash that was verified only: a password
+// changed meanwhile stays. `user` gets the new hash. A failure leaves the old
+// hash, which still verifies, and is logged.
+void rehash_password(Context& ctx, User* user, const std::string& password) {
+  Result<std::string> phc = hash_password(password, ctx.argon2());
+  Status st = phc.status();
+  if (st.ok()) {
+    WriteTransaction txn(*ctx.store);
+    st = txn.status();
+    Result<User> now = st.ok() ? ctx.store->find_user(user->id) : Result<User>(st);  // locked
+    if (now.status().is_not_found() || (now.ok() && now->password_hash != user->password_hash))
+      return;
+    st = now.ok() ? ctx.store->set_user_password(user->id, *phc) : now.status();
+    if (st.ok()) st = txn.commit();
+  }
+  if (!st.ok()) {
+    log_warn("password of user " + user->id + " not hashed again: " + st.ToString());
+    return;
+  }
+  user->password_hash = *phc;
 }
 
 }  // namespace
@@ -94,6 +119,8 @@ SignInResult check_password(Context& ctx, const std::string& username_in,
     record_sign_in_failure(ctx, username_in, user.ok() ? user->id : "", reason, "password");
     return r;
   }
+  if (password_needs_rehash(user->password_hash, ctx.argon2()))
+    rehash_password(ctx, &*user, password);
   r.outcome = SignInResult::kOk;
   r.user = std::move(*user);
   return r;

@@ -123,7 +123,9 @@ Result<User> PgStore::user_where(Stmt s, const std::string& value) {
   if (r->empty()) return Status::NotFound("not found");
   return read_user(*r, 0);
 }
-Result<User> PgStore::find_user(const std::string& id) { return user_where(Stmt::kFindUser, id); }
+Result<User> PgStore::find_user(const std::string& id) {
+  return user_where(db_.in_transaction() ? Stmt::kFindUserLocked : Stmt::kFindUser, id);
+}
 Result<User> PgStore::find_user_by_email(const std::string& email) {
   return user_where(Stmt::kFindUserByEmail, email);
 }

@@ -71,6 +71,8 @@ std::vector<StatementText> table() {
        std::string("INSERT INTO users (") + kUserCols +
            ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"},
       {Stmt::kFindUser, "find_user", user + "id = $1"},
+      {Stmt::kFindUserLocked, "find_user_locked", user + "id = $1 FOR UPDATE"},
+      {Stmt::kLockUser, "lock_user", "SELECT 1 FROM users WHERE id = $1 FOR UPDATE"},
       {Stmt::kFindUserByEmail, "find_user_by_email", user + "email = $1"},
       {Stmt::kCountUsers, "count_users", "SELECT count(*) FROM users"},
       {Stmt::kUpdateUserProfile, "update_user_profile",

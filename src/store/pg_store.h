@@ -60,6 +60,8 @@ enum class Stmt {
   kRecordClientAuthFailure,
   kInsertUser,
   kFindUser,
+  kFindUserLocked,
+  kLockUser,
   kFindUserByEmail,
   kCountUsers,
   kUpdateUserProfile,

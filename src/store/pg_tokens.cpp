@@ -126,9 +126,17 @@ Status PgStore::revoke_family(const std::string& family_id, int64_t now) {
   return done(run(Stmt::kRevokeFamily, {now, family_id}));
 }
 
+// A revocation of a user's tokens locks the user's row before anything else.
+// A fresh grant holds that row (find_user inside its transaction is FOR
+// UPDATE, src/handlers/token.cpp) from its re-check of the account to its
+// commit. So a revocation either waits for the grant and then revokes its new
+// family too, or commits first and the grant sees the account changed. Under
+// READ COMMITTED an UPDATE sees only committed rows: without the lock, a
+// family inserted while the revocation ran would outlive it.
 Status PgStore::revoke_user_tokens(const std::string& user_id, int64_t now) {
   return atomically([&]() -> Status {
-    Status st = done(run(Stmt::kRevokeUserFamilies, {now, user_id}));
+    Status st = done(run(Stmt::kLockUser, {user_id}));  // first: see above
+    if (st.ok()) st = done(run(Stmt::kRevokeUserFamilies, {now, user_id}));
     if (!st.ok()) return st;
     return done(run(Stmt::kSetUserWatermark, {static_cast<long long>(now_millis()), user_id}));
   });
@@ -137,7 +145,8 @@ Status PgStore::revoke_user_tokens(const std::string& user_id, int64_t now) {
 Status PgStore::revoke_user_app_tokens(const std::string& user_id, const std::string& app_id,
                                        int64_t now) {
   return atomically([&]() -> Status {
-    Status st = done(run(Stmt::kRevokeUserAppFamilies, {now, user_id, app_id}));
+    Status st = done(run(Stmt::kLockUser, {user_id}));  // first: see above
+    if (st.ok()) st = done(run(Stmt::kRevokeUserAppFamilies, {now, user_id, app_id}));
     if (!st.ok()) return st;
     return done(
         run(Stmt::kSetUserAppWatermark, {user_id, app_id, static_cast<long long>(now_millis())}));
@@ -154,7 +163,8 @@ Status PgStore::revoke_user_tokens_except(const std::string& user_id,
                                           const std::string& keep_family_id,
                                           const std::string& keep_session_hash, int64_t now) {
   return atomically([&]() -> Status {
-    Status st = done(run(Stmt::kRevokeUserFamiliesExcept, {now, user_id, keep_family_id}));
+    Status st = done(run(Stmt::kLockUser, {user_id}));  // first: see above
+    if (st.ok()) st = done(run(Stmt::kRevokeUserFamiliesExcept, {now, user_id, keep_family_id}));
     if (st.ok())
       st = done(run(Stmt::kSetUnboundWatermark, {static_cast<long long>(now_millis()), user_id}));
     if (!st.ok()) return st;

@@ -63,6 +63,17 @@ BOOST_AUTO_TEST_CASE(verify_reads_cost_from_the_phc_string) {
   BOOST_TEST(!verify_password(phc, "s3cret!"));
 }
 
+BOOST_AUTO_TEST_CASE(needs_rehash_when_made_at_another_cost) {
+  BOOST_TEST(!password_needs_rehash(must_hash("s3cret"), kFast));
+  BOOST_TEST(password_needs_rehash(must_hash("s3cret", Argon2Params{2, 8192, 1}), kFast));
+  BOOST_TEST(password_needs_rehash(must_hash("s3cret", Argon2Params{1, 9000, 1}), kFast));
+  BOOST_TEST(password_needs_rehash(must_hash("s3cret", Argon2Params{1, 8192, 2}), kFast));
+  // m=81920 begins like m=8192: the whole parameter is compared.
+  BOOST_TEST(password_needs_rehash(must_hash("s3cret", Argon2Params{1, 81920, 1}), kFast));
+  BOOST_TEST(password_needs_rehash("$argon2i$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA", kFast));
+  BOOST_TEST(password_needs_rehash("", kFast));
+}
+
 BOOST_AUTO_TEST_CASE(empty_and_unicode_secrets) {
   std::string phc = must_hash("");
   BOOST_TEST(verify_password(phc, ""));

@@ -206,4 +206,28 @@ BOOST_AUTO_TEST_CASE(sign_in_event_names_the_user_and_method) {
   BOOST_TEST(nlohmann::json::parse(e.details).value("method", "") == "password");
 }
 
+// After a change of password.argon2_*, an account's hash is made again at
+// today's cost when its user next signs in (so it costs what an unknown name
+// costs to check); a wrong password changes nothing, and a hash already at
+// today's cost is left as it is.
+BOOST_AUTO_TEST_CASE(right_password_at_an_old_cost_is_hashed_again) {
+  Result<std::string> old = hash_password(kPassword, Argon2Params{2, 8192, 1});
+  BOOST_REQUIRE(old.ok());
+  BOOST_REQUIRE(password_needs_rehash(*old, ctx->argon2()));
+  BOOST_REQUIRE(ctx->store->set_user_password(alice.id, *old).ok());
+  BOOST_TEST(attempt("wrong password").outcome == SignInResult::kBad);
+  BOOST_TEST(ctx->store->find_user(alice.id)->password_hash == *old);
+
+  SignInResult r = attempt(kPassword);
+  BOOST_REQUIRE(r.outcome == SignInResult::kOk);
+  const std::string stored = ctx->store->find_user(alice.id)->password_hash;
+  BOOST_TEST(stored != *old);
+  BOOST_TEST(!password_needs_rehash(stored, ctx->argon2()));
+  BOOST_TEST(r.user.password_hash == stored);
+  BOOST_TEST(verify_password(stored, kPassword));
+
+  BOOST_REQUIRE(attempt(kPassword).outcome == SignInResult::kOk);
+  BOOST_TEST(ctx->store->find_user(alice.id)->password_hash == stored);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "access/core/log.h"
 #include "access/core/strings.h"
@@ -595,6 +598,47 @@ BOOST_AUTO_TEST_CASE(lockout_counter_is_locked_inside_a_transaction) {
   BOOST_REQUIRE(after.ok());
   BOOST_TEST(after->count == 1);
   other->rollback();
+}
+
+// A fresh grant re-reads its user inside its transaction (find_user, locked
+// there: store.h). Each revocation of the user's tokens that starts while
+// the grant is open waits for it, then revokes the grant's new family too.
+// On PostgreSQL this needs the revocation to take the user's row first: with
+// its families UPDATE first it ran before the grant's insert was visible and
+// the family outlived the revocation.
+BOOST_AUTO_TEST_CASE(revocation_racing_a_grant_revokes_its_new_family) {
+  add_app(app("id-1", "client-1"));
+  add_user(user("u-1", "a@example.com"));
+  config.busy_timeout_ms = 10000;  // the revocation waits for the grant
+  std::unique_ptr<Store> other = open();
+  using Revoke = std::function<Status(Store&)>;
+  const std::pair<const char*, Revoke> revocations[] = {
+      {"revoke_user_tokens", [](Store& s) { return s.revoke_user_tokens("u-1", 1500); }},
+      {"revoke_user_tokens_except",
+       [](Store& s) { return s.revoke_user_tokens_except("u-1", "", "", 1500); }},
+      {"revoke_user_app_tokens",
+       [](Store& s) { return s.revoke_user_app_tokens("u-1", "id-1", 1500); }},
+  };
+  int n = 0;
+  for (const auto& [name, revoke] : revocations) {
+    BOOST_TEST_CONTEXT(name) {
+      const std::string family = "fam-" + std::to_string(++n);
+      const std::string token = sha256("refresh-" + family);
+      BOOST_REQUIRE(store->begin_write().ok());
+      BOOST_REQUIRE(store->find_user("u-1").ok());
+      BOOST_REQUIRE(store->insert_family(family, "id-1", "u-1", {"read"}, 1000, 90000).ok());
+      BOOST_REQUIRE(store->insert_refresh(token, family, 1000).ok());
+      Status revoked;
+      std::thread racer([&] { revoked = revoke(*other); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the racer is waiting
+      BOOST_REQUIRE(store->commit().ok());
+      racer.join();
+      BOOST_REQUIRE_MESSAGE(revoked.ok(), revoked.ToString());
+      Result<RefreshRecord> rec = store->find_refresh(token);
+      BOOST_REQUIRE(rec.ok());
+      BOOST_TEST(rec->family_revoked);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(browser_flow_rows_keep_binding_and_redirect_uri_given) {

@@ -2,8 +2,11 @@
 // client authentication, the password grant, errors and lockout. Refresh
 // tokens are in token_refresh_test.cpp.
 #include <boost/test/unit_test.hpp>
+#include <functional>
 #include <string>
 
+#include "../../src/handlers/token_grants.h"
+#include "access/oauth/accounts.h"
 #include "server_fixture.h"
 
 using namespace access_service;
@@ -355,6 +358,65 @@ BOOST_AUTO_TEST_CASE(tokens_of_a_renamed_app_stay_dead_when_another_app_takes_it
   Response fresh = password_grant("job-app", "another-secret-0123456789", kEmail, kPassword);
   BOOST_REQUIRE_MESSAGE(fresh.status == 200, fresh.body);
   BOOST_TEST(me(body_of(fresh)["access_token"]).status == 200);
+}
+
+// A grant whose credentials were checked just before a password change or a
+// disable committed stores nothing: issue_new_grant reads the account again
+// inside its transaction. The race's order is forced here by giving the
+// grant's last step the account as it was read before the change.
+BOOST_AUTO_TEST_CASE(grant_checked_before_a_password_change_or_disable_is_refused) {
+  const std::string original = alice.password_hash;
+  const std::pair<const char*, std::function<Status()>> changes[] = {
+      {"password reset",
+       [&] {
+         return reset_password(*ctx->store, alice.id, hash("another long one"), now_seconds());
+       }},
+      {"disable", [&] { return enable_user(*ctx->store, alice.id, false, now_seconds()); }},
+  };
+  for (const auto& [name, change] : changes) {
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_REQUIRE(ctx->store->set_user_password(alice.id, original).ok());
+      BOOST_REQUIRE(ctx->store->set_user_enabled(alice.id, true).ok());
+      Result<User> before = ctx->store->find_user(alice.id);  // as the grant read it
+      BOOST_REQUIRE(before.ok());
+      {
+        WriteTransaction txn(*ctx->store);
+        BOOST_REQUIRE(txn.status().ok());
+        BOOST_REQUIRE(change().ok());
+        BOOST_REQUIRE(txn.commit().ok());
+      }
+      bool stored = false;
+      Response r = issue_new_grant(*ctx, app, *before, {"read"}, now_seconds(), "password", {},
+                                   [&](const IssuedAccess&) {
+                                     stored = true;
+                                     return Status();
+                                   });
+      expect_error(r, 400, "invalid_grant");
+      BOOST_TEST(!stored, "the grant's transaction went on after the check");
+      AuditFilter f;
+      f.type_prefix = "sign_in.failed";
+      f.user_id = alice.id;
+      Result<ListResult<AuditEvent>> events = ctx->store->list_audit(f, Page{});
+      BOOST_REQUIRE(events.ok());
+      BOOST_REQUIRE(!events->items.empty());
+      BOOST_TEST(events->items.back().details.find("\"account_changed\"") != std::string::npos,
+                 events->items.back().details);
+    }
+  }
+  // The control: the same step with the account as it is now is stored.
+  BOOST_REQUIRE(ctx->store->set_user_enabled(alice.id, true).ok());
+  Result<User> now = ctx->store->find_user(alice.id);
+  BOOST_REQUIRE(now.ok());
+  bool stored = false;
+  Response r = issue_new_grant(*ctx, app, *now, {"read"}, now_seconds(), "password", {},
+                               [&](const IssuedAccess&) {
+                                 stored = true;
+                                 return Status();
+                               });
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(stored);
+  Response refreshed = refresh_grant("web-app", kSecret, body_of(r)["refresh_token"]);
+  BOOST_TEST(refreshed.status == 200, refreshed.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,13 @@ Result<std::string> hash_password(std::string_view secret, const Argon2Params& p
 // comparison inside libargon2 is constant time.
 bool verify_password(const std::string& phc, std::string_view secret);
 
+// True when `phc` was not made by hash_password at `params` (another cost,
+// or not argon2id): the caller that has just verified the secret hashes it
+// again, so that every account costs the same to check as an unknown name
+// does (verify_password_dummy) once its user has signed in after a change of
+// the password.argon2_* settings.
+bool password_needs_rehash(const std::string& phc, const Argon2Params& params);
+
 // Spends the same time as verify_password against a hash of `params` cost,
 // then returns false: used when the user does not exist, so that timing does
 // not reveal which usernames are registered.

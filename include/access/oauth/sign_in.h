@@ -61,7 +61,10 @@ Result<long long> admit_sign_in(Context& ctx, const std::string& username, const
 
 // Admits the attempt, then checks the password. On kOk the caller finishes
 // the sign-in (second factor where enabled) and then calls
-// sign_in_succeeded(); until then the attempt counts as a failure.
+// sign_in_succeeded(); until then the attempt counts as a failure. A right
+// password whose hash was made at another cost than password.argon2_* is
+// hashed again at today's (password_needs_rehash) before kOk, in a
+// transaction of its own, and `user` carries the new hash.
 SignInResult check_password(Context& ctx, const std::string& username, const std::string& password,
                             const std::string& ip, long long now);
 

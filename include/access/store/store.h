@@ -321,7 +321,11 @@ class Store {
 
   // Users. insert: kConflict when the id or the email is taken.
   virtual Status insert_user(const User& user) = 0;
-  // kNotFound when there is no such user.
+  // kNotFound when there is no such user. Inside a WriteTransaction the row
+  // stays locked until it ends (PostgreSQL: FOR UPDATE; SQLite's write lock
+  // covers it), and every revocation of the user's tokens below takes that
+  // lock first: a fresh grant that re-checks the account there cannot
+  // interleave with a password change, a disable or a revocation.
   virtual Result<User> find_user(const std::string& id) = 0;
   virtual Result<User> find_user_by_email(const std::string& email) = 0;
   // The usual two only (none: an empty list).
