@@ -101,19 +101,9 @@ struct BadInputFixture : ServerFixture {
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
     return body_of(r)["access_token"];
   }
-  // A request as fcgi_server.cpp hands it on.
   Response send(const std::string& method, const std::string& path, const std::string& token,
                 const std::string& content_type, const std::string& body, bool too_large = false) {
-    Request req;
-    req.method = method;
-    req.path = path;
-    req.authorization = "Bearer " + token;
-    req.content_type = content_type;
-    req.body = body;
-    req.body_too_large = too_large;
-    req.remote_addr = remote_addr;
-    req.user_agent = user_agent;
-    return serve_request(*ctx, req);
+    return call(method, path, "Bearer " + token, content_type, body, too_large);
   }
   int64_t audit_events() {
     Result<ListResult<AuditEvent>> list = ctx->store->list_audit(AuditFilter{}, Page{});

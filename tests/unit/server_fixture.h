@@ -111,15 +111,18 @@ struct ServerFixture {
     return a;
   }
 
+  // A request as fcgi_server.cpp hands it on; `body_too_large` as it sets it
+  // for a CONTENT_LENGTH over the limit (the body left unread).
   Response call(const std::string& method, const std::string& path,
                 const std::string& authorization, const std::string& content_type = "",
-                const std::string& body = "") {
+                const std::string& body = "", bool body_too_large = false) {
     Request req;
     req.method = method;
     req.path = path;
     req.authorization = authorization;
     req.content_type = content_type;
     req.body = body;
+    req.body_too_large = body_too_large;
     req.remote_addr = remote_addr;
     req.user_agent = user_agent;
     return serve_request(*ctx, req);
