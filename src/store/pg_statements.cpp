@@ -140,6 +140,10 @@ std::vector<StatementText> table() {
       // and then does nothing: one caller gets true.
       {Stmt::kRevokeAccessToken, "revoke_access_token",
        "INSERT INTO revoked_jtis (jti, expires_at) VALUES ($1,$2) ON CONFLICT (jti) DO NOTHING"},
+      {Stmt::kDeleteUserCodes, "delete_user_codes",
+       "DELETE FROM auth_codes WHERE user_id=$1 AND used_at IS NULL"},
+      {Stmt::kDeleteUserAppCodes, "delete_user_app_codes",
+       "DELETE FROM auth_codes WHERE user_id=$1 AND app_id=$2 AND used_at IS NULL"},
       {Stmt::kRevokeUserFamiliesExcept, "revoke_user_families_except",
        "UPDATE token_families SET revoked_at=$1 WHERE user_id=$2 AND "
        "id<>$3 AND revoked_at IS NULL"},

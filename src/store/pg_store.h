@@ -95,6 +95,8 @@ enum class Stmt {
   kRevokeUserAppFamilies,
   kSetUserAppWatermark,
   kRevokeAccessToken,
+  kDeleteUserCodes,
+  kDeleteUserAppCodes,
   kRevokeUserFamiliesExcept,
   kSetUnboundWatermark,
   kInsertCode,

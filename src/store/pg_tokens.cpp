@@ -137,8 +137,10 @@ Status PgStore::revoke_user_tokens(const std::string& user_id, int64_t now) {
   return atomically([&]() -> Status {
     Status st = done(run(Stmt::kLockUser, {user_id}));  // first: see above
     if (st.ok()) st = done(run(Stmt::kRevokeUserFamilies, {now, user_id}));
+    if (st.ok())
+      st = done(run(Stmt::kSetUserWatermark, {static_cast<long long>(now_millis()), user_id}));
     if (!st.ok()) return st;
-    return done(run(Stmt::kSetUserWatermark, {static_cast<long long>(now_millis()), user_id}));
+    return done(run(Stmt::kDeleteUserCodes, {user_id}));
   });
 }
 
@@ -147,9 +149,11 @@ Status PgStore::revoke_user_app_tokens(const std::string& user_id, const std::st
   return atomically([&]() -> Status {
     Status st = done(run(Stmt::kLockUser, {user_id}));  // first: see above
     if (st.ok()) st = done(run(Stmt::kRevokeUserAppFamilies, {now, user_id, app_id}));
+    if (st.ok())
+      st = done(
+          run(Stmt::kSetUserAppWatermark, {user_id, app_id, static_cast<long long>(now_millis())}));
     if (!st.ok()) return st;
-    return done(
-        run(Stmt::kSetUserAppWatermark, {user_id, app_id, static_cast<long long>(now_millis())}));
+    return done(run(Stmt::kDeleteUserAppCodes, {user_id, app_id}));
   });
 }
 
@@ -167,6 +171,7 @@ Status PgStore::revoke_user_tokens_except(const std::string& user_id,
     if (st.ok()) st = done(run(Stmt::kRevokeUserFamiliesExcept, {now, user_id, keep_family_id}));
     if (st.ok())
       st = done(run(Stmt::kSetUnboundWatermark, {static_cast<long long>(now_millis()), user_id}));
+    if (st.ok()) st = done(run(Stmt::kDeleteUserCodes, {user_id}));
     if (!st.ok()) return st;
     if (keep_session_hash.empty()) return delete_user_sessions(user_id);
     return done(run(Stmt::kDeleteSessionsExcept, {user_id, Param::bytes(keep_session_hash)}));

@@ -110,6 +110,10 @@ std::vector<StatementText> table() {
       {Stmt::kSetUserAppWatermark, "set_user_app_watermark",
        "INSERT INTO user_app_watermarks (user_id, app_id, not_before) VALUES (?,?,?) "
        "ON CONFLICT(user_id, app_id) DO UPDATE SET not_before=excluded.not_before"},
+      {Stmt::kDeleteUserCodes, "delete_user_codes",
+       "DELETE FROM auth_codes WHERE user_id=? AND used_at IS NULL"},
+      {Stmt::kDeleteUserAppCodes, "delete_user_app_codes",
+       "DELETE FROM auth_codes WHERE user_id=? AND app_id=? AND used_at IS NULL"},
       {Stmt::kRevokeAccessToken, "revoke_access_token",
        "INSERT OR IGNORE INTO revoked_jtis (jti, expires_at) VALUES (?,?)"},
       {Stmt::kInsertCode, "insert_code",

@@ -187,6 +187,8 @@ enum class Stmt {
   kSetUnboundWatermark,
   kRevokeUserAppFamilies,
   kSetUserAppWatermark,
+  kDeleteUserCodes,
+  kDeleteUserAppCodes,
   kRevokeAccessToken,
   kInsertCode,
   kFindCode,

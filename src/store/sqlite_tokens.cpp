@@ -128,7 +128,10 @@ Status SqliteStore::revoke_user_tokens(const std::string& user_id, int64_t now) 
     Status st = f.bind(now).bind(user_id).exec();
     if (!st.ok()) return st;
     Query u = query(Stmt::kSetUserWatermark);
-    return u.bind(now_millis()).bind(user_id).exec();
+    st = u.bind(now_millis()).bind(user_id).exec();
+    if (!st.ok()) return st;
+    Query c = query(Stmt::kDeleteUserCodes);
+    return c.bind(user_id).exec();
   });
 }
 
@@ -141,6 +144,9 @@ Status SqliteStore::revoke_user_tokens_except(const std::string& user_id,
     if (!st.ok()) return st;
     Query u = query(Stmt::kSetUnboundWatermark);
     st = u.bind(now_millis()).bind(user_id).exec();
+    if (!st.ok()) return st;
+    Query c = query(Stmt::kDeleteUserCodes);
+    st = c.bind(user_id).exec();
     if (!st.ok()) return st;
     // Nothing kept: no comparison with an empty value, which a NULL would
     // turn into "delete nothing".
@@ -157,7 +163,10 @@ Status SqliteStore::revoke_user_app_tokens(const std::string& user_id, const std
     Status st = f.bind(now).bind(user_id).bind(app_id).exec();
     if (!st.ok()) return st;
     Query w = query(Stmt::kSetUserAppWatermark);
-    return w.bind(user_id).bind(app_id).bind(now_millis()).exec();
+    st = w.bind(user_id).bind(app_id).bind(now_millis()).exec();
+    if (!st.ok()) return st;
+    Query c = query(Stmt::kDeleteUserAppCodes);
+    return c.bind(user_id).bind(app_id).exec();
   });
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "access/core/log.h"
 #include "access/core/strings.h"
@@ -637,6 +638,47 @@ BOOST_AUTO_TEST_CASE(revocation_racing_a_grant_revokes_its_new_family) {
       Result<RefreshRecord> rec = store->find_refresh(token);
       BOOST_REQUIRE(rec.ok());
       BOOST_TEST(rec->family_revoked);
+    }
+  }
+}
+
+// A revocation of a user's tokens ends the user's unused authorization
+// codes too (of that app, for revoke_user_app_tokens): a code minted by a
+// sign-in that the revocation ends is not exchanged after it. A used code
+// stays (a second presentation is still a reuse); another user's stay.
+BOOST_AUTO_TEST_CASE(revocations_delete_the_users_unused_codes) {
+  add_app(app("id-1", "client-1"));
+  add_app(app("id-2", "client-2"));
+  add_user(user("u-1", "a@example.com"));
+  add_user(user("u-2", "b@example.com"));
+  using Revoke = std::function<Status(Store&)>;
+  const std::tuple<const char*, Revoke, bool> revocations[] = {
+      {"revoke_user_tokens", [](Store& s) { return s.revoke_user_tokens("u-1", 1500); }, true},
+      {"revoke_user_tokens_except",
+       [](Store& s) { return s.revoke_user_tokens_except("u-1", "", "", 1500); }, true},
+      {"revoke_user_app_tokens",
+       [](Store& s) { return s.revoke_user_app_tokens("u-1", "id-1", 1500); }, false},
+  };
+  int n = 0;
+  for (const auto& [name, revoke, every_app] : revocations) {
+    BOOST_TEST_CONTEXT(name) {
+      auto code = [&](const std::string& app_id, const std::string& user_id) {
+        const std::string hash = sha256("code-" + std::to_string(++n));
+        AuthCode c{app_id,       user_id, "https://a.example/cb", {"read"},
+                   std::nullopt, 90000,   std::nullopt,           "",
+                   "",           false};
+        BOOST_REQUIRE(store->insert_code(hash, c).ok());
+        return hash;
+      };
+      const std::string mine = code("id-1", "u-1"), other_app = code("id-2", "u-1"),
+                        used = code("id-1", "u-1"), theirs = code("id-1", "u-2");
+      Result<bool> consumed = store->consume_code(used, 1200, "", "jti-" + std::to_string(n));
+      BOOST_REQUIRE(consumed.ok() && *consumed);
+      BOOST_REQUIRE(revoke(*store).ok());
+      BOOST_TEST(store->find_code(mine).status().is_not_found());
+      BOOST_TEST(store->find_code(other_app).status().is_not_found() == every_app);
+      BOOST_TEST(store->find_code(used).ok());
+      BOOST_TEST(store->find_code(theirs).ok());
     }
   }
 }

@@ -503,6 +503,12 @@ class Store {
   // issued from it (their `fid`). Nothing for an unknown or revoked family
   // (no kNotFound).
   virtual Status revoke_family(const std::string& family_id, int64_t now) = 0;
+  // Each revocation of a user's tokens below also deletes the user's unused
+  // authorization codes (of that app, for revoke_user_app_tokens): a code
+  // minted by a sign-in that the revocation ends cannot be exchanged after
+  // it. Used codes stay, so that presenting one again is still seen as a
+  // reuse.
+  //
   // Revokes every family and access token of a user (all apps): the
   // families, and the user's watermark set to the clock (ms). Nothing for an
   // unknown user (no kNotFound). Atomic.
