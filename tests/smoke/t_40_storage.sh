@@ -90,16 +90,33 @@ done
 if on_sqlite; then
 # store.synchronous FULL as group commit (src/store/sqlite_store.cpp sync_wal): the
 # connection commits without a sync under the write lock, then syncs the WAL
-# before it answers. strace counts the syncs of the workers: each acknowledged
-# write synced at least once, a read none. (A kill -9 cannot show a missing
-# sync, the page cache survives it; this is the check that can.)
+# before it answers. strace counts the syncs of the service's processes: each
+# acknowledged write synced at least once, a read none. (A kill -9 cannot show
+# a missing sync, the page cache survives it; this is the check that can.) The
+# master is traced with -f for the writes: a purger it forks meanwhile shares
+# the group commit (wal_sync.h), and its sync may be the one that covers a
+# grant's commit. Only the workers for the reads. Each trace is running before
+# the first request (TracerPid).
 sync_master=$(cat "$STATE/run/service.pid")
-sync_workers=$(pgrep -P "$sync_master" | sed 's/^/-p /' | tr '\n' ' ')
+sync_pids=$(pgrep -P "$sync_master" | tr '\n' ' ')
+sync_workers=$(sed 's/[0-9][0-9]*/-p &/g' <<<"$sync_pids")
+traced() {  # each process named has a tracer (waits up to 10 s)
+  local pid i all
+  for i in $(seq 1 100); do
+    all=1
+    for pid in "$@"; do
+      [ "$(awk '/^TracerPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" != 0 ] || all=0
+    done
+    [ "$all" = 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 token cli "$CLI_SECRET" "$USER1" "$USER1_PW"
 SYNC_RT=$(jq -r .refresh_token <<<"$BODY")
-strace -f -qq -e trace=fsync,fdatasync -o "$STATE/syncs.txt" $sync_workers &
+strace -f -qq -e trace=fsync,fdatasync -o "$STATE/syncs.txt" -p "$sync_master" $sync_workers &
 strace_pid=$!
-sleep 0.5
+traced $sync_master $sync_pids
 for i in 1 2 3; do
   req POST /api/oauth/token -u "cli:$CLI_SECRET" -d grant_type=refresh_token --data-urlencode "refresh_token=$SYNC_RT"
   SYNC_RT=$(jq -r .refresh_token <<<"$BODY")
@@ -113,7 +130,7 @@ check "3 refresh grants (last $sync_grants) synced the WAL before answering ($n_
   test "$sync_grants" = 200 -a "$n_sync" -ge 3
 strace -f -qq -e trace=fsync,fdatasync -o "$STATE/syncs-read.txt" $sync_workers &
 strace_pid=$!
-sleep 0.5
+traced $sync_pids
 for i in 1 2 3; do req GET /api/v1/users/me -H "$(bearer "$SYNC_AT")"; done
 sleep 0.3
 kill -INT "$strace_pid" 2>/dev/null; wait "$strace_pid" 2>/dev/null
